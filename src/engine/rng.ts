@@ -101,10 +101,16 @@ export interface StreamAddress {
 }
 
 const block = new Uint32Array(4);
+const M0_L = M0 & 0xffff;
+const M0_H = M0 >>> 16;
+const M1_L = M1 & 0xffff;
+const M1_H = M1 >>> 16;
 
 /**
- * out[offset + e] = scale * z(e) for elements e = first .. first + count - 1 of the stream, where z(e)
- * is the standard Gaussian of the layout above. Any sub-range gives the same values as the whole.
+ * out[offset + e - first] = scale * z(e) for elements e = first .. first + count - 1 of the stream,
+ * where z(e) is the standard Gaussian of the layout above. Any sub-range gives the same values as the
+ * whole. This is the CPU engine's hottest loop after the matmul (N^2 draws per layer), so Philox is
+ * inlined with an integer-only high-word multiply, and whole blocks skip the per-lane checks.
  */
 export function fillGaussian(
   out: Float64Array,
@@ -114,36 +120,53 @@ export function fillGaussian(
   address: StreamAddress,
   scale = 1,
 ): void {
-  const { seed, sample, layer, tag } = address;
+  const seed = address.seed >>> 0;
+  const sample = address.sample >>> 0;
+  const layer = address.layer >>> 0;
+  const tag = address.tag >>> 0;
   const end = first + count;
-  let e = first;
-  while (e < end) {
-    const blockIndex = Math.floor(e / 4);
-    philox4x32_10(blockIndex, layer, tag, 0, seed, sample, block);
-    const r01 = scale * Math.sqrt(-2 * Math.log(uniform24(block[0]!)));
-    const t01 = TWO_PI * uniform24(block[1]!);
-    const r23 = scale * Math.sqrt(-2 * Math.log(uniform24(block[2]!)));
-    const t23 = TWO_PI * uniform24(block[3]!);
-    const base = blockIndex * 4;
-    // Write only the lanes inside [first, end).
-    for (let lane = e - base; lane < 4 && base + lane < end; lane++) {
-      let z: number;
-      switch (lane) {
-        case 0:
-          z = r01 * Math.cos(t01);
-          break;
-        case 1:
-          z = r01 * Math.sin(t01);
-          break;
-        case 2:
-          z = r23 * Math.cos(t23);
-          break;
-        default:
-          z = r23 * Math.sin(t23);
-      }
-      out[offset + base + lane - first] = z;
+  for (let blockIndex = Math.floor(first / 4); blockIndex * 4 < end; blockIndex++) {
+    let c0 = blockIndex >>> 0;
+    let c1 = layer;
+    let c2 = tag;
+    let c3 = 0;
+    let k0 = seed;
+    let k1 = sample;
+    for (let round = 0; round < 10; round++) {
+      // 32 x 32 -> 64-bit products from 16-bit limbs; every partial product is exact below 2^32.
+      const a0L = c0 & 0xffff, a0H = c0 >>> 16;
+      const ll0 = a0L * M0_L, lh0 = a0L * M0_H, hl0 = a0H * M0_L;
+      const cross0 = (ll0 >>> 16) + (lh0 & 0xffff) + (hl0 & 0xffff);
+      const hi0 = (a0H * M0_H + (lh0 >>> 16) + (hl0 >>> 16) + (cross0 >>> 16)) >>> 0;
+      const lo0 = Math.imul(c0, M0) >>> 0;
+      const a2L = c2 & 0xffff, a2H = c2 >>> 16;
+      const ll1 = a2L * M1_L, lh1 = a2L * M1_H, hl1 = a2H * M1_L;
+      const cross1 = (ll1 >>> 16) + (lh1 & 0xffff) + (hl1 & 0xffff);
+      const hi1 = (a2H * M1_H + (lh1 >>> 16) + (hl1 >>> 16) + (cross1 >>> 16)) >>> 0;
+      const lo1 = Math.imul(c2, M1) >>> 0;
+      c0 = (hi1 ^ c1 ^ k0) >>> 0;
+      c1 = lo1;
+      c2 = (hi0 ^ c3 ^ k1) >>> 0;
+      c3 = lo0;
+      k0 = (k0 + W0) >>> 0;
+      k1 = (k1 + W1) >>> 0;
     }
-    e = base + 4;
+    const r01 = scale * Math.sqrt(-2 * Math.log(((c0 >>> 9) + 0.5) * UNIFORM_SCALE));
+    const t01 = TWO_PI * (((c1 >>> 9) + 0.5) * UNIFORM_SCALE);
+    const r23 = scale * Math.sqrt(-2 * Math.log(((c2 >>> 9) + 0.5) * UNIFORM_SCALE));
+    const t23 = TWO_PI * (((c3 >>> 9) + 0.5) * UNIFORM_SCALE);
+    const base = blockIndex * 4;
+    const o = offset + base - first;
+    if (base >= first && base + 4 <= end) {
+      out[o] = r01 * Math.cos(t01);
+      out[o + 1] = r01 * Math.sin(t01);
+      out[o + 2] = r23 * Math.cos(t23);
+      out[o + 3] = r23 * Math.sin(t23);
+    } else {
+      // A partial block at either end of the range.
+      const lanes = [r01 * Math.cos(t01), r01 * Math.sin(t01), r23 * Math.cos(t23), r23 * Math.sin(t23)];
+      for (let lane = Math.max(0, first - base); lane < 4 && base + lane < end; lane++) out[o + lane] = lanes[lane]!;
+    }
   }
 }
 

@@ -1,0 +1,86 @@
+/**
+ * `npm run bench`: prints one JSON object with the CPU engine's speed (layer-samples/s and GFLOP/s)
+ * for N in {32, 64, 128, 256}, the CLI's start-up time, and, when python3 with numpy is present, the
+ * issue's yardstick (a straightforward numpy loop) measured on the same machine in the same run.
+ * Benchmarks print figures; they never assert (machines are shared and noisy).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseQuery } from '../params/url';
+import { CpuEngine } from '../engine/cpu/cpu-engine';
+import { defaultNodeWorkers } from '../engine/cpu/node-pool';
+
+/**
+ * Floating-point operations per layer and sample at k = N, counted as multiply + add = 2:
+ * W Q (2 N^3), Householder R (4/3 N^3), explicit Q (4/3 N^3), graded T update (1/3 N^3).
+ */
+const flopsPerLayerSample = (n: number) => 2 * n ** 3 + (8 / 3) * n ** 3 + n ** 3 / 3;
+
+async function timeCpu(query: string): Promise<{ seconds: number; layerSamplesPerSecond: number; lambda1: number | null }> {
+  const { params } = parseQuery(query);
+  const pool = defaultNodeWorkers();
+  const engine = new CpuEngine({ workers: pool.factory, concurrency: pool.concurrency });
+  const t0 = performance.now();
+  let lambda1: number | null = null;
+  for await (const snap of engine.run(params, { snapshotIntervalMs: 10_000 })) lambda1 = snap.exponents.mean[0] ?? null;
+  const seconds = (performance.now() - t0) / 1000;
+  engine.dispose();
+  return { seconds, layerSamplesPerSecond: (params.depth * params.samples) / seconds, lambda1 };
+}
+
+function timeCommand(cmd: string, args: string[]): { seconds: number; stdout: string } | null {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  return { seconds: (performance.now() - t0) / 1000, stdout: r.stdout };
+}
+
+async function main(): Promise<void> {
+  const depthFor: Record<number, number> = { 32: 400, 64: 200, 128: 50, 256: 12 };
+  const cpu = [];
+  for (const n of [32, 64, 128, 256]) {
+    const depth = depthFor[n]!;
+    const r = await timeCpu(`width=${n}&depth=${depth}&samples=16&act=tanh&sw2=1.5&seed=1`);
+    cpu.push({
+      n,
+      depth,
+      samples: 16,
+      seconds: +r.seconds.toFixed(3),
+      layerSamplesPerSecond: Math.round(r.layerSamplesPerSecond),
+      gflops: +((r.layerSamplesPerSecond * flopsPerLayerSample(n)) / 1e9).toFixed(3),
+    });
+  }
+
+  // The issue's comparison: 32 samples, tanh, N = 64 and 128, whole process timed (start-up included).
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const mainJs = `${here}main.js`;
+  const numpyScript = fileURLToPath(new URL('../scripts/numpy_baseline.py', import.meta.url));
+  const comparison = [];
+  for (const [n, depth] of [[64, 100], [128, 25]] as const) {
+    const q = `width=${n}&depth=${depth}&samples=32&act=tanh&sw2=1.5`;
+    const ours = timeCommand(process.execPath, [mainJs, '--query', q, '--json']);
+    const numpy = existsSync(numpyScript) ? timeCommand('python3', [numpyScript, String(n), String(depth), '32']) : null;
+    comparison.push({
+      n,
+      depth,
+      samples: 32,
+      cliLayerSamplesPerSecond: ours ? Math.round((depth * 32) / ours.seconds) : null,
+      numpyLayerSamplesPerSecond: numpy ? Math.round((depth * 32) / numpy.seconds) : null,
+      ratio: ours && numpy ? +(numpy.seconds / ours.seconds).toFixed(2) : null,
+    });
+  }
+  const startup = timeCommand(process.execPath, [mainJs, '--query', 'width=2&depth=1&samples=1', '--json']);
+
+  const report = {
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+    flopModel: 'per layer-sample at k = N: 2N^3 (W Q) + 8/3 N^3 (Householder QR with explicit Q) + 1/3 N^3 (graded T update)',
+    cpu,
+    comparisonWithNumpy: comparison,
+    cliStartupSeconds: startup ? +startup.seconds.toFixed(3) : null,
+  };
+  process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+}
+
+void main();

@@ -1,0 +1,97 @@
+/**
+ * Headless entry: `npm run spectrum -- --query '...' --json`. Runs the same engines as the browser
+ * and prints the reference-protocol JSON (THEORY.md section 7) or a short human summary.
+ */
+import { parseEntries } from '../params/url';
+import type { Correction } from '../params/types';
+import type { Snapshot } from '../engine/types';
+import { CpuEngine } from '../engine/cpu/cpu-engine';
+import { defaultNodeWorkers } from '../engine/cpu/node-pool';
+import { CliError, helpText, parseArgs, type CliOptions } from './args';
+
+function fail(message: string): never {
+  process.stderr.write(`spectrum: ${message}\n`);
+  process.exit(2);
+}
+
+function toJson(snap: Snapshot, corrections: Correction[]): string {
+  const { params, backend, protocol, exponents, logSingularValues, logSingularValuesNote, quantiles, rankHistogram } = snap;
+  const out = {
+    params,
+    corrections,
+    backend,
+    protocol,
+    exponents,
+    logSingularValues,
+    logSingularValuesNote,
+    quantiles,
+    rankHistogram,
+    convergence: snap.convergence,
+    layers: snap.layers,
+    samples: snap.samples,
+    samplesFinished: snap.samplesFinished,
+    elapsedMs: Math.round(snap.elapsedMs * 10) / 10,
+    throughput: Math.round(snap.throughput),
+    warnings: snap.warnings,
+    ...(snap.perSample ? { perSample: snap.perSample } : {}),
+  };
+  return JSON.stringify(out);
+}
+
+const fmt = (v: number | null, digits = 5) => (v === null ? '-inf' : v.toFixed(digits));
+
+function summary(snap: Snapshot, corrections: Correction[]): string {
+  const p = snap.params;
+  const { mean, sem, count } = snap.exponents;
+  const k = mean.length;
+  const lines = [
+    `${p.arch === 'ff' ? 'feedforward' : 'residual'} ${p.act}, N=${p.width}, L=${p.depth}, sw2=${p.sw2}, sb2=${p.sb2}, ${p.weights} weights, ${snap.samples} samples, seed ${p.seed}`,
+    `backend: ${snap.backend}; ${(snap.elapsedMs / 1000).toFixed(2)} s, ${Math.round(snap.throughput)} layer-samples/s`,
+    `protocol: ${snap.protocol}`,
+  ];
+  for (const c of corrections) lines.push(`corrected: ${c.reason}`);
+  for (const w of snap.warnings) lines.push(`warning: ${w}`);
+  const show = k <= 8 ? [...Array(k).keys()] : [0, 1, 2, Math.floor(k / 2) - 1, k - 3, k - 2, k - 1];
+  lines.push('Lyapunov exponents per layer (mean ± SE, finite samples):');
+  for (const i of show) lines.push(`  lambda_${String(i + 1).padEnd(4)} ${fmt(mean[i]!)} ± ${sem[i] === null ? 'n/a' : sem[i]!.toFixed(5)}  (${count[i]})`);
+  const ranks = Object.entries(snap.rankHistogram).map(([r, n]) => `${r}:${n}`).join(' ');
+  lines.push(`rank histogram (rank:samples): ${ranks}`);
+  if (snap.logSingularValues) {
+    const s = snap.logSingularValues.mean;
+    lines.push(`log sigma(J): largest ${fmt(s[0]!, 3)}, smallest ${fmt(s[s.length - 1]!, 3)}`);
+  } else if (snap.logSingularValuesNote) {
+    lines.push(`singular values: ${snap.logSingularValuesNote}`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof CliError) fail(e.message);
+    throw e;
+  }
+  if (options.help) {
+    process.stdout.write(helpText() + '\n');
+    return;
+  }
+  if (options.backend === 'gpu') fail('the GPU engine is not available in this build yet; use --backend cpu or auto');
+  const { params, corrections } = parseEntries(options.entries);
+  const pool = defaultNodeWorkers(options.workers);
+  const engine = new CpuEngine({ workers: pool.factory, concurrency: pool.concurrency, label: pool.label });
+  let last: Snapshot | undefined;
+  try {
+    for await (const snap of engine.run(params, { perSample: options.perSample, snapshotIntervalMs: 1000 })) last = snap;
+  } finally {
+    engine.dispose();
+  }
+  if (!last) fail('the engine produced no result');
+  process.stdout.write((options.json ? toJson(last, corrections) : summary(last, corrections)) + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`spectrum: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+/**
+ * The body of a CPU worker: runs its samples one after another through all layers (so complete
+ * samples arrive early and steadily), reporting the sample in flight about every `progressMs`.
+ */
+import { NetworkSample, RunConfig, Workspace } from './network-sample';
+import type { RunRequest, WorkerResponse } from './protocol';
+
+export type Post = (message: WorkerResponse, transfer: ArrayBuffer[]) => void;
+
+export interface RunControl {
+  /** Checked between chunks: true stops the run without further messages. */
+  stopped(): boolean;
+  /** Lets other tasks run between chunks (needed in-process; optional in a real worker). */
+  pause(): Promise<void>;
+}
+
+export async function runAssignment(request: RunRequest, post: Post, control: RunControl): Promise<void> {
+  const { runId, params, samples, progressMs } = request;
+  try {
+    const config = new RunConfig(params);
+    const ws = new Workspace(config);
+    let work = 0;
+    for (const sample of samples) {
+      const net = new NetworkSample(config, sample, ws);
+      while (!net.finished) {
+        const start = performance.now();
+        const before = net.layer;
+        // Advance layer by layer until the chunk's time is used, then report and pause.
+        do net.advance(1, ws);
+        while (!net.finished && performance.now() - start < progressMs);
+        work += net.layer - before;
+        if (control.stopped()) return;
+        if (!net.finished) {
+          const sums = Float64Array.from(net.sums);
+          post({ type: 'progress', runId, sample, layer: net.layer, sums, work }, [sums.buffer]);
+        }
+        await control.pause();
+        if (control.stopped()) return;
+      }
+      const result = net.result();
+      const transfer = [result.exponents.buffer as ArrayBuffer, result.convergence.buffer as ArrayBuffer];
+      if (result.logSingularValues) transfer.push(result.logSingularValues.buffer as ArrayBuffer);
+      post({ type: 'result', runId, result, work }, transfer);
+    }
+    post({ type: 'done', runId }, []);
+  } catch (err) {
+    post({ type: 'error', runId, message: err instanceof Error ? err.message : String(err) }, []);
+  }
+}
+
+/** A macrotask boundary: lets queued messages and timers run. */
+export function nextMacrotask(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * The engine contract shared by the CPU and GPU engines, the CLI and the UI. A Snapshot is what the
+ * CLI prints as JSON and what <lyapunov-explorer> exposes as its `snapshot` property.
+ */
+import type { Params } from '../params/types';
+
+/** Per-index statistics over samples. null = no finite value (all samples -Infinity) or undefined SE. */
+export interface IndexStats {
+  mean: (number | null)[];
+  /** Between-sample standard error sd / sqrt(count); null when count < 2. */
+  sem: (number | null)[];
+  /** Number of samples in which this index is finite. */
+  count: number[];
+}
+
+export interface Quantiles {
+  /** Probabilities (0..1). */
+  p: number[];
+  /** Pooled quantiles of (1/L) log sigma(J); null = -Infinity (zero singular value). */
+  value: (number | null)[];
+}
+
+export interface Convergence {
+  /** Layer index l (after the burn-in) at which the running estimates were taken. */
+  layer: number[];
+  /** Sample means of the running estimates S_i(l) / (l - transient). */
+  top: (number | null)[];
+  bottom: (number | null)[];
+  /** Mean over the finite indices. */
+  mean: (number | null)[];
+}
+
+/** The complete result of one network (one sample). -Infinity marks an exactly singular direction. */
+export interface SampleResult {
+  sample: number;
+  /** lambda_i = (1/(L - transient)) sum log|R_ii|, i = 1..k. */
+  exponents: Float64Array;
+  /** log sigma_i(J) of the whole depth, descending (k = N only). */
+  logSingularValues: Float64Array | null;
+  /** Number of finite exponents. */
+  rank: number;
+  /** Running estimates at the convergence checkpoints (top, bottom, finite mean per checkpoint). */
+  convergence: Float64Array;
+  /** First layer whose activations were not finite; null when none. Such samples are excluded. */
+  overflowLayer: number | null;
+}
+
+export interface PerSampleJson {
+  sample: number;
+  exponents: (number | null)[];
+  logSingularValues: (number | null)[] | null;
+  rank: number;
+  overflowLayer: number | null;
+}
+
+export interface Snapshot {
+  params: Params;
+  backend: string;
+  /** Q_0, burn-in and input variance in one line. */
+  protocol: string;
+  exponents: IndexStats;
+  logSingularValues: IndexStats | null;
+  /** Why logSingularValues is null, when it is. */
+  logSingularValuesNote: string | null;
+  quantiles: Quantiles | null;
+  /** rank -> number of samples. */
+  rankHistogram: Record<string, number>;
+  convergence: Convergence;
+  /** Layers completed by the samples included in the statistics. */
+  layers: number;
+  /** Samples included in the statistics (completed, not overflowed). */
+  samples: number;
+  /** Samples finished so far, including those excluded for overflow. */
+  samplesFinished: number;
+  elapsedMs: number;
+  /** Layer-samples per second so far. */
+  throughput: number;
+  warnings: string[];
+  done: boolean;
+  perSample?: PerSampleJson[];
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Minimum time between progressive snapshots. */
+  snapshotIntervalMs?: number;
+  /** Include every sample's results in the final snapshot. */
+  perSample?: boolean;
+}
+
+export interface Engine {
+  readonly backend: string;
+  /** Progressive snapshots; the last one has done = true. Aborting the signal stops promptly. */
+  run(params: Params, options?: RunOptions): AsyncGenerator<Snapshot, void, void>;
+  dispose(): void;
+}
