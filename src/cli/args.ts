@@ -12,6 +12,8 @@ export interface CliOptions {
   backend: BackendChoice;
   json: boolean;
   perSample: boolean;
+  /** Accumulate the finite-depth singular values (k = N); --no-singular-values turns it off. */
+  singularValues: boolean;
   /** Worker threads; 0 = run in-process; undefined = one per core. */
   workers: number | undefined;
   help: boolean;
@@ -22,7 +24,7 @@ export class CliError extends Error {}
 const PARAM_KEYS: ReadonlySet<string> = new Set<string>(PARAM_TABLE.map((s) => s.urlKey));
 
 export function parseArgs(argv: string[]): CliOptions {
-  const options: CliOptions = { entries: [], backend: 'cpu', json: false, perSample: false, workers: undefined, help: false };
+  const options: CliOptions = { entries: [], backend: 'cpu', json: false, perSample: false, singularValues: true, workers: undefined, help: false };
   const flagEntries: [string, string][] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -60,6 +62,10 @@ export function parseArgs(argv: string[]): CliOptions {
         noValue();
         options.perSample = true;
         break;
+      case 'no-singular-values':
+        noValue();
+        options.singularValues = false;
+        break;
       case 'workers': {
         const raw = value();
         const w = Number(raw);
@@ -92,6 +98,7 @@ export function helpText(): string {
     '  --json         print one JSON object (the reference protocol of THEORY.md section 7)',
     '  --per-sample   include every sample\'s exponents, log singular values and rank',
     '  --workers N    worker threads (default: one per core; 0 = in-process)',
+    '  --no-singular-values   skip the finite-depth singular values (saves ~N^3/3 flops per layer)',
     '',
     'Parameters (URL keys):',
   ];

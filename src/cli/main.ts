@@ -83,7 +83,11 @@ async function main(): Promise<void> {
   const engine = new CpuEngine({ workers: pool.factory, concurrency: pool.concurrency, label: pool.label });
   let last: Snapshot | undefined;
   try {
-    for await (const snap of engine.run(params, { perSample: options.perSample, snapshotIntervalMs: 1000 })) last = snap;
+    for await (const snap of engine.run(params, {
+      perSample: options.perSample,
+      singularValues: options.singularValues,
+      snapshotIntervalMs: 1000,
+    })) last = snap;
   } finally {
     engine.dispose();
   }

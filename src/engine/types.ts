@@ -86,6 +86,11 @@ export interface RunOptions {
   snapshotIntervalMs?: number;
   /** Include every sample's results in the final snapshot. */
   perSample?: boolean;
+  /**
+   * Accumulate T = R_L ... R_1 for the finite-depth singular values (default true; only possible when
+   * k = N). Costs about N^3/3 flops and N^2 memory per layer and sample.
+   */
+  singularValues?: boolean;
 }
 
 export interface Engine {

@@ -36,8 +36,8 @@ export class CpuEngine implements Engine {
   }
 
   async *run(params: Params, options: RunOptions = {}): AsyncGenerator<Snapshot, void, void> {
-    const { signal, snapshotIntervalMs = 100, perSample = false } = options;
-    const config = new RunConfig(params);
+    const { signal, snapshotIntervalMs = 100, perSample = false, singularValues = true } = options;
+    const config = new RunConfig(params, singularValues);
     const started = performance.now();
     const nWorkers = Math.max(1, Math.min(this.options.concurrency, params.samples));
     const runId = Math.floor(Math.random() * 2 ** 31);
@@ -95,7 +95,7 @@ export class CpuEngine implements Engine {
         // Interleaved assignment keeps every worker's share of samples equal.
         const samples: number[] = [];
         for (let s = wi; s < params.samples; s += nWorkers) samples.push(s);
-        worker.postMessage({ type: 'run', runId, params, samples, progressMs: Math.min(100, snapshotIntervalMs) });
+        worker.postMessage({ type: 'run', runId, params, samples, progressMs: Math.min(100, snapshotIntervalMs), singularValues });
       }
 
       let lastEmit = -Infinity;
@@ -162,8 +162,10 @@ export class CpuEngine implements Engine {
     let logSingularValues = null;
     let logSingularValuesNote: string | null = null;
     let quantiles = null;
-    if (!config.trackSingularValues) {
+    if (config.k !== config.n) {
       logSingularValuesNote = `Singular values of J need k = N (k = ${params.k}, N = ${params.width}).`;
+    } else if (!config.trackSingularValues) {
+      logSingularValuesNote = 'Singular values were not requested.';
     } else if (good.length === 0) {
       logSingularValuesNote = 'No sample has finished yet.';
     } else {

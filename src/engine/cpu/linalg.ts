@@ -85,11 +85,29 @@ export function householderQR(z: Float64Array, tau: Float64Array, n: number, k: 
 
 /**
  * Columns c0..c1-1 of x (column-major, N rows) <- H x, H = I - t v v^T with v = (1, v[vOff+j+1 ..]) on
- * rows j..N-1. Four columns share each load of v, which matters because this rank-1 update is the
+ * rows j..N-1. Eight (then four) columns share each load of v, which matters because this rank-1 update is the
  * QR's inner loop and V8 does not vectorize it.
  */
 function applyReflector(v: Float64Array, vOff: number, j: number, t: number, x: Float64Array, c0: number, c1: number, n: number): void {
   let c = c0;
+  for (; c + 8 <= c1; c += 8) {
+    const x0 = c * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, x4 = x3 + n, x5 = x4 + n, x6 = x5 + n, x7 = x6 + n;
+    let s0 = x[x0 + j]!, s1 = x[x1 + j]!, s2 = x[x2 + j]!, s3 = x[x3 + j]!;
+    let s4 = x[x4 + j]!, s5 = x[x5 + j]!, s6 = x[x6 + j]!, s7 = x[x7 + j]!;
+    for (let i = j + 1; i < n; i++) {
+      const vi = v[vOff + i]!;
+      s0 += vi * x[x0 + i]!; s1 += vi * x[x1 + i]!; s2 += vi * x[x2 + i]!; s3 += vi * x[x3 + i]!;
+      s4 += vi * x[x4 + i]!; s5 += vi * x[x5 + i]!; s6 += vi * x[x6 + i]!; s7 += vi * x[x7 + i]!;
+    }
+    s0 *= t; s1 *= t; s2 *= t; s3 *= t; s4 *= t; s5 *= t; s6 *= t; s7 *= t;
+    x[x0 + j]! -= s0; x[x1 + j]! -= s1; x[x2 + j]! -= s2; x[x3 + j]! -= s3;
+    x[x4 + j]! -= s4; x[x5 + j]! -= s5; x[x6 + j]! -= s6; x[x7 + j]! -= s7;
+    for (let i = j + 1; i < n; i++) {
+      const vi = v[vOff + i]!;
+      x[x0 + i]! -= s0 * vi; x[x1 + i]! -= s1 * vi; x[x2 + i]! -= s2 * vi; x[x3 + i]! -= s3 * vi;
+      x[x4 + i]! -= s4 * vi; x[x5 + i]! -= s5 * vi; x[x6 + i]! -= s6 * vi; x[x7 + i]! -= s7 * vi;
+    }
+  }
   for (; c + 4 <= c1; c += 4) {
     const x0 = c * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
     let s0 = x[x0 + j]!, s1 = x[x1 + j]!, s2 = x[x2 + j]!, s3 = x[x3 + j]!;

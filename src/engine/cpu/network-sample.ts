@@ -34,7 +34,10 @@ export class RunConfig {
   readonly checkEvery: number;
   readonly checkpoints: number;
 
-  constructor(readonly params: Params) {
+  constructor(
+    readonly params: Params,
+    singularValues = true,
+  ) {
     this.n = params.width;
     this.k = Math.min(params.k, params.width);
     const { a, c } = residualCoefficients(params);
@@ -42,7 +45,7 @@ export class RunConfig {
     this.c = c;
     this.act = activation(params.act);
     this.feedforward = params.arch === 'ff';
-    this.trackSingularValues = this.k === this.n;
+    this.trackSingularValues = singularValues && this.k === this.n;
     this.keepThreshold = sparseKeepThreshold(params.p);
     const measured = params.depth - params.transient;
     this.checkEvery = Math.max(1, Math.ceil(measured / 200));

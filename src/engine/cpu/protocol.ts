@@ -10,6 +10,8 @@ export interface RunRequest {
   samples: number[];
   /** Approximate time between progress messages. */
   progressMs: number;
+  /** Accumulate the graded product for singular values (k = N only). */
+  singularValues: boolean;
 }
 
 export interface ProgressMessage {

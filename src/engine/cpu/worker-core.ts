@@ -15,9 +15,9 @@ export interface RunControl {
 }
 
 export async function runAssignment(request: RunRequest, post: Post, control: RunControl): Promise<void> {
-  const { runId, params, samples, progressMs } = request;
+  const { runId, params, samples, progressMs, singularValues } = request;
   try {
-    const config = new RunConfig(params);
+    const config = new RunConfig(params, singularValues);
     const ws = new Workspace(config);
     let work = 0;
     for (const sample of samples) {

@@ -26,3 +26,10 @@ describe('CLI arguments', () => {
       expect(text).toContain(`--${key}`);
   });
 });
+
+describe('--no-singular-values', () => {
+  it('turns the graded product off', () => {
+    expect(parseArgs([]).singularValues).toBe(true);
+    expect(parseArgs(['--no-singular-values']).singularValues).toBe(false);
+  });
+});

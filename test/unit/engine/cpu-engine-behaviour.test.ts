@@ -77,3 +77,17 @@ describe('CPU engine behaviour', () => {
     expect(snap.rankHistogram).toEqual({ '16': 4 });
   });
 });
+
+describe('singular values on request', () => {
+  it('gives the same exponents without the graded product, and says why there are no singular values', async () => {
+    const { params } = parseQuery('width=12&depth=30&samples=3&seed=5');
+    const engine = new CpuEngine({ workers: inProcessWorkers, concurrency: 1 });
+    let last: Snapshot | undefined;
+    for await (const s of engine.run(params, { singularValues: false })) last = s;
+    const withSv = await runCpu('width=12&depth=30&samples=3&seed=5', false);
+    expect(last!.exponents).toEqual(withSv.exponents);
+    expect(last!.logSingularValues).toBeNull();
+    expect(last!.logSingularValuesNote).toMatch(/not requested/);
+    expect(withSv.logSingularValues).not.toBeNull();
+  });
+});
