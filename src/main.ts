@@ -25,7 +25,9 @@ function render(snap: Snapshot): void {
   table.append(head);
   mean.forEach((m, i) => {
     const row = document.createElement('tr');
-    row.append(cell('td', String(i + 1)), cell('td', m === null ? '-∞' : m.toFixed(5)), cell('td', sem[i] == null ? '' : sem[i]!.toFixed(5)), cell('td', String(count[i])));
+    // null means -Infinity only once some layer has been measured; before that there is no data.
+    const value = snap.layers === 0 ? '—' : m === null ? '-∞' : m.toFixed(5);
+    row.append(cell('td', String(i + 1)), cell('td', value), cell('td', sem[i] == null ? '' : sem[i]!.toFixed(5)), cell('td', String(count[i])));
     table.append(row);
   });
   resultsEl.replaceChildren(table);
