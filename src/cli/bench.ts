@@ -11,23 +11,24 @@ import { fileURLToPath } from 'node:url';
 import { parseQuery } from '../params/url';
 import { CpuEngine } from '../engine/cpu/cpu-engine';
 import { defaultNodeWorkers } from '../engine/cpu/node-pool';
+import { kernelModule } from '../engine/cpu/wasm/kernels';
 
 /**
  * Floating-point operations per layer and sample at k = N, counted as multiply + add = 2:
- * W Q (2 N^3), Householder R (4/3 N^3), explicit Q (4/3 N^3), graded T update (1/3 N^3).
+ * W Q (2 N^3), Householder R (4/3 N^3), explicit Q (4/3 N^3); the graded T update adds 1/3 N^3.
  */
-const flopsPerLayerSample = (n: number) => 2 * n ** 3 + (8 / 3) * n ** 3 + n ** 3 / 3;
+const loopFlops = (n: number) => 2 * n ** 3 + (8 / 3) * n ** 3;
+const gradedFlops = (n: number) => n ** 3 / 3;
 
-async function timeCpu(query: string): Promise<{ seconds: number; layerSamplesPerSecond: number; lambda1: number | null }> {
+async function timeCpu(query: string, singularValues: boolean): Promise<{ seconds: number; layerSamplesPerSecond: number; kernels: string }> {
   const { params } = parseQuery(query);
   const pool = defaultNodeWorkers();
   const engine = new CpuEngine({ workers: pool.factory, concurrency: pool.concurrency });
   const t0 = performance.now();
-  let lambda1: number | null = null;
-  for await (const snap of engine.run(params, { snapshotIntervalMs: 10_000 })) lambda1 = snap.exponents.mean[0] ?? null;
+  for await (const snap of engine.run(params, { snapshotIntervalMs: 10_000, singularValues })) void snap;
   const seconds = (performance.now() - t0) / 1000;
   engine.dispose();
-  return { seconds, layerSamplesPerSecond: (params.depth * params.samples) / seconds, lambda1 };
+  return { seconds, layerSamplesPerSecond: (params.depth * params.samples) / seconds, kernels: kernelModule() ? 'wasm-simd' : 'js' };
 }
 
 function timeCommand(cmd: string, args: string[]): { seconds: number; stdout: string } | null {
@@ -38,18 +39,33 @@ function timeCommand(cmd: string, args: string[]): { seconds: number; stdout: st
 }
 
 async function main(): Promise<void> {
-  const depthFor: Record<number, number> = { 32: 400, 64: 200, 128: 50, 256: 12 };
+  // Depths chosen so that each run takes about a second on 2 cores.
+  const depthFor: Record<number, number> = { 32: 400, 64: 200, 128: 60, 256: 16 };
   const cpu = [];
   for (const n of [32, 64, 128, 256]) {
     const depth = depthFor[n]!;
-    const r = await timeCpu(`width=${n}&depth=${depth}&samples=16&act=tanh&sw2=1.5&seed=1`);
+    const query = `width=${n}&depth=${depth}&samples=16&act=tanh&sw2=1.5&seed=1`;
+    // The Benettin loop alone (exponents), then with the finite-depth singular values, whose cost is
+    // the graded T update per layer plus one Jacobi SVD per sample at the end.
+    const loop = await timeCpu(query, false);
+    const full = await timeCpu(query, true);
     cpu.push({
       n,
       depth,
       samples: 16,
-      seconds: +r.seconds.toFixed(3),
-      layerSamplesPerSecond: Math.round(r.layerSamplesPerSecond),
-      gflops: +((r.layerSamplesPerSecond * flopsPerLayerSample(n)) / 1e9).toFixed(3),
+      kernels: loop.kernels,
+      exponentsOnly: {
+        seconds: +loop.seconds.toFixed(3),
+        layerSamplesPerSecond: Math.round(loop.layerSamplesPerSecond),
+        gflops: +((loop.layerSamplesPerSecond * loopFlops(n)) / 1e9).toFixed(2),
+      },
+      withSingularValues: {
+        seconds: +full.seconds.toFixed(3),
+        layerSamplesPerSecond: Math.round(full.layerSamplesPerSecond),
+        gflops: +((full.layerSamplesPerSecond * (loopFlops(n) + gradedFlops(n))) / 1e9).toFixed(2),
+        // Extra time per sample on one core: the graded update of every layer plus the final SVD.
+        extraSecondsPerSample: +((Math.max(0, full.seconds - loop.seconds) * defaultNodeWorkers().concurrency) / 16).toFixed(3),
+      },
     });
   }
 
@@ -76,7 +92,7 @@ async function main(): Promise<void> {
 
   const report = {
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
-    flopModel: 'per layer-sample at k = N: 2N^3 (W Q) + 8/3 N^3 (Householder QR with explicit Q) + 1/3 N^3 (graded T update)',
+    flopModel: 'per layer-sample at k = N: 2N^3 (W Q) + 8/3 N^3 (Householder QR with explicit Q); with singular values + 1/3 N^3 (graded T update). extraSecondsPerSample: the extra core-seconds per sample that singular values cost (graded update per layer plus the final Jacobi SVD).',
     cpu,
     comparisonWithNumpy: comparison,
     cliStartupSeconds: startup ? +startup.seconds.toFixed(3) : null,

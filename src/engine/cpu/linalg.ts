@@ -55,13 +55,26 @@ export function matvec(w: Float64Array, x: Float64Array, b: Float64Array, y: Flo
 }
 
 /**
+ * Column-reflector update x[:, c0..c1) <- (I - t v v^T) x[:, c0..c1) with v = (1, v[vOff+j+1 ..]) on rows
+ * j..N-1: the inner loop of the QR. Implemented here in JavaScript and in WebAssembly SIMD.
+ */
+export type Reflect = (v: Float64Array, vOff: number, j: number, t: number, x: Float64Array, c0: number, c1: number, n: number) => void;
+
+/** The dense kernels the engine needs, in one implementation (JavaScript or WebAssembly SIMD). */
+export interface DenseKernels {
+  readonly name: string;
+  matmulWQ(w: Float64Array, q: Float64Array, out: Float64Array, n: number, k: number): void;
+  reflect: Reflect;
+}
+
+/**
  * In-place Householder QR of the column-major N x k panel z (k <= N), LAPACK convention:
  * afterwards R is in the upper triangle (R[i][j] = z[j*N + i], i <= j) and reflector j is
  * H_j = I - tau_j v v^T with v = (1, z[j*N + j+1 .. j*N + N-1]).
  * Exactly singular panels are fine: a column that is already zero below and on the diagonal gives
  * tau = 0 and R_jj = 0 exactly (log -> -Infinity), never NaN.
  */
-export function householderQR(z: Float64Array, tau: Float64Array, n: number, k: number): void {
+export function householderQR(z: Float64Array, tau: Float64Array, n: number, k: number, reflect: Reflect = applyReflector): void {
   for (let j = 0; j < k; j++) {
     const col = j * n;
     const alpha = z[col + j]!;
@@ -79,7 +92,7 @@ export function householderQR(z: Float64Array, tau: Float64Array, n: number, k: 
     for (let i = j + 1; i < n; i++) z[col + i]! *= scale;
     z[col + j] = beta;
     // Apply H_j to the remaining columns: c <- c - tau v (v^T c).
-    applyReflector(z, col, j, tau[j]!, z, j + 1, k, n);
+    reflect(z, col, j, tau[j]!, z, j + 1, k, n);
   }
 }
 
@@ -88,7 +101,7 @@ export function householderQR(z: Float64Array, tau: Float64Array, n: number, k: 
  * rows j..N-1. Eight (then four) columns share each load of v, which matters because this rank-1 update is the
  * QR's inner loop and V8 does not vectorize it.
  */
-function applyReflector(v: Float64Array, vOff: number, j: number, t: number, x: Float64Array, c0: number, c1: number, n: number): void {
+export function applyReflector(v: Float64Array, vOff: number, j: number, t: number, x: Float64Array, c0: number, c1: number, n: number): void {
   let c = c0;
   for (; c + 8 <= c1; c += 8) {
     const x0 = c * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, x4 = x3 + n, x5 = x4 + n, x6 = x5 + n, x7 = x6 + n;
@@ -142,13 +155,13 @@ function applyReflector(v: Float64Array, vOff: number, j: number, t: number, x: 
  * q (N x k, column-major) = the first k columns of H_0 H_1 ... H_{k-1}, by backward accumulation
  * (each reflector touches only rows and columns >= j of the identity it starts from).
  */
-export function formQ(z: Float64Array, tau: Float64Array, q: Float64Array, n: number, k: number): void {
+export function formQ(z: Float64Array, tau: Float64Array, q: Float64Array, n: number, k: number, reflect: Reflect = applyReflector): void {
   q.fill(0, 0, n * k);
   for (let j = 0; j < k; j++) q[j * n + j] = 1;
   for (let j = k - 1; j >= 0; j--) {
     const t = tau[j]!;
     if (t === 0) continue;
-    applyReflector(z, j * n, j, t, q, j, k, n);
+    reflect(z, j * n, j, t, q, j, k, n);
   }
 }
 
@@ -157,9 +170,9 @@ export function formQ(z: Float64Array, tau: Float64Array, q: Float64Array, n: nu
  * with column j of Q multiplied by sign(R_jj), the fix without which the law is not Haar.
  * The first k columns of a Haar N x N matrix are the Q of the first k Gaussian columns.
  */
-export function haarColumns(g: Float64Array, tau: Float64Array, q: Float64Array, n: number, k: number): void {
-  householderQR(g, tau, n, k);
-  formQ(g, tau, q, n, k);
+export function haarColumns(g: Float64Array, tau: Float64Array, q: Float64Array, n: number, k: number, reflect: Reflect = applyReflector): void {
+  householderQR(g, tau, n, k, reflect);
+  formQ(g, tau, q, n, k, reflect);
   for (let j = 0; j < k; j++) {
     if (g[j * n + j]! < 0) {
       for (let i = 0; i < n; i++) q[j * n + i] = -q[j * n + i]!;
@@ -171,3 +184,5 @@ export function haarColumns(g: Float64Array, tau: Float64Array, q: Float64Array,
 export function transposeSquare(src: Float64Array, dst: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) dst[j * n + i] = src[i * n + j]!;
 }
+
+export const JS_KERNELS: DenseKernels = { name: 'js', matmulWQ, reflect: applyReflector };

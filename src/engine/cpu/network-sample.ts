@@ -10,7 +10,8 @@ import type { Params } from '../../params/types';
 import { residualCoefficients, sparseKeepThreshold } from '../../params/derived';
 import { activation, type ActivationFunctions } from '../activations';
 import { fillGaussian, fillUint32, STREAM_TAG } from '../rng';
-import { formQ, haarColumns, householderQR, matmulWQ, matvec } from './linalg';
+import { formQ, haarColumns, householderQR, JS_KERNELS, matvec, type DenseKernels } from './linalg';
+import { kernelModule, WasmArena, wasmKernels } from './wasm/kernels';
 import { RowScaledTriangular } from './graded-product';
 import type { SampleResult } from '../types';
 
@@ -66,8 +67,15 @@ export class RunConfig {
   }
 }
 
-/** Scratch buffers for one worker, sized for one run. */
+/**
+ * Scratch buffers for one worker, sized for one run, plus the state of the sample in flight (a worker
+ * runs one NetworkSample at a time). They live in WebAssembly memory when the SIMD kernels are
+ * available, so those kernels can work on them in place.
+ */
 export class Workspace {
+  readonly kernels: DenseKernels;
+  readonly sampleX: Float64Array;
+  readonly sampleQ: Float64Array;
   readonly w: Float64Array;
   readonly wq: Float64Array;
   readonly z: Float64Array;
@@ -81,21 +89,50 @@ export class Workspace {
   readonly mask: Uint32Array;
   readonly rRowMajor: Float64Array;
 
-  constructor(readonly config: RunConfig) {
+  constructor(
+    readonly config: RunConfig,
+    useWasm = true,
+  ) {
     const { n, k } = config;
     const orth = config.params.weights === 'orth';
-    this.w = new Float64Array(n * n);
-    this.wq = new Float64Array(n * k);
-    this.z = new Float64Array(n * k);
-    this.tau = new Float64Array(n);
-    this.h = new Float64Array(n);
-    this.d = new Float64Array(n);
-    this.bias = new Float64Array(n);
-    this.xNext = new Float64Array(n);
-    this.square = new Float64Array(n * n);
-    this.squareQ = new Float64Array(orth ? n * n : 0);
+    const sizes = {
+      w: n * n,
+      wq: n * k,
+      z: n * k,
+      tau: n,
+      h: n,
+      d: n,
+      bias: n,
+      xNext: n,
+      square: n * n,
+      squareQ: orth ? n * n : 0,
+      rRowMajor: config.trackSingularValues ? n * n : 0,
+      sampleX: n,
+      sampleQ: n * k,
+    };
+    const module = useWasm ? kernelModule() : null;
+    let alloc: (length: number) => Float64Array = (length) => new Float64Array(length);
+    if (module) {
+      const arena = new WasmArena(module, Object.values(sizes).reduce((a, b) => a + b + 2, 0));
+      alloc = (length) => arena.alloc(length);
+      this.kernels = wasmKernels(arena);
+    } else {
+      this.kernels = JS_KERNELS;
+    }
+    this.w = alloc(sizes.w);
+    this.wq = alloc(sizes.wq);
+    this.z = alloc(sizes.z);
+    this.tau = alloc(sizes.tau);
+    this.h = alloc(sizes.h);
+    this.d = alloc(sizes.d);
+    this.bias = alloc(sizes.bias);
+    this.xNext = alloc(sizes.xNext);
+    this.square = alloc(sizes.square);
+    this.squareQ = alloc(sizes.squareQ);
+    this.rRowMajor = alloc(sizes.rRowMajor);
+    this.sampleX = alloc(sizes.sampleX);
+    this.sampleQ = alloc(sizes.sampleQ);
     this.mask = new Uint32Array(config.params.weights === 'sparse' ? n * n : 0);
-    this.rRowMajor = new Float64Array(config.trackSingularValues ? n * n : 0);
   }
 }
 
@@ -116,15 +153,15 @@ export class NetworkSample {
   ) {
     const { n, k, params } = config;
     const seed = params.seed;
-    this.x = new Float64Array(n);
+    this.x = ws.sampleX;
     fillGaussian(this.x, 0, 0, n, { seed, sample, layer: 0, tag: STREAM_TAG.input }, Math.sqrt(params.q0));
     // Haar Q_0 from the first k columns of an N x N Gaussian (element = row * N + col).
-    this.q = new Float64Array(n * k);
+    this.q = ws.sampleQ;
     const g = ws.square;
     fillGaussian(g, 0, 0, n * n, { seed, sample, layer: 0, tag: STREAM_TAG.initialFrame });
     const panel = ws.z;
     for (let col = 0; col < k; col++) for (let row = 0; row < n; row++) panel[col * n + row] = g[row * n + col]!;
-    haarColumns(panel, ws.tau, this.q, n, k);
+    haarColumns(panel, ws.tau, this.q, n, k, ws.kernels.reflect);
     this.sums = new Float64Array(k);
     this.graded = config.trackSingularValues ? new RowScaledTriangular(n) : null;
     this.convergence = new Float64Array(3 * config.checkpoints).fill(NaN);
@@ -161,7 +198,7 @@ export class NetworkSample {
         fillGaussian(g, 0, 0, n * n, address);
         const panel = ws.squareQ;
         for (let col = 0; col < n; col++) for (let row = 0; row < n; row++) panel[col * n + row] = g[row * n + col]!;
-        haarColumns(panel, ws.tau, g, n, n); // g now holds O column-major
+        haarColumns(panel, ws.tau, g, n, n, ws.kernels.reflect); // g now holds O column-major
         const s = Math.sqrt(params.sw2);
         for (let row = 0; row < n; row++) for (let col = 0; col < n; col++) w[row * n + col] = s * g[col * n + row]!;
         break;
@@ -208,7 +245,7 @@ export class NetworkSample {
     // Jacobian applied to the frame: Z = a Q + c D (W Q).
     const q = this.q;
     const z = ws.z;
-    matmulWQ(ws.w, q, ws.wq, n, k);
+    ws.kernels.matmulWQ(ws.w, q, ws.wq, n, k);
     const wq = ws.wq;
     for (let j = 0; j < k; j++) {
       const col = j * n;
@@ -218,7 +255,7 @@ export class NetworkSample {
         for (let i = 0; i < n; i++) z[col + i] = a * q[col + i]! + c * d[i]! * wq[col + i]!;
       }
     }
-    householderQR(z, ws.tau, n, k);
+    householderQR(z, ws.tau, n, k, ws.kernels.reflect);
 
     // Exactly singular directions. Feedforward: rank(D W Q) <= #{phi' != 0}, so indices beyond the
     // number of active units are structural zeros (exact, no threshold). Sparse feedforward weights
@@ -249,7 +286,7 @@ export class NetworkSample {
       }
     }
     if (graded) graded.leftMultiply(rr);
-    formQ(z, ws.tau, q, n, k);
+    formQ(z, ws.tau, q, n, k, ws.kernels.reflect);
     this.layer = layer;
 
     const slot = cfg.checkpointIndex(layer);
