@@ -117,10 +117,44 @@ export interface StreamAddress {
 
 
 /**
+ * Box-Muller on one Philox block (c0..c3 as int32 or uint32), writing the lanes of block `blockIndex`
+ * that fall inside elements [first, end) to out[offset + e - first]. Every Gaussian of the engine goes
+ * through this one function, whichever generator produced the block.
+ */
+function boxMullerBlock(
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  scale: number,
+  out: Float64Array,
+  offset: number,
+  blockIndex: number,
+  first: number,
+  end: number,
+): void {
+  const r01 = scale * Math.sqrt(-2 * Math.log(((c0 >>> 9) + 0.5) * UNIFORM_SCALE));
+  const t01 = TWO_PI * (((c1 >>> 9) + 0.5) * UNIFORM_SCALE);
+  const r23 = scale * Math.sqrt(-2 * Math.log(((c2 >>> 9) + 0.5) * UNIFORM_SCALE));
+  const t23 = TWO_PI * (((c3 >>> 9) + 0.5) * UNIFORM_SCALE);
+  const base = blockIndex * 4;
+  const o = offset + base - first;
+  if (base >= first && base + 4 <= end) {
+    out[o] = r01 * Math.cos(t01);
+    out[o + 1] = r01 * Math.sin(t01);
+    out[o + 2] = r23 * Math.cos(t23);
+    out[o + 3] = r23 * Math.sin(t23);
+  } else {
+    // A partial block at either end of the range.
+    const lanes = [r01 * Math.cos(t01), r01 * Math.sin(t01), r23 * Math.cos(t23), r23 * Math.sin(t23)];
+    for (let lane = Math.max(0, first - base); lane < 4 && base + lane < end; lane++) out[o + lane] = lanes[lane]!;
+  }
+}
+
+/**
  * out[offset + e - first] = scale * z(e) for elements e = first .. first + count - 1 of the stream,
  * where z(e) is the standard Gaussian of the layout above. Any sub-range gives the same values as the
- * whole. This is one of the CPU engine's hot loops (N^2 draws per layer): whole blocks skip the
- * per-lane checks.
+ * whole.
  */
 export function fillGaussian(
   out: Float64Array,
@@ -137,26 +171,18 @@ export function fillGaussian(
   const end = first + count;
   for (let blockIndex = Math.floor(first / 4); blockIndex * 4 < end; blockIndex++) {
     philoxBlock(blockIndex, layer, tag, 0, seed, sample);
-    const c0 = block[0]!;
-    const c1 = block[1]!;
-    const c2 = block[2]!;
-    const c3 = block[3]!;
-    const r01 = scale * Math.sqrt(-2 * Math.log(((c0 >>> 9) + 0.5) * UNIFORM_SCALE));
-    const t01 = TWO_PI * (((c1 >>> 9) + 0.5) * UNIFORM_SCALE);
-    const r23 = scale * Math.sqrt(-2 * Math.log(((c2 >>> 9) + 0.5) * UNIFORM_SCALE));
-    const t23 = TWO_PI * (((c3 >>> 9) + 0.5) * UNIFORM_SCALE);
-    const base = blockIndex * 4;
-    const o = offset + base - first;
-    if (base >= first && base + 4 <= end) {
-      out[o] = r01 * Math.cos(t01);
-      out[o + 1] = r01 * Math.sin(t01);
-      out[o + 2] = r23 * Math.cos(t23);
-      out[o + 3] = r23 * Math.sin(t23);
-    } else {
-      // A partial block at either end of the range.
-      const lanes = [r01 * Math.cos(t01), r01 * Math.sin(t01), r23 * Math.cos(t23), r23 * Math.sin(t23)];
-      for (let lane = Math.max(0, first - base); lane < 4 && base + lane < end; lane++) out[o + lane] = lanes[lane]!;
-    }
+    boxMullerBlock(block[0]!, block[1]!, block[2]!, block[3]!, scale, out, offset, blockIndex, first, end);
+  }
+}
+
+/**
+ * fillGaussian for elements 0 .. count-1, from raw Philox blocks already generated elsewhere (the
+ * WebAssembly kernel): raw[4 b + lane] is lane `lane` of block b. Same values as fillGaussian.
+ */
+export function gaussiansFromBlocks(raw: Uint32Array, out: Float64Array, count: number, scale = 1): void {
+  for (let b = 0; b * 4 < count; b++) {
+    const r = 4 * b;
+    boxMullerBlock(raw[r]!, raw[r + 1]!, raw[r + 2]!, raw[r + 3]!, scale, out, 0, b, 0, count);
   }
 }
 

@@ -9,7 +9,7 @@
 import type { Params } from '../../params/types';
 import { residualCoefficients, sparseKeepThreshold } from '../../params/derived';
 import { activation, type ActivationFunctions } from '../activations';
-import { fillGaussian, fillUint32, STREAM_TAG } from '../rng';
+import { fillGaussian, fillUint32, gaussiansFromBlocks, STREAM_TAG, type StreamAddress } from '../rng';
 import { formQ, haarColumns, householderQR, JS_KERNELS, matvec, type DenseKernels } from './linalg';
 import { kernelModule, WasmArena, wasmKernels } from './wasm/kernels';
 import { RowScaledTriangular } from './graded-product';
@@ -74,6 +74,8 @@ export class RunConfig {
  */
 export class Workspace {
   readonly kernels: DenseKernels;
+  /** out[0..count) = scale * Gaussians 0..count-1 of a stream (WebAssembly Philox when available). */
+  readonly gaussian: (out: Float64Array, count: number, address: StreamAddress, scale?: number) => void;
   readonly sampleX: Float64Array;
   readonly sampleQ: Float64Array;
   readonly w: Float64Array;
@@ -113,11 +115,19 @@ export class Workspace {
     const module = useWasm ? kernelModule() : null;
     let alloc: (length: number) => Float64Array = (length) => new Float64Array(length);
     if (module) {
-      const arena = new WasmArena(module, Object.values(sizes).reduce((a, b) => a + b + 2, 0));
+      const rawWords = 4 * Math.ceil((n * n) / 4);
+      const arena = new WasmArena(module, Object.values(sizes).reduce((a, b) => a + b + 2, 0) + rawWords / 2 + 2);
       alloc = (length) => arena.alloc(length);
       this.kernels = wasmKernels(arena);
+      const raw = arena.allocUint32(rawWords);
+      const philoxFill = arena.exports.philoxFill;
+      this.gaussian = (out, count, a, scale = 1) => {
+        philoxFill(raw.byteOffset, 0, Math.ceil(count / 4), a.layer, a.tag, a.seed, a.sample);
+        gaussiansFromBlocks(raw, out, count, scale);
+      };
     } else {
       this.kernels = JS_KERNELS;
+      this.gaussian = (out, count, a, scale = 1) => fillGaussian(out, 0, 0, count, a, scale);
     }
     this.w = alloc(sizes.w);
     this.wq = alloc(sizes.wq);
@@ -154,11 +164,11 @@ export class NetworkSample {
     const { n, k, params } = config;
     const seed = params.seed;
     this.x = ws.sampleX;
-    fillGaussian(this.x, 0, 0, n, { seed, sample, layer: 0, tag: STREAM_TAG.input }, Math.sqrt(params.q0));
+    ws.gaussian(this.x, n, { seed, sample, layer: 0, tag: STREAM_TAG.input }, Math.sqrt(params.q0));
     // Haar Q_0 from the first k columns of an N x N Gaussian (element = row * N + col).
     this.q = ws.sampleQ;
     const g = ws.square;
-    fillGaussian(g, 0, 0, n * n, { seed, sample, layer: 0, tag: STREAM_TAG.initialFrame });
+    ws.gaussian(g, n * n, { seed, sample, layer: 0, tag: STREAM_TAG.initialFrame });
     const panel = ws.z;
     for (let col = 0; col < k; col++) for (let row = 0; row < n; row++) panel[col * n + row] = g[row * n + col]!;
     haarColumns(panel, ws.tau, this.q, n, k, ws.kernels.reflect);
@@ -183,10 +193,10 @@ export class NetworkSample {
     const w = ws.w;
     switch (params.weights) {
       case 'gauss':
-        fillGaussian(w, 0, 0, n * n, address, Math.sqrt(params.sw2 / n));
+        ws.gaussian(w, n * n, address, Math.sqrt(params.sw2 / n));
         break;
       case 'sparse': {
-        fillGaussian(w, 0, 0, n * n, address, Math.sqrt(params.sw2 / (n * params.p)));
+        ws.gaussian(w, n * n, address, Math.sqrt(params.sw2 / (n * params.p)));
         fillUint32(ws.mask, 0, n * n, { ...address, tag: STREAM_TAG.sparseMask });
         const threshold = this.config.keepThreshold;
         for (let e = 0; e < n * n; e++) if (!(ws.mask[e]! < threshold)) w[e] = 0;
@@ -195,7 +205,7 @@ export class NetworkSample {
       case 'orth': {
         // W = sqrt(sw2) O with O Haar: QR (with sign fix) of a Gaussian matrix, element = row*N + col.
         const g = ws.square;
-        fillGaussian(g, 0, 0, n * n, address);
+        ws.gaussian(g, n * n, address);
         const panel = ws.squareQ;
         for (let col = 0; col < n; col++) for (let row = 0; row < n; row++) panel[col * n + row] = g[row * n + col]!;
         haarColumns(panel, ws.tau, g, n, n, ws.kernels.reflect); // g now holds O column-major
@@ -213,7 +223,7 @@ export class NetworkSample {
     this.drawWeights(layer, ws);
     const b = ws.bias;
     if (params.sb2 > 0) {
-      fillGaussian(b, 0, 0, n, { seed: params.seed, sample: this.sample, layer, tag: STREAM_TAG.bias }, Math.sqrt(params.sb2));
+      ws.gaussian(b, n, { seed: params.seed, sample: this.sample, layer, tag: STREAM_TAG.bias }, Math.sqrt(params.sb2));
     } else {
       b.fill(0);
     }

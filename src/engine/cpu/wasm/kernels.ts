@@ -9,6 +9,7 @@ import { applyReflector, matmulWQ, type DenseKernels } from '../linalg';
 interface KernelExports {
   matmulWQ(w: number, q: number, out: number, n: number, k: number): void;
   applyReflector(vcol: number, j: number, t: number, x: number, c0: number, c1: number, n: number): void;
+  philoxFill(out: number, first: number, count: number, layer: number, tag: number, seed: number, sample: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -44,6 +45,13 @@ export class WasmArena {
     this.exports = instance.exports as unknown as KernelExports;
   }
 
+  /** A zeroed Uint32Array of `length` words, 16-byte aligned. */
+  allocUint32(length: number): Uint32Array {
+    const view = new Uint32Array(this.memory.buffer, this.top, length);
+    this.top += Math.ceil((length * 4) / 16) * 16;
+    return view;
+  }
+
   /** A zeroed Float64Array of `length` doubles, 16-byte aligned. */
   alloc(length: number): Float64Array {
     const view = new Float64Array(this.memory.buffer, this.top, length);
@@ -51,7 +59,7 @@ export class WasmArena {
     return view;
   }
 
-  owns(a: Float64Array): boolean {
+  owns(a: Float64Array | Uint32Array): boolean {
     return a.buffer === this.memory.buffer;
   }
 }
