@@ -9,7 +9,7 @@
 import type { Params } from '../../params/types';
 import { residualCoefficients, sparseKeepThreshold } from '../../params/derived';
 import { activation, type ActivationFunctions } from '../activations';
-import { fillGaussian, fillUint32, gaussiansFromBlocks, STREAM_TAG, type StreamAddress } from '../rng';
+import { fillGaussian, fillUint32, STREAM_TAG, type StreamAddress } from '../rng';
 import { formQ, haarColumns, householderQR, JS_KERNELS, matvec, type DenseKernels } from './linalg';
 import { kernelModule, WasmArena, wasmKernels } from './wasm/kernels';
 import { RowScaledTriangular } from './graded-product';
@@ -116,14 +116,19 @@ export class Workspace {
     let alloc: (length: number) => Float64Array = (length) => new Float64Array(length);
     if (module) {
       const rawWords = 4 * Math.ceil((n * n) / 4);
-      const arena = new WasmArena(module, Object.values(sizes).reduce((a, b) => a + b + 2, 0) + rawWords / 2 + 2);
+      const arena = new WasmArena(module, Object.values(sizes).reduce((a, b) => a + b + 2, 0) + rawWords / 2 + rawWords + 4);
       alloc = (length) => arena.alloc(length);
       this.kernels = wasmKernels(arena);
       const raw = arena.allocUint32(rawWords);
-      const philoxFill = arena.exports.philoxFill;
+      const normals = arena.alloc(rawWords);
+      const { philoxFill, boxMuller } = arena.exports;
+      // Philox and Box-Muller both in WebAssembly; whole blocks go to a scratch buffer first because
+      // count need not be a multiple of 4.
       this.gaussian = (out, count, a, scale = 1) => {
-        philoxFill(raw.byteOffset, 0, Math.ceil(count / 4), a.layer, a.tag, a.seed, a.sample);
-        gaussiansFromBlocks(raw, out, count, scale);
+        const blocks = Math.ceil(count / 4);
+        philoxFill(raw.byteOffset, 0, blocks, a.layer, a.tag, a.seed, a.sample);
+        boxMuller(raw.byteOffset, normals.byteOffset, blocks, scale);
+        out.set(normals.subarray(0, count));
       };
     } else {
       this.kernels = JS_KERNELS;

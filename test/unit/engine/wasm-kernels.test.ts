@@ -83,24 +83,27 @@ describe('WebAssembly SIMD kernels', () => {
   });
 });
 
-describe('WebAssembly Philox', () => {
-  it('gives exactly the Gaussians of fillGaussian (same Box-Muller on identical blocks)', async () => {
+describe('WebAssembly Gaussians', () => {
+  it('agree with fillGaussian (Math.log/sin/cos) to a few ulps, over 2^20 draws and edge blocks', async () => {
     const { Workspace, RunConfig } = await import('../../../src/engine/cpu/network-sample');
     const { parseQuery } = await import('../../../src/params/url');
-    const ws = new Workspace(new RunConfig(parseQuery('width=23&samples=1').params));
+    const ws = new Workspace(new RunConfig(parseQuery('width=1024&samples=1').params));
     expect(ws.kernels.name).toBe('wasm-simd');
+    let worst = 0;
     for (const address of [
       { seed: 0, sample: 0, layer: 0, tag: STREAM_TAG.initialFrame },
       { seed: 0xffffffff, sample: 4095, layer: 100000, tag: STREAM_TAG.weights },
       { seed: 2 ** 31 + 5, sample: 7, layer: 3, tag: STREAM_TAG.bias },
     ]) {
-      for (const count of [1, 3, 4, 23, 529]) {
+      for (const count of [1, 3, 4, 23, 529, 1024 * 1024]) {
         const ours = new Float64Array(count);
         const ref = new Float64Array(count);
         ws.gaussian(ours, count, address, 0.7);
         fillGaussian(ref, 0, 0, count, address, 0.7);
-        expect(Array.from(ours)).toEqual(Array.from(ref));
+        for (let e = 0; e < count; e++) worst = Math.max(worst, Math.abs(ours[e]! - ref[e]!) / (1 + Math.abs(ref[e]!)));
       }
     }
+    // A wrong octant, coefficient or log split shows up as 1e-3 .. 1; float64 rounding as ~1e-16.
+    expect(worst).toBeLessThan(4e-15);
   });
 });

@@ -10,6 +10,7 @@ interface KernelExports {
   matmulWQ(w: number, q: number, out: number, n: number, k: number): void;
   applyReflector(vcol: number, j: number, t: number, x: number, c0: number, c1: number, n: number): void;
   philoxFill(out: number, first: number, count: number, layer: number, tag: number, seed: number, sample: number): void;
+  boxMuller(raw: number, out: number, blocks: number, scale: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;

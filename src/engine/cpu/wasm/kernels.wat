@@ -195,4 +195,72 @@
       (i32.store offset=12 (local.get $ptr) (local.get $c3))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $blocks))))
+;; log(u) for 0 < u < 1 to about 1 ulp: u = 2^e f with f in [sqrt(1/2), sqrt(2)), then
+  ;; log u = e ln2 + 2 atanh((f - 1)/(f + 1)), |s| <= 0.1716, series to s^23; ln2 split so e ln2_hi is exact.
+  (func $log01 (param $u f64) (result f64)
+    (local $bits i64) (local $e i32) (local $f f64) (local $s f64) (local $s2 f64) (local $series f64)
+    (local.set $bits (i64.reinterpret_f64 (local.get $u)))
+    (local.set $e (i32.sub (i32.wrap_i64 (i64.shr_u (local.get $bits) (i64.const 52))) (i32.const 1023)))
+    (local.set $f (f64.reinterpret_i64 (i64.or (i64.and (local.get $bits) (i64.const 0x000fffffffffffff)) (i64.const 0x3ff0000000000000))))
+    (if (f64.gt (local.get $f) (f64.const 1.4142135623730951)) (then
+      (local.set $f (f64.mul (local.get $f) (f64.const 0.5)))
+      (local.set $e (i32.add (local.get $e) (i32.const 1)))))
+    (local.set $s (f64.div (f64.sub (local.get $f) (f64.const 1)) (f64.add (local.get $f) (f64.const 1))))
+    (local.set $s2 (f64.mul (local.get $s) (local.get $s)))
+    (local.set $series (f64.add (f64.const 1.0) (f64.mul (local.get $s2) (f64.add (f64.const 0.3333333333333333) (f64.mul (local.get $s2) (f64.add (f64.const 0.2) (f64.mul (local.get $s2) (f64.add (f64.const 0.14285714285714285) (f64.mul (local.get $s2) (f64.add (f64.const 0.1111111111111111) (f64.mul (local.get $s2) (f64.add (f64.const 0.09090909090909091) (f64.mul (local.get $s2) (f64.add (f64.const 0.07692307692307693) (f64.mul (local.get $s2) (f64.add (f64.const 0.06666666666666667) (f64.mul (local.get $s2) (f64.add (f64.const 0.058823529411764705) (f64.mul (local.get $s2) (f64.add (f64.const 0.05263157894736842) (f64.mul (local.get $s2) (f64.add (f64.const 0.047619047619047616) (f64.mul (local.get $s2) (f64.const 0.043478260869565216))))))))))))))))))))))))
+    (f64.add (f64.mul (f64.convert_i32_s (local.get $e)) (f64.const 0.6931471803691238))
+      (f64.add (f64.mul (f64.convert_i32_s (local.get $e)) (f64.const 1.9082149292705877e-10))
+        (f64.mul (f64.mul (f64.const 2) (local.get $s)) (local.get $series)))))
+
+  ;; The Box-Muller pair for radius r and angle theta = 2 pi u(x): stores r cos theta at $p and
+  ;; r sin theta at $p + 8. The octant comes exactly from the integer bits; Taylor polynomials on
+  ;; [0, pi/4] (to p^19 and p^18) are accurate to about 1 ulp.
+  (func $polar (param $p i32) (param $r f64) (param $x i32)
+    (local $bits i32) (local $octant i32) (local $frac f64) (local $q f64) (local $q2 f64) (local $sn f64) (local $cs f64)
+    (local.set $bits (i32.shr_u (local.get $x) (i32.const 9)))
+    (local.set $octant (i32.shr_u (local.get $bits) (i32.const 20)))
+    (local.set $frac (f64.mul (f64.add (f64.convert_i32_u (i32.and (local.get $bits) (i32.const 0xfffff))) (f64.const 0.5)) (f64.const 9.5367431640625e-7)))
+    (if (i32.and (local.get $octant) (i32.const 1)) (then (local.set $frac (f64.sub (f64.const 1) (local.get $frac)))))
+    (local.set $q (f64.mul (local.get $frac) (f64.const 0.7853981633974483)))
+    (local.set $q2 (f64.mul (local.get $q) (local.get $q)))
+    (local.set $sn (f64.mul (local.get $q) (f64.add (f64.const 1.0) (f64.mul (local.get $q2) (f64.add (f64.const -0.16666666666666666) (f64.mul (local.get $q2) (f64.add (f64.const 0.008333333333333333) (f64.mul (local.get $q2) (f64.add (f64.const -0.0001984126984126984) (f64.mul (local.get $q2) (f64.add (f64.const 2.7557319223985893e-06) (f64.mul (local.get $q2) (f64.add (f64.const -2.505210838544172e-08) (f64.mul (local.get $q2) (f64.add (f64.const 1.6059043836821613e-10) (f64.mul (local.get $q2) (f64.add (f64.const -7.647163731819816e-13) (f64.mul (local.get $q2) (f64.add (f64.const 2.8114572543455206e-15) (f64.mul (local.get $q2) (f64.const -8.22063524662433e-18)))))))))))))))))))))
+    (local.set $cs (f64.add (f64.const 1.0) (f64.mul (local.get $q2) (f64.add (f64.const -0.5) (f64.mul (local.get $q2) (f64.add (f64.const 0.041666666666666664) (f64.mul (local.get $q2) (f64.add (f64.const -0.001388888888888889) (f64.mul (local.get $q2) (f64.add (f64.const 2.48015873015873e-05) (f64.mul (local.get $q2) (f64.add (f64.const -2.755731922398589e-07) (f64.mul (local.get $q2) (f64.add (f64.const 2.08767569878681e-09) (f64.mul (local.get $q2) (f64.add (f64.const -1.1470745597729725e-11) (f64.mul (local.get $q2) (f64.add (f64.const 4.779477332387385e-14) (f64.mul (local.get $q2) (f64.const -1.5619206968586225e-16))))))))))))))))))))
+    ;; (cos, sin) of theta from (sn, cs) of the reduced angle, as in shaders/rng.wgsl.
+    (block $b7 (block $b6 (block $b5 (block $b4 (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 $b4 $b5 $b6 $b7 (local.get $octant)))
+      (f64.store (local.get $p) (f64.mul (local.get $r) (local.get $cs)))
+      (f64.store offset=8 (local.get $p) (f64.mul (local.get $r) (local.get $sn))) (return))
+      (f64.store (local.get $p) (f64.mul (local.get $r) (local.get $sn)))
+      (f64.store offset=8 (local.get $p) (f64.mul (local.get $r) (local.get $cs))) (return))
+      (f64.store (local.get $p) (f64.mul (local.get $r) (f64.neg (local.get $sn))))
+      (f64.store offset=8 (local.get $p) (f64.mul (local.get $r) (local.get $cs))) (return))
+      (f64.store (local.get $p) (f64.mul (local.get $r) (f64.neg (local.get $cs))))
+      (f64.store offset=8 (local.get $p) (f64.mul (local.get $r) (local.get $sn))) (return))
+      (f64.store (local.get $p) (f64.mul (local.get $r) (f64.neg (local.get $cs))))
+      (f64.store offset=8 (local.get $p) (f64.mul (local.get $r) (f64.neg (local.get $sn)))) (return))
+      (f64.store (local.get $p) (f64.mul (local.get $r) (f64.neg (local.get $sn))))
+      (f64.store offset=8 (local.get $p) (f64.mul (local.get $r) (f64.neg (local.get $cs)))) (return))
+      (f64.store (local.get $p) (f64.mul (local.get $r) (local.get $sn)))
+      (f64.store offset=8 (local.get $p) (f64.mul (local.get $r) (f64.neg (local.get $cs)))) (return))
+    (f64.store (local.get $p) (f64.mul (local.get $r) (local.get $cs)))
+    (f64.store offset=8 (local.get $p) (f64.mul (local.get $r) (f64.neg (local.get $sn)))))
+
+  ;; Gaussians from raw Philox blocks: out[4 b + lane] (f64) = scale * z for blocks 0..count-1 at $raw.
+  (func (export "boxMuller") (param $raw i32) (param $out i32) (param $count i32) (param $scale f64)
+    (local $b i32) (local $r i32) (local $o i32)
+    (local.set $b (i32.const 0))
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $b) (local.get $count)))
+      (local.set $r (i32.add (local.get $raw) (i32.shl (local.get $b) (i32.const 4))))
+      (local.set $o (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 5))))
+      (call $polar (local.get $o)
+        (f64.mul (local.get $scale) (f64.sqrt (f64.mul (f64.const -2) (call $log01
+          (f64.mul (f64.add (f64.convert_i32_u (i32.shr_u (i32.load (local.get $r)) (i32.const 9))) (f64.const 0.5)) (f64.const 1.1920928955078125e-7))))))
+        (i32.load offset=4 (local.get $r)))
+      (call $polar (i32.add (local.get $o) (i32.const 16))
+        (f64.mul (local.get $scale) (f64.sqrt (f64.mul (f64.const -2) (call $log01
+          (f64.mul (f64.add (f64.convert_i32_u (i32.shr_u (i32.load offset=8 (local.get $r)) (i32.const 9))) (f64.const 0.5)) (f64.const 1.1920928955078125e-7))))))
+        (i32.load offset=12 (local.get $r)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $blocks))))
 )
