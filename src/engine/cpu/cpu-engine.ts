@@ -46,6 +46,7 @@ export class CpuEngine implements Engine {
     const inFlight = new Map<number, ProgressMessage>();
     const workByWorker = new Array<number>(nWorkers).fill(0);
     let doneWorkers = 0;
+    const kernelNames = new Set<string>();
     let failure: Error | null = null;
     let wake: (() => void) | null = null;
     // The pending snapshot timer; cleared on every wake-up so it never keeps a Node process alive.
@@ -76,6 +77,7 @@ export class CpuEngine implements Engine {
               case 'result':
                 inFlight.delete(m.result.sample);
                 results.push(m.result);
+                kernelNames.add(m.kernels);
                 workByWorker[wi] = m.work;
                 break;
               case 'done':
@@ -107,7 +109,9 @@ export class CpuEngine implements Engine {
         if (finished || now - lastEmit >= snapshotIntervalMs) {
           lastEmit = now;
           const work = workByWorker.reduce((s, w) => s + w, 0);
-          yield this.snapshot(params, config, results, inFlight, now - started, work, finished, perSample);
+          const label = this.options.label ?? 'cpu';
+          const backend = kernelNames.size > 0 ? `${label}, ${[...kernelNames].join('+')} kernels` : label;
+          yield this.snapshot(params, config, results, inFlight, now - started, work, finished, perSample, backend);
           if (finished) return;
         }
         await new Promise<void>((resolve) => {
@@ -135,6 +139,7 @@ export class CpuEngine implements Engine {
     work: number,
     done: boolean,
     perSample: boolean,
+    backend: string,
   ): Snapshot {
     const k = config.k;
     const good = results.filter((r) => r.overflowLayer === null).sort((x, y) => x.sample - y.sample);
@@ -179,7 +184,7 @@ export class CpuEngine implements Engine {
     const checkpointLayers = Array.from({ length: config.checkpoints }, (_, i) => config.checkpointLayer(i));
     const snap: Snapshot = {
       params,
-      backend: this.options.label ?? 'cpu',
+      backend,
       protocol: protocolLine(params),
       exponents: indexStats(exponentRows, k),
       logSingularValues,

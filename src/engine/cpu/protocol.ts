@@ -30,6 +30,8 @@ export interface ResultMessage {
   runId: number;
   result: SampleResult;
   work: number;
+  /** Which dense kernels ran: 'wasm-simd' or 'js'. */
+  kernels: string;
 }
 
 export interface DoneMessage {

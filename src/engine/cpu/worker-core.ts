@@ -40,7 +40,7 @@ export async function runAssignment(request: RunRequest, post: Post, control: Ru
       const result = net.result();
       const transfer = [result.exponents.buffer as ArrayBuffer, result.convergence.buffer as ArrayBuffer];
       if (result.logSingularValues) transfer.push(result.logSingularValues.buffer as ArrayBuffer);
-      post({ type: 'result', runId, result, work }, transfer);
+      post({ type: 'result', runId, result, work, kernels: ws.kernels.name }, transfer);
     }
     post({ type: 'done', runId }, []);
   } catch (err) {
