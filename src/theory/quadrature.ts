@@ -111,30 +111,14 @@ function computeGaussLegendre(n: number): { x: Float64Array; w: Float64Array } {
   for (let i = 0; i < Math.ceil(n / 2); i++) {
     // Tricomi's initial guess is within Newton's basin for every root.
     let t = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let dp = 0;
     for (let it = 0; it < 100; it++) {
-      let p0 = 1;
-      let p1 = t;
-      for (let k = 2; k <= n; k++) {
-        const p2 = ((2 * k - 1) * t * p1 - (k - 1) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      // P_n'(t) from P_n and P_{n-1}.
-      dp = (n * (t * p1 - p0)) / (t * t - 1);
-      const step = p1 / dp;
+      const { p, dp } = legendre(n, t);
+      const step = p / dp;
       t -= step;
       if (Math.abs(step) < 1e-16) break;
     }
-    // Recompute the derivative at the converged root for the weight.
-    let p0 = 1;
-    let p1 = t;
-    for (let k = 2; k <= n; k++) {
-      const p2 = ((2 * k - 1) * t * p1 - (k - 1) * p0) / k;
-      p0 = p1;
-      p1 = p2;
-    }
-    dp = (n * (t * p1 - p0)) / (t * t - 1);
+    // The derivative at the converged root gives the weight.
+    const { dp } = legendre(n, t);
     const wt = 2 / ((1 - t * t) * dp * dp);
     x[i] = -t;
     x[n - 1 - i] = t;
@@ -146,6 +130,18 @@ function computeGaussLegendre(n: number): { x: Float64Array; w: Float64Array } {
 }
 
 const GL = computeGaussLegendre(GL_ORDER);
+
+/** P_n(t) by the three-term recurrence, and P_n'(t) from P_n and P_{n-1}. */
+function legendre(n: number, t: number): { p: number; dp: number } {
+  let p0 = 1;
+  let p1 = t;
+  for (let k = 2; k <= n; k++) {
+    const p2 = ((2 * k - 1) * t * p1 - (k - 1) * p0) / k;
+    p0 = p1;
+    p1 = p2;
+  }
+  return { p: p1, dp: (n * (t * p1 - p0)) / (t * t - 1) };
+}
 
 /**
  * The n-point Gauss-Legendre rule on [-1, 1] (nodes ascending).

@@ -1,17 +1,10 @@
 /** Shared helpers for the graded-product tests: a seeded generator, factors, an independent SVD, fixtures. */
 import { readFileSync } from 'node:fs';
 
-/** mulberry32: small deterministic uniform generator, independent of the engine's random stream. */
-export function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../params/prng';
+
+/** A small deterministic uniform generator, independent of the engine's random stream. */
+export const uniform = mulberry32;
 
 export function gaussian(seed: number): () => number {
   const u = uniform(seed);
