@@ -1,0 +1,224 @@
+/**
+ * Residual networks, J_l = I + c D_l W_l (THEORY.md 5.7). c is the effective residual coefficient,
+ * alpha divided by 1, sqrt(L) or L (params/derived.ts residualCoefficients).
+ */
+import type { Activation, Params } from '../params/types';
+import { activation } from '../engine/activations';
+import { digamma, lgamma } from '../math/gamma';
+import { cadd, cdiv, clog, cscale, csub, cx, type Complex } from './complex';
+import { residualMeanField } from './meanfield';
+import { gaussLegendre } from './quadrature';
+
+/**
+ * (a) Exact top exponent of a linear residual net with Gaussian W, any N:
+ *   lambda_1 = (1/2) [log(2 c^2 sw2 / N) + sum_j Pois(j; mu) psi(N/2 + j)],  mu = N / (2 c^2 sw2),
+ * because |(I + cW)u|^2 is (c^2 sw2/N) times a noncentral chi-square with N degrees of freedom.
+ *
+ * Validity: exact for every N and unbiased at every depth; linear activation, Gaussian weights,
+ * zero bias. Derived for this project (THEORY.md 5.7a).
+ */
+export function linearResidualTopExponent(N: number, c: number, sw2: number): number {
+  const v = c * c * sw2;
+  if (v === 0) return 0; // J = I
+  const mu = N / (2 * v);
+  // Poisson weights in log space over mu +- 40 sqrt(mu) + 50 (the mass outside is below 1e-300).
+  const spread = 40 * Math.sqrt(mu) + 50;
+  const lo = Math.max(0, Math.floor(mu - spread));
+  const hi = Math.ceil(mu + spread);
+  let sum = 0;
+  let mass = 0;
+  for (let j = lo; j <= hi; j++) {
+    const w = Math.exp(-mu + j * Math.log(mu) - lgamma(j + 1));
+    sum += w * digamma(N / 2 + j);
+    mass += w;
+  }
+  return 0.5 * (Math.log((2 * v) / N) + sum / mass);
+}
+
+/**
+ * (b) Small-c expansion for any activation, finite N:
+ *   lambda_i ~= (c^2 chiBar / 2) (1 - 2i/N),  i = 1..k,   chiBar = mean over layers of chi_l.
+ *
+ * Validity: O(c^2), so c << 1 (error 8e-5 at c = 0.1; fails at c = 0.5 and for ReLU, whose
+ * non-zero mean drives an outlier, 5.7f). Derived for this project (THEORY.md 5.7b).
+ */
+export function smallCSpectrum(N: number, k: number, c: number, chiBar: number): Float64Array {
+  const out = new Float64Array(k);
+  for (let i = 1; i <= k; i++) out[i - 1] = ((c * c * chiBar) / 2) * (1 - (2 * i) / N);
+  return out;
+}
+
+/**
+ * chiBar = mean of chi_l = sw2 E[phi'(sqrt(q_l) z)^2] over layers transient+1..depth of the residual
+ * mean-field trajectory (5.7e) started from p0 = q0 (input variance), m0 = 0. NaN if it overflows.
+ */
+export function chiBarFromMeanField(act: Activation, sw2: number, sb2: number, c: number, depth: number, transient = 0, q0 = 1): number {
+  const { chi } = residualMeanField(act, sw2, sb2, c, depth, q0, 0);
+  let s = 0;
+  for (let l = transient; l < depth; l++) s += chi[l]!;
+  return s / (depth - transient);
+}
+
+/** Real roots of a3 x^3 + a2 x^2 + a1 x + a0 (a3 != 0), by the trigonometric/Cardano method. */
+function realCubicRoots(a3: number, a2: number, a1: number, a0: number): number[] {
+  const b = a2 / a3;
+  const c = a1 / a3;
+  const d = a0 / a3;
+  const p = c - (b * b) / 3;
+  const q = (2 * b * b * b) / 27 - (b * c) / 3 + d;
+  const shift = -b / 3;
+  const disc = (q * q) / 4 + (p * p * p) / 27;
+  let roots: number[];
+  if (disc > 0) {
+    const sq = Math.sqrt(disc);
+    roots = [Math.cbrt(-q / 2 + sq) + Math.cbrt(-q / 2 - sq) + shift];
+  } else {
+    const r = Math.sqrt(-p / 3);
+    const arg = Math.max(-1, Math.min(1, (3 * q) / (2 * p * r || 1)));
+    const phi = Math.acos(arg) / 3;
+    roots = [0, 1, 2].map((m) => 2 * r * Math.cos(phi - (2 * Math.PI * m) / 3) + shift);
+  }
+  // One Newton polish per root against cancellation in the closed form.
+  return roots.map((x) => {
+    const f = ((a3 * x + a2) * x + a1) * x + a0;
+    const fp = (3 * a3 * x + 2 * a2) * x + a1;
+    return fp !== 0 ? x - f / fp : x;
+  });
+}
+
+/**
+ * (c) Linear residual net at N -> infinity, fixed c, all exponents: lambda(t) = -(1/2) log S(t - 1) for
+ * A^T A = c^2 |r + C|^2 (r = 1/c, C circular of variance sw2), with the Cauchy transform G of |r + C|^2
+ * from sw2^2 w G^3 - 2 sw2 w G^2 + (w - r^2 + sw2) G - 1 = 0 and w < 0 solving w G(w) = t.
+ * t is the fraction of exponents below; t = 1 is evaluated as its limit (1/2) log(1 + c^2 sw2).
+ *
+ * Validity: N -> infinity with linear activation and Gaussian W; the finite-N bias is about 5e-3
+ * (N = 64-256, c = 0.5). At c sqrt(sw2) >= 1 the bottom exponents diverge. Derived for this
+ * project (THEORY.md 5.7c).
+ */
+export function linearResidualSpectrum(c: number, sw2: number, ts: readonly number[]): number[] {
+  if (c === 0 || sw2 === 0) return ts.map(() => 0);
+  const r2 = 1 / (c * c);
+  const cauchy = (w: number): number => {
+    const roots = realCubicRoots(sw2 * sw2 * w, -2 * sw2 * w, w - r2 + sw2, -1);
+    const guess = 1 / (w - r2);
+    return roots.reduce((best, x) => (Math.abs(x - guess) < Math.abs(best - guess) ? x : best), roots[0]!);
+  };
+  return ts.map((t) => {
+    if (t >= 1) return 0.5 * Math.log1p(c * c * sw2);
+    if (t <= 0) return -Infinity;
+    // |w| G(-|w|)... increases from 0 to 1 with |w| = e^v: bisection in v.
+    let lo = -60;
+    let hi = 60;
+    for (let it = 0; it < 200; it++) {
+      const mid = 0.5 * (lo + hi);
+      const w = -Math.exp(mid);
+      if (w * cauchy(w) < t) lo = mid;
+      else hi = mid;
+      if (hi - lo < 1e-13) break;
+    }
+    const w = -Math.exp(0.5 * (lo + hi));
+    const s = t / ((t - 1) * w) / (c * c);
+    return -0.5 * Math.log(s);
+  });
+}
+
+/**
+ * (d) Tarnowski et al.'s universal ResNet law: with N -> infinity then L -> infinity and
+ * a = sum_l c_l^2 chi_l fixed, S_{JJ^T}(z) = exp(-a (1 + 2z)) (free multiplicative Brownian motion).
+ * a from the residual mean-field trajectory (5.7e): a = c^2 sum_l chi_l.
+ *
+ * Validity: c^2 = O(1/L) (ascale = sqrtL), large N and L; the only activation dependence is a.
+ * Finite L biases the first moment to (1 + a/L)^L. Non-odd activations add an outlier (5.7f).
+ */
+export function tarnowskiParameter(act: Activation, sw2: number, sb2: number, c: number, depth: number, q0 = 1): number {
+  const { chi } = residualMeanField(act, sw2, sb2, c, depth, q0, 0);
+  let s = 0;
+  for (let l = 0; l < depth; l++) s += chi[l]!;
+  return c * c * s;
+}
+
+/** Support [x-, x+] of the Tarnowski density of squared singular values. */
+export function tarnowskiEdges(a: number): [number, number] {
+  const root = Math.sqrt(1 + 2 / a);
+  const edge = (z: number) => ((1 + z) / z) * Math.exp(a * (1 + 2 * z));
+  return [edge((-1 - root) / 2), edge((-1 + root) / 2)];
+}
+
+/**
+ * z(x) with Im z < 0 solving log((1+z)/z) + a(1+2z) = log x, by Newton continued from the upper edge
+ * along a geometric path of x (each step starts from the previous z, so the branch is kept).
+ */
+function tarnowskiZ(a: number, x: number, steps = 64): Complex {
+  const [, xPlus] = tarnowskiEdges(a);
+  const zPlus = (-1 + Math.sqrt(1 + 2 / a)) / 2;
+  const g2 = 1 / (zPlus * zPlus) - 1 / ((1 + zPlus) * (1 + zPlus));
+  const logTop = Math.log(xPlus);
+  const logX = Math.log(x);
+  // Start just inside the edge from the quadratic expansion log x - log x+ = g''(z+) d^2 / 2.
+  const startLog = logTop + Math.max(-1e-3, (logX - logTop) / steps);
+  let z = cx(zPlus, -Math.sqrt((2 * (logTop - startLog)) / g2));
+  for (let s = 0; s <= steps; s++) {
+    const target = s === 0 ? startLog : startLog + ((logX - startLog) * s) / steps;
+    for (let it = 0; it < 50; it++) {
+      const f = csub(cadd(clog(cdiv(cadd(z, cx(1)), z)), cscale(cadd(cx(1), cscale(z, 2)), a)), cx(target));
+      const fp = cadd(csub(cdiv(cx(1), cadd(z, cx(1))), cdiv(cx(1), z)), cx(2 * a));
+      const step = cdiv(f, fp);
+      z = csub(z, step);
+      if (z.im > 0) z = cx(z.re, -z.im);
+      if (Math.hypot(step.re, step.im) < 1e-15 * Math.max(1, Math.hypot(z.re, z.im))) break;
+    }
+  }
+  return z;
+}
+
+/** Density rho(x) = -Im z / (pi x) of the Tarnowski law; 0 outside the support. */
+export function tarnowskiDensityAt(a: number, x: number): number {
+  const [lo, hi] = tarnowskiEdges(a);
+  if (!(x > lo && x < hi)) return 0;
+  const z = tarnowskiZ(a, x);
+  return Math.max(0, -z.im / (Math.PI * x));
+}
+
+/**
+ * The density on `points` nodes x(theta) = x- + (x+ - x-)(1 - cos theta)/2, theta in (0, pi): dense at
+ * both square-root edges; `weight` integrates smooth functions against rho (Gauss-Legendre in theta).
+ */
+export function tarnowskiDensity(a: number, points = 400): { x: Float64Array; rho: Float64Array; weight: Float64Array } {
+  const [lo, hi] = tarnowskiEdges(a);
+  const gl = gaussLegendre(points);
+  const x = new Float64Array(points);
+  const rho = new Float64Array(points);
+  const weight = new Float64Array(points);
+  for (let i = 0; i < points; i++) {
+    const theta = (Math.PI / 2) * (gl.x[i]! + 1);
+    x[i] = lo + ((hi - lo) * (1 - Math.cos(theta))) / 2;
+    rho[i] = tarnowskiDensityAt(a, x[i]!);
+    weight[i] = (Math.PI / 2) * gl.w[i]! * ((hi - lo) / 2) * Math.sin(theta) * rho[i]!;
+  }
+  return { x, rho, weight };
+}
+
+/** First three moments of the Tarnowski law: e^a, e^{2a}(1 + 2a), e^{3a}(1 + 6a + 6a^2). */
+export function tarnowskiMoments(a: number): [number, number, number] {
+  return [Math.exp(a), Math.exp(2 * a) * (1 + 2 * a), Math.exp(3 * a) * (1 + 6 * a + 6 * a * a)];
+}
+
+/**
+ * (f) Residual nets with a non-odd activation (ReLU, GELU, SiLU, sigmoid, SELU) grow a mean component
+ * in x_l, which shows as one singular value far above the bulk law (d). Neither Tarnowski's law nor
+ * chi covers it: the UI marks it. Found for this project (THEORY.md 5.7f).
+ */
+export function hasResidualOutlier(p: Pick<Params, 'act' | 'arch'>): boolean {
+  return p.arch === 'res' && !activation(p.act).odd;
+}
+
+/**
+ * Mean-field estimate of log(|x_L| / |x_0|) (5.7e), a lower bound for the outlier's log sigma_1 in
+ * zero-bias ReLU nets (J x_0 = x_L there). NaN if the trajectory overflows.
+ */
+export function residualOutlierLogGain(act: Activation, sw2: number, sb2: number, c: number, depth: number, q0 = 1): number {
+  const { p } = residualMeanField(act, sw2, sb2, c, depth, q0, 0);
+  return 0.5 * Math.log(p[depth - 1]! / q0);
+}
+
