@@ -4,7 +4,7 @@
  * pooled quantiles of (1/L) log sigma(J), and the convergence history.
  */
 import type { Params } from '../params/types';
-import type { Convergence, IndexStats, PerSampleJson, Quantiles, SampleResult } from './types';
+import type { Convergence, IndexStats, PerSampleJson, Quantiles, SampleResult, Snapshot } from './types';
 
 /** The pooled-quantile probabilities of the reference protocol (THEORY.md section 7). */
 export const QUANTILE_PROBABILITIES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99];
@@ -86,4 +86,88 @@ export function perSampleJson(r: SampleResult): PerSampleJson {
 export function protocolLine(p: Params): string {
   const burnIn = p.transient > 0 ? `first ${p.transient} layers discarded (burn-in)` : 'no burn-in';
   return `Haar-random Q_0 (N x k) per sample; x_0 ~ N(0, ${p.q0} I); fresh W and b every layer; QR after every layer; ${burnIn}; exponents per layer in natural-log units`;
+}
+
+export interface SnapshotInput {
+  params: Params;
+  /** Exponents tracked. */
+  k: number;
+  /** Whether singular values were accumulated (k = N and requested). */
+  singularValues: boolean;
+  /** Layers of the convergence checkpoints. */
+  checkpoints: number[];
+  /** Finished samples (in any order). */
+  results: SampleResult[];
+  /** Samples in flight: layers done and their log sums, used while no sample has finished. */
+  partial: { layer: number; sums: ArrayLike<number> }[];
+  elapsedMs: number;
+  /** Layer-samples completed. */
+  work: number;
+  done: boolean;
+  perSample: boolean;
+  backend: string;
+  /** Why there are no singular values when k = N (e.g. the engine does not compute them). */
+  singularValuesNote?: string;
+}
+
+/** The snapshot both engines stream: statistics over finished samples, or the samples in flight. */
+export function buildSnapshot(input: SnapshotInput): Snapshot {
+  const { params, k, results, partial, elapsedMs, work, done } = input;
+  const good = results.filter((r) => r.overflowLayer === null).sort((x, y) => x.sample - y.sample);
+  const overflowed = results.filter((r) => r.overflowLayer !== null);
+  const warnings: string[] = [];
+  if (overflowed.length > 0) {
+    const first = Math.min(...overflowed.map((r) => r.overflowLayer!));
+    warnings.push(
+      `Activations overflowed (became infinite or NaN) in ${overflowed.length} of ${results.length} finished samples, first at layer ${first}; those samples are excluded. Lower sw2 or the depth, or use residual scaling.`,
+    );
+  }
+
+  let exponentRows: ArrayLike<number>[] = good.map((r) => r.exponents);
+  let layers = params.depth;
+  if (good.length === 0 && !done) {
+    // No sample finished yet: show the samples in flight at the layers they reached.
+    const measured = partial.filter((m) => m.layer > params.transient);
+    layers = measured.length > 0 ? Math.min(...measured.map((m) => m.layer)) : 0;
+    exponentRows = measured.map((m) => Array.from(m.sums, (s) => s / (m.layer - params.transient)));
+    warnings.push(`Preliminary: no sample has reached depth ${params.depth} yet; estimates from the samples in flight.`);
+  }
+
+  let logSingularValues = null;
+  let logSingularValuesNote: string | null = null;
+  let quantiles = null;
+  if (k !== params.width) {
+    logSingularValuesNote = `Singular values of J need k = N (k = ${params.k}, N = ${params.width}).`;
+  } else if (!input.singularValues) {
+    logSingularValuesNote = input.singularValuesNote ?? 'Singular values were not requested.';
+  } else if (good.length === 0) {
+    logSingularValuesNote = 'No sample has finished yet.';
+  } else {
+    const rows = good.map((r) => r.logSingularValues!);
+    logSingularValues = indexStats(rows, k);
+    const pooled = new Float64Array(rows.length * k);
+    rows.forEach((row, i) => pooled.set(row.map((v) => v / params.depth), i * k));
+    quantiles = pooledQuantiles(pooled, QUANTILE_PROBABILITIES);
+  }
+
+  const snap: Snapshot = {
+    params,
+    backend: input.backend,
+    protocol: protocolLine(params),
+    exponents: indexStats(exponentRows, k),
+    logSingularValues,
+    logSingularValuesNote,
+    quantiles,
+    rankHistogram: rankHistogram(good),
+    convergence: convergenceHistory(good, input.checkpoints),
+    layers,
+    samples: good.length,
+    samplesFinished: results.length,
+    elapsedMs,
+    throughput: elapsedMs > 0 ? (work / elapsedMs) * 1000 : 0,
+    warnings,
+    done,
+  };
+  if (input.perSample && done) snap.perSample = good.map(perSampleJson);
+  return snap;
 }
