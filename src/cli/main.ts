@@ -4,10 +4,38 @@
  */
 import { parseEntries } from '../params/url';
 import type { Correction } from '../params/types';
-import type { Snapshot } from '../engine/types';
+import type { Engine, Snapshot } from '../engine/types';
+import { GpuEngine } from '../engine/gpu/gpu-engine';
+import { nodeDevice } from '../engine/gpu/node-gpu';
 import { CpuEngine } from '../engine/cpu/cpu-engine';
 import { defaultNodeWorkers } from '../engine/cpu/node-pool';
 import { CliError, helpText, parseArgs, type CliOptions } from './args';
+
+/**
+ * cpu: the float64 engine. gpu: the WebGPU engine or exit 2 with the reason. auto: the GPU when one is
+ * available and the run needs no singular values (the GPU engine does not compute them yet), else the
+ * CPU, saying why.
+ */
+async function chooseEngine(options: CliOptions, fullFrame: boolean): Promise<{ engine: Engine; device?: GPUDevice; notice?: string }> {
+  const cpu = () => {
+    const pool = defaultNodeWorkers(options.workers);
+    return new CpuEngine({ workers: pool.factory, concurrency: pool.concurrency, label: pool.label });
+  };
+  if (options.backend === 'cpu') return { engine: cpu() };
+  const wantsSingularValues = fullFrame && options.singularValues;
+  if (options.backend === 'auto' && wantsSingularValues) {
+    return { engine: cpu(), notice: 'backend auto chose the CPU: the GPU engine does not compute singular values yet (pass --no-singular-values to use it)' };
+  }
+  try {
+    const { device, description } = await nodeDevice();
+    const notice = wantsSingularValues ? 'The GPU engine does not compute singular values yet; use --backend cpu for them.' : undefined;
+    return { engine: new GpuEngine(device, description), device, notice };
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    if (options.backend === 'gpu') fail(`no WebGPU device: ${reason}`);
+    return { engine: cpu(), notice: `backend auto fell back to the CPU: ${reason}` };
+  }
+}
 
 function fail(message: string): never {
   process.stderr.write(`spectrum: ${message}\n`);
@@ -77,21 +105,21 @@ async function main(): Promise<void> {
     process.stdout.write(helpText() + '\n');
     return;
   }
-  if (options.backend === 'gpu') fail('the GPU engine is not available in this build yet; use --backend cpu or auto');
   const { params, corrections } = parseEntries(options.entries);
-  const pool = defaultNodeWorkers(options.workers);
-  const engine = new CpuEngine({ workers: pool.factory, concurrency: pool.concurrency, label: pool.label });
+  const engine = await chooseEngine(options, params.k === params.width);
   let last: Snapshot | undefined;
   try {
-    for await (const snap of engine.run(params, {
+    for await (const snap of engine.engine.run(params, {
       perSample: options.perSample,
       singularValues: options.singularValues,
       snapshotIntervalMs: 1000,
     })) last = snap;
   } finally {
-    engine.dispose();
+    engine.engine.dispose();
+    engine.device?.destroy();
   }
   if (!last) fail('the engine produced no result');
+  if (engine.notice) last.warnings.unshift(engine.notice);
   process.stdout.write((options.json ? toJson(last, corrections) : summary(last, corrections)) + '\n');
 }
 

@@ -39,9 +39,26 @@ describe('spectrum CLI', () => {
     expect(r.stdout).toMatch(/lambda_1/);
   });
 
-  it.each([[['--frobnicate']], [['--backend', 'gpu']], [['--samples']]])('exits with code 2 on %j', (args) => {
+  it.each([[['--frobnicate']], [['--backend', 'tpu']], [['--samples']]])('exits with code 2 on %j', (args) => {
     const r = cli(args);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^spectrum: /);
+  });
+
+  it('exits with code 2 and the reason when --backend gpu finds no adapter', () => {
+    const r = spawnSync(process.execPath, ['scripts/cli.mjs', 'main', '--backend', 'gpu', '--query', 'width=4&depth=2&samples=1'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent-icd.json' },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/spectrum: no WebGPU device/);
+  });
+
+  it('backend auto uses the CPU when singular values are needed, and says so', () => {
+    const out = JSON.parse(cli(['--query', 'width=6&depth=10&samples=2', '--backend', 'auto', '--json']).stdout);
+    expect(out.backend).toMatch(/^cpu/);
+    expect(out.warnings.join(' ')).toMatch(/singular values/);
+    expect(out.logSingularValues).not.toBeNull();
   });
 });

@@ -1,0 +1,30 @@
+/** The CLI's WebGPU backend (Dawn + SwiftShader): same numbers as the CPU backend to float32 tolerance. */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { gpuRequired, testDevice } from './dawn';
+
+const { acquired } = await testDevice();
+acquired?.device.destroy();
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, ['scripts/cli.mjs', 'main', ...args], { encoding: 'utf8', timeout: 120_000 });
+}
+
+describe.skipIf(!acquired && !gpuRequired)('spectrum CLI --backend gpu', () => {
+  it('matches --backend cpu on the same query, and says which adapter ran', () => {
+    const q = ['--query', 'width=12&depth=30&samples=3&act=tanh&sw2=1.8&sb2=0.02', '--json', '--no-singular-values', '--per-sample'];
+    const g = cli([...q, '--backend', 'gpu']);
+    expect(g.status, g.stderr).toBe(0);
+    const gpu = JSON.parse(g.stdout);
+    const cpu = JSON.parse(cli([...q, '--backend', 'cpu']).stdout);
+    expect(gpu.backend).toMatch(/^gpu \(float32, .*SwiftShader/i);
+    gpu.perSample.forEach((s: { exponents: number[] }, i: number) =>
+      s.exponents.forEach((v, j) => expect(Math.abs(v - cpu.perSample[i].exponents[j])).toBeLessThan(1e-3)),
+    );
+  });
+
+  it('auto picks the GPU when no singular values are needed', () => {
+    const out = JSON.parse(cli(['--query', 'width=8&depth=10&samples=2', '--backend', 'auto', '--json', '--no-singular-values']).stdout);
+    expect(out.backend).toMatch(/^gpu/);
+  });
+});
