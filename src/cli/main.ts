@@ -5,7 +5,8 @@
 import { parseEntries } from '../params/url';
 import type { Correction } from '../params/types';
 import type { Engine, Snapshot } from '../engine/types';
-import { GpuEngine } from '../engine/gpu/gpu-engine';
+import { GpuEngine, gpuUnsupported } from '../engine/gpu/gpu-engine';
+import type { Params } from '../params/types';
 import { nodeDevice } from '../engine/gpu/node-gpu';
 import { CpuEngine } from '../engine/cpu/cpu-engine';
 import { defaultNodeWorkers } from '../engine/cpu/node-pool';
@@ -16,7 +17,8 @@ import { CliError, helpText, parseArgs, type CliOptions } from './args';
  * available and the run needs no singular values (the GPU engine does not compute them yet), else the
  * CPU, saying why.
  */
-async function chooseEngine(options: CliOptions, fullFrame: boolean): Promise<{ engine: Engine; device?: GPUDevice; notice?: string }> {
+async function chooseEngine(options: CliOptions, params: Params): Promise<{ engine: Engine; device?: GPUDevice; notice?: string }> {
+  const fullFrame = params.k === params.width;
   const cpu = () => {
     const pool = defaultNodeWorkers(options.workers);
     return new CpuEngine({ workers: pool.factory, concurrency: pool.concurrency, label: pool.label });
@@ -25,6 +27,11 @@ async function chooseEngine(options: CliOptions, fullFrame: boolean): Promise<{ 
   const wantsSingularValues = fullFrame && options.singularValues;
   if (options.backend === 'auto' && wantsSingularValues) {
     return { engine: cpu(), notice: 'backend auto chose the CPU: the GPU engine does not compute singular values yet (pass --no-singular-values to use it)' };
+  }
+  const unsupported = gpuUnsupported(params);
+  if (unsupported) {
+    if (options.backend === 'gpu') fail(`${unsupported}; use --backend cpu`);
+    return { engine: cpu(), notice: `backend auto chose the CPU: ${unsupported}` };
   }
   try {
     const { device, description } = await nodeDevice();
@@ -106,7 +113,7 @@ async function main(): Promise<void> {
     return;
   }
   const { params, corrections } = parseEntries(options.entries);
-  const engine = await chooseEngine(options, params.k === params.width);
+  const engine = await chooseEngine(options, params);
   let last: Snapshot | undefined;
   try {
     for await (const snap of engine.engine.run(params, {

@@ -28,3 +28,14 @@ describe.skipIf(!acquired && !gpuRequired)('spectrum CLI --backend gpu', () => {
     expect(out.backend).toMatch(/^gpu/);
   });
 });
+
+describe('GPU engine limits', () => {
+  it('refuses orthogonal weights instead of computing another model', () => {
+    const r = cli(['--query', 'width=8&depth=5&samples=1&weights=orth', '--backend', 'gpu', '--no-singular-values']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/orthogonal weights are not implemented on the GPU/);
+    const auto = JSON.parse(cli(['--query', 'width=8&depth=5&samples=1&weights=orth', '--backend', 'auto', '--no-singular-values', '--json']).stdout);
+    expect(auto.backend).toMatch(/^cpu/);
+    expect(auto.warnings.join(' ')).toMatch(/orthogonal/);
+  });
+});

@@ -96,3 +96,13 @@ describe.skipIf(!device && !gpuRequired)('WebGPU engine vs CPU engine (same seed
     }
   });
 });
+
+describe.skipIf(!device && !gpuRequired)('WebGPU engine refusals', () => {
+  it('throws for orthogonal weights rather than drawing Gaussian ones', async () => {
+    const { params } = parseQuery('width=8&depth=3&samples=1&weights=orth');
+    const { acquired: fresh } = await testDevice();
+    const engine = new GpuEngine(fresh!.device);
+    await expect(last(engine.run(params))).rejects.toThrow(/orthogonal/);
+    fresh!.device.destroy();
+  });
+});

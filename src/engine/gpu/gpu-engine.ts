@@ -32,6 +32,12 @@ interface BatchBuffers {
   historyDead: GPUBuffer;
 }
 
+/** Why the GPU engine cannot run these parameters yet, or null when it can. */
+export function gpuUnsupported(params: Params): string | null {
+  if (params.weights === 'orth') return 'orthogonal weights are not implemented on the GPU yet';
+  return null;
+}
+
 export class GpuEngine implements Engine {
   readonly backend = 'gpu';
   private programs: Programs | null = null;
@@ -55,6 +61,9 @@ export class GpuEngine implements Engine {
 
   async *run(params: Params, options: RunOptions = {}): AsyncGenerator<Snapshot, void, void> {
     const { signal, perSample = false } = options;
+    const unsupported = gpuUnsupported(params);
+    // Refuse rather than silently compute another model.
+    if (unsupported) throw new Error(`GPU engine: ${unsupported}; use the CPU engine`);
     const device = this.device;
     this.programs ??= createPrograms(device);
     const config = new RunConfig(params, false);
