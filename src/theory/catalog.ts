@@ -140,9 +140,23 @@ export function applicableTheories(p: Params): Applicability[] {
     newman: why(ff && linear && gauss, 'needs a linear feedforward net with Gaussian weights'),
     'relu-exact': why(ff && p.act === 'relu' && gauss && p.sb2 === 0, 'needs ReLU, zero bias, Gaussian weights, feedforward'),
     'fuss-catalan': why(ff && linear && gauss && p.k === p.width, 'needs a linear feedforward net with Gaussian weights and k = N', 'N -> infinity; the smallest values deviate at finite N'),
-    'meanfield-top': why(ff && finiteQ, ff ? 'the mean-field variance diverges (no fixed point)' : 'feedforward nets only', p.transient === 0 ? 'assumes q at its fixed point: add a burn-in (transient)' : ''),
+    'meanfield-top': why(
+      ff && finiteQ,
+      ff ? 'the mean-field variance diverges (no fixed point)' : 'feedforward nets only',
+      [
+        p.transient === 0 ? 'assumes q at its fixed point: add a burn-in (transient)' : '',
+        // The 1/N term comes from |D W u|^2 = (sw2/N) sum phi'^2 g^2 with Gaussian g (sheet 5.4).
+        gauss ? '' : 'the 1/N correction was derived for Gaussian W; for this ensemble only the N -> infinity value (1/2) log chi_1 is backed',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    ),
     'free-spectrum': why(ff && finiteQ, ff ? 'the mean-field variance diverges (no fixed point)' : 'feedforward nets only', p.weights === 'sparse' ? 'sparse weights: Gaussian result, valid only as N -> infinity' : 'N -> infinity; bottom exponents deviate at finite N'),
-    pennington: why(ff && finiteQ && p.k === p.width, !ff ? 'feedforward nets only' : p.k !== p.width ? 'singular values need k = N' : 'the mean-field variance diverges (no fixed point)', 'N -> infinity, every layer at q*'),
+    pennington: why(
+      ff && finiteQ && p.k === p.width,
+      !ff ? 'feedforward nets only' : p.k !== p.width ? 'singular values need k = N' : 'the mean-field variance diverges (no fixed point)',
+      p.weights === 'sparse' ? 'sparse weights: Gaussian result, valid only as N -> infinity; every layer at q*' : 'N -> infinity, every layer at q*',
+    ),
     'residual-linear-top': why(!ff && linear && gauss, 'needs a linear residual net with Gaussian weights'),
     'residual-small-c': why(!ff && c <= 0.2 && !hasResidualOutlier(p), ff ? 'residual nets only' : c > 0.2 ? `c = ${c.toPrecision(3)} is not small (needs c <= 0.2)` : 'non-odd activation: the mean drift breaks the expansion'),
     'residual-linear-spectrum': why(!ff && linear && gauss, 'needs a linear residual net with Gaussian weights', 'N -> infinity at fixed c'),

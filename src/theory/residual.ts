@@ -51,6 +51,8 @@ export function smallCSpectrum(N: number, k: number, c: number, chiBar: number):
 /**
  * chiBar = mean of chi_l = sw2 E[phi'(sqrt(q_l) z)^2] over layers transient+1..depth of the residual
  * mean-field trajectory (5.7e) started from p0 = q0 (input variance), m0 = 0. NaN if it overflows.
+ *
+ * Validity: the N -> infinity mean field of residual nets; as input to (b) it only matters at O(c^2).
  */
 export function chiBarFromMeanField(act: Activation, sw2: number, sb2: number, c: number, depth: number, transient = 0, q0 = 1): number {
   const { chi } = residualMeanField(act, sw2, sb2, c, depth, q0, 0);
@@ -59,67 +61,39 @@ export function chiBarFromMeanField(act: Activation, sw2: number, sb2: number, c
   return s / (depth - transient);
 }
 
-/** Real roots of a3 x^3 + a2 x^2 + a1 x + a0 (a3 != 0), by the trigonometric/Cardano method. */
-function realCubicRoots(a3: number, a2: number, a1: number, a0: number): number[] {
-  const b = a2 / a3;
-  const c = a1 / a3;
-  const d = a0 / a3;
-  const p = c - (b * b) / 3;
-  const q = (2 * b * b * b) / 27 - (b * c) / 3 + d;
-  const shift = -b / 3;
-  const disc = (q * q) / 4 + (p * p * p) / 27;
-  let roots: number[];
-  if (disc > 0) {
-    const sq = Math.sqrt(disc);
-    roots = [Math.cbrt(-q / 2 + sq) + Math.cbrt(-q / 2 - sq) + shift];
-  } else {
-    const r = Math.sqrt(-p / 3);
-    const arg = Math.max(-1, Math.min(1, (3 * q) / (2 * p * r || 1)));
-    const phi = Math.acos(arg) / 3;
-    roots = [0, 1, 2].map((m) => 2 * r * Math.cos(phi - (2 * Math.PI * m) / 3) + shift);
-  }
-  // One Newton polish per root against cancellation in the closed form.
-  return roots.map((x) => {
-    const f = ((a3 * x + a2) * x + a1) * x + a0;
-    const fp = (3 * a3 * x + 2 * a2) * x + a1;
-    return fp !== 0 ? x - f / fp : x;
-  });
-}
-
 /**
  * (c) Linear residual net at N -> infinity, fixed c, all exponents: lambda(t) = -(1/2) log S(t - 1) for
- * A^T A = c^2 |r + C|^2 (r = 1/c, C circular of variance sw2), with the Cauchy transform G of |r + C|^2
- * from sw2^2 w G^3 - 2 sw2 w G^2 + (w - r^2 + sw2) G - 1 = 0 and w < 0 solving w G(w) = t.
- * t is the fraction of exponents below; t = 1 is evaluated as its limit (1/2) log(1 + c^2 sw2).
+ * A^T A = c^2 |r + C|^2 (r = 1/c, C circular of variance sw2). The sheet's route is: find w < 0 with
+ * w G(w) = t, where the Cauchy transform G of |r + C|^2 solves
+ *   sw2^2 w G^3 - 2 sw2 w G^2 + (w - r^2 + sw2) G - 1 = 0,
+ * then S(t - 1) = t/((t - 1) w)/c^2. Substituting w = t/G turns the cubic into a quadratic for G at
+ * given t,
+ *   t sw2^2 G^2 + (sw2 - r^2 - 2 t sw2) G + (t - 1) = 0,
+ * whose roots have product (t - 1)/(t sw2^2) < 0: exactly one is negative, and G(w) < 0 for w < 0, so
+ * that root is G and no bracketing or root selection is needed. Then S(t - 1) = G/((t - 1) c^2), i.e.
+ *   lambda(t) = (1/2) log(c^2 K),   K = (1 - t)/(-G) = (sqrt(B^2 + 4 t sw2^2 (1 - t)) - B)/2,
+ * with B = sw2 - r^2 - 2 t sw2 (evaluated without cancellation for B > 0). This form is also the limit
+ * at the endpoints: lambda(1) = (1/2) log(1 + c^2 sw2) = (1/2) log E[A^T A] (the top exponent), and
+ * lambda(0) = (1/2) log(1 - c^2 sw2) for c^2 sw2 < 1, -Infinity otherwise.
+ * t is the fraction of exponents below.
  *
  * Validity: N -> infinity with linear activation and Gaussian W; the finite-N bias is about 5e-3
- * (N = 64-256, c = 0.5). At c sqrt(sw2) >= 1 the bottom exponents diverge. Derived for this
- * project (THEORY.md 5.7c).
+ * (N = 64-256, c = 0.5). At c sqrt(sw2) >= 1 the bottom exponents diverge (like (1/2) log t, or
+ * (1/4) log t exactly at 1) and finite-N values differ by 0.3 or more. Derived for this project
+ * (THEORY.md 5.7c).
  */
 export function linearResidualSpectrum(c: number, sw2: number, ts: readonly number[]): number[] {
   if (c === 0 || sw2 === 0) return ts.map(() => 0);
-  const r2 = 1 / (c * c);
-  const cauchy = (w: number): number => {
-    const roots = realCubicRoots(sw2 * sw2 * w, -2 * sw2 * w, w - r2 + sw2, -1);
-    const guess = 1 / (w - r2);
-    return roots.reduce((best, x) => (Math.abs(x - guess) < Math.abs(best - guess) ? x : best), roots[0]!);
-  };
+  const c2 = c * c;
+  const r2 = 1 / c2;
   return ts.map((t) => {
-    if (t >= 1) return 0.5 * Math.log1p(c * c * sw2);
-    if (t <= 0) return -Infinity;
-    // |w| G(-|w|)... increases from 0 to 1 with |w| = e^v: bisection in v.
-    let lo = -60;
-    let hi = 60;
-    for (let it = 0; it < 200; it++) {
-      const mid = 0.5 * (lo + hi);
-      const w = -Math.exp(mid);
-      if (w * cauchy(w) < t) lo = mid;
-      else hi = mid;
-      if (hi - lo < 1e-13) break;
-    }
-    const w = -Math.exp(0.5 * (lo + hi));
-    const s = t / ((t - 1) * w) / (c * c);
-    return -0.5 * Math.log(s);
+    if (!(t >= 0 && t <= 1)) return NaN;
+    const b = sw2 - r2 - 2 * t * sw2;
+    const fourAC = 4 * t * sw2 * sw2 * (1 - t); // -4 A C >= 0
+    const disc = Math.sqrt(b * b + fourAC);
+    // (disc - b)/2 cancels for b > 0; there it equals 2 A (1 - t)/(b + disc) = fourAC / (2 (b + disc)).
+    const k = b <= 0 ? 0.5 * (disc - b) : fourAC / (2 * (b + disc));
+    return k > 0 ? 0.5 * Math.log(c2 * k) : -Infinity;
   });
 }
 
@@ -138,7 +112,23 @@ export function tarnowskiParameter(act: Activation, sw2: number, sb2: number, c:
   return c * c * s;
 }
 
-/** Support [x-, x+] of the Tarnowski density of squared singular values. */
+/**
+ * Tarnowski's a for a constant chi: with c = alpha0/sqrt(L) every layer adds c^2 chi, so a = alpha0^2 chi.
+ *
+ * Validity: as tarnowskiParameter, for nets whose chi_l does not drift with depth (linear nets, or any
+ * activation while q_l stays put); otherwise use tarnowskiParameter.
+ */
+export function tarnowskiParameterFromChi(alpha0: number, chi: number): number {
+  return alpha0 * alpha0 * chi;
+}
+
+/**
+ * Support [x-, x+] of the Tarnowski density of squared singular values, at z = (-1 -+ sqrt(1 + 2/a))/2
+ * where dx/dz = 0.
+ *
+ * Validity: a > 0; the N -> infinity, then L -> infinity law (THEORY.md 5.7d). At finite N and L the
+ * extreme singular values straddle these edges.
+ */
 export function tarnowskiEdges(a: number): [number, number] {
   const root = Math.sqrt(1 + 2 / a);
   const edge = (z: number) => ((1 + z) / z) * Math.exp(a * (1 + 2 * z));
@@ -172,7 +162,13 @@ function tarnowskiZ(a: number, x: number, steps = 64): Complex {
   return z;
 }
 
-/** Density rho(x) = -Im z / (pi x) of the Tarnowski law; 0 outside the support. */
+/**
+ * Density rho(x) = -Im z / (pi x) of the Tarnowski law of squared singular values of J; 0 outside the
+ * support.
+ *
+ * Validity: residual nets with c_l^2 = O(1/L) (alpha scaled by 1/sqrt(L)) as N -> infinity and then
+ * L -> infinity; KS 0.004-0.009 at N = 400, L = 100. Non-odd activations add an outlier it omits (5.7f).
+ */
 export function tarnowskiDensityAt(a: number, x: number): number {
   const [lo, hi] = tarnowskiEdges(a);
   if (!(x > lo && x < hi)) return 0;
@@ -181,25 +177,36 @@ export function tarnowskiDensityAt(a: number, x: number): number {
 }
 
 /**
- * The density on `points` nodes x(theta) = x- + (x+ - x-)(1 - cos theta)/2, theta in (0, pi): dense at
- * both square-root edges; `weight` integrates smooth functions against rho (Gauss-Legendre in theta).
+ * The density on `points` nodes, ascending, at log x(theta) = log x- + (log x+ - log x-)(1 - cos theta)/2
+ * with theta at Gauss-Legendre points of (0, pi): spread evenly over the decades (the support spans
+ * 6 decades at a = 4) and dense at both square-root edges. `weight` integrates smooth functions against
+ * rho: sum_i weight_i g(x_i) ~= integral g rho dx (m0..m3 to ~1e-15 already at 100 points).
+ *
+ * Validity: as tarnowskiDensityAt.
  */
 export function tarnowskiDensity(a: number, points = 400): { x: Float64Array; rho: Float64Array; weight: Float64Array } {
   const [lo, hi] = tarnowskiEdges(a);
+  const yLo = Math.log(lo);
+  const span = Math.log(hi) - yLo;
   const gl = gaussLegendre(points);
   const x = new Float64Array(points);
   const rho = new Float64Array(points);
   const weight = new Float64Array(points);
   for (let i = 0; i < points; i++) {
     const theta = (Math.PI / 2) * (gl.x[i]! + 1);
-    x[i] = lo + ((hi - lo) * (1 - Math.cos(theta))) / 2;
+    x[i] = Math.exp(yLo + (span * (1 - Math.cos(theta))) / 2);
     rho[i] = tarnowskiDensityAt(a, x[i]!);
-    weight[i] = (Math.PI / 2) * gl.w[i]! * ((hi - lo) / 2) * Math.sin(theta) * rho[i]!;
+    // dx = x dy, dy = (span/2) sin(theta) dtheta, dtheta = (pi/2) dGL
+    weight[i] = (Math.PI / 2) * gl.w[i]! * (span / 2) * Math.sin(theta) * x[i]! * rho[i]!;
   }
   return { x, rho, weight };
 }
 
-/** First three moments of the Tarnowski law: e^a, e^{2a}(1 + 2a), e^{3a}(1 + 6a + 6a^2). */
+/**
+ * First three moments of the Tarnowski law: e^a, e^{2a}(1 + 2a), e^{3a}(1 + 6a + 6a^2).
+ *
+ * Validity: as tarnowskiDensityAt; at finite L the first moment is (1 + a/L)^L rather than e^a.
+ */
 export function tarnowskiMoments(a: number): [number, number, number] {
   return [Math.exp(a), Math.exp(2 * a) * (1 + 2 * a), Math.exp(3 * a) * (1 + 6 * a + 6 * a * a)];
 }
@@ -216,9 +223,31 @@ export function hasResidualOutlier(p: Pick<Params, 'act' | 'arch'>): boolean {
 /**
  * Mean-field estimate of log(|x_L| / |x_0|) (5.7e), a lower bound for the outlier's log sigma_1 in
  * zero-bias ReLU nets (J x_0 = x_L there). NaN if the trajectory overflows.
+ *
+ * Validity: residual nets at N -> infinity (mean field); 2.2e4 for |x_L|^2/|x_0|^2 matched N = 400.
  */
 export function residualOutlierLogGain(act: Activation, sw2: number, sb2: number, c: number, depth: number, q0 = 1): number {
   const { p } = residualMeanField(act, sw2, sb2, c, depth, q0, 0);
   return 0.5 * Math.log(p[depth - 1]! / q0);
 }
 
+
+/**
+ * (f) Everything the UI needs to mark the outlier: whether one is expected (non-odd activation), the
+ * mean-field log(|x_L|/|x_0|) = (1/2) log(p_L/p_0) of 5.7e, and that gain per layer (to set beside the
+ * Lyapunov exponents). For a zero-bias ReLU net log sigma_1(J) >= log(|x_L|/|x_0|) exactly.
+ *
+ * Validity: residual nets (the caller checks arch); a mean-field estimate (N -> infinity) that
+ * matched 2.2e4 for |x_L|^2/|x_0|^2 at N = 400, L = 100, c = 0.1, sw2 = 2 (THEORY.md 5.7f).
+ */
+export function residualOutlierExpected(
+  act: Activation,
+  sw2: number,
+  sb2: number,
+  c: number,
+  depth: number,
+  q0 = 1,
+): { expected: boolean; logGain: number; perLayer: number } {
+  const logGain = residualOutlierLogGain(act, sw2, sb2, c, depth, q0);
+  return { expected: !activation(act).odd, logGain, perLayer: logGain / depth };
+}
