@@ -118,8 +118,8 @@ export interface StreamAddress {
 
 /**
  * Box-Muller on one Philox block (c0..c3 as int32 or uint32), writing the lanes of block `blockIndex`
- * that fall inside elements [first, end) to out[offset + e - first]. Every Gaussian of the engine goes
- * through this one function, whichever generator produced the block.
+ * that fall inside elements [first, end) to out[offset + e - first]. The CPU engine's WebAssembly
+ * kernel (cpu/wasm/kernels.wat, boxMuller) evaluates the same formulas; tests hold them to 4e-15.
  */
 function boxMullerBlock(
   c0: number,
@@ -172,17 +172,6 @@ export function fillGaussian(
   for (let blockIndex = Math.floor(first / 4); blockIndex * 4 < end; blockIndex++) {
     philoxBlock(blockIndex, layer, tag, 0, seed, sample);
     boxMullerBlock(block[0]!, block[1]!, block[2]!, block[3]!, scale, out, offset, blockIndex, first, end);
-  }
-}
-
-/**
- * fillGaussian for elements 0 .. count-1, from raw Philox blocks already generated elsewhere (the
- * WebAssembly kernel): raw[4 b + lane] is lane `lane` of block b. Same values as fillGaussian.
- */
-export function gaussiansFromBlocks(raw: Uint32Array, out: Float64Array, count: number, scale = 1): void {
-  for (let b = 0; b * 4 < count; b++) {
-    const r = 4 * b;
-    boxMullerBlock(raw[r]!, raw[r + 1]!, raw[r + 2]!, raw[r + 3]!, scale, out, 0, b, 0, count);
   }
 }
 

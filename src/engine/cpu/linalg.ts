@@ -180,9 +180,5 @@ export function haarColumns(g: Float64Array, tau: Float64Array, q: Float64Array,
   }
 }
 
-/** Transpose a square matrix between row-major and column-major layouts. */
-export function transposeSquare(src: Float64Array, dst: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) dst[j * n + i] = src[i * n + j]!;
-}
 
 export const JS_KERNELS: DenseKernels = { name: 'js', matmulWQ, reflect: applyReflector };
