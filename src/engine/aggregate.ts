@@ -4,7 +4,7 @@
  * pooled quantiles of (1/L) log sigma(J), and the convergence history.
  */
 import type { Params } from '../params/types';
-import type { Convergence, IndexStats, PerSampleJson, Quantiles, SampleResult, Snapshot } from './types';
+import type { Convergence, Histogram, IndexStats, PerSampleJson, Quantiles, SampleResult, Snapshot } from './types';
 
 /** The pooled-quantile probabilities of the reference protocol (THEORY.md section 7). */
 export const QUANTILE_PROBABILITIES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99];
@@ -51,6 +51,38 @@ export function pooledQuantiles(values: Float64Array, probabilities: number[]): 
     return finiteOrNull(vlo + (pos - lo) * (vhi - vlo));
   });
   return { p: probabilities, value };
+}
+
+/**
+ * Histogram of `values` with about sqrt(n) equal bins (10 to 100) over the finite range. -Infinity values are
+ * counted as zeros, not binned; a degenerate range gets one bin of width 1e-9 relative (never zero width).
+ */
+export function histogram(values: Float64Array): Histogram {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let finite = 0;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    finite++;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const zeros = values.length - finite;
+  if (finite === 0) return { edges: [], counts: [], zeros, total: values.length };
+  const bins = finite === 1 || hi === lo ? 1 : Math.max(10, Math.min(100, Math.ceil(Math.sqrt(finite))));
+  if (hi === lo) {
+    const half = Math.max(Math.abs(lo) * 1e-9, 1e-12);
+    lo -= half;
+    hi += half;
+  }
+  const width = (hi - lo) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + i * width));
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    counts[Math.min(bins - 1, Math.floor((v - lo) / width))]!++;
+  }
+  return { edges, counts, zeros, total: values.length };
 }
 
 export function rankHistogram(results: SampleResult[]): Record<string, number> {
@@ -136,6 +168,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   let logSingularValues = null;
   let logSingularValuesNote: string | null = null;
   let quantiles = null;
+  let hist: Histogram | null = null;
   if (k !== params.width) {
     logSingularValuesNote = `Singular values of J need k = N (k = ${params.k}, N = ${params.width}).`;
   } else if (!input.singularValues) {
@@ -148,6 +181,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     const pooled = new Float64Array(rows.length * k);
     rows.forEach((row, i) => pooled.set(row.map((v) => v / params.depth), i * k));
     quantiles = pooledQuantiles(pooled, QUANTILE_PROBABILITIES);
+    hist = histogram(pooled);
   }
 
   const snap: Snapshot = {
@@ -158,6 +192,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     logSingularValues,
     logSingularValuesNote,
     quantiles,
+    histogram: hist,
     rankHistogram: rankHistogram(good),
     convergence: convergenceHistory(good, input.checkpoints),
     layers,

@@ -20,6 +20,18 @@ export interface Quantiles {
   value: (number | null)[];
 }
 
+/** Histogram of the pooled (1/L) log sigma_i(J) over samples and indices (the density plot's data). */
+export interface Histogram {
+  /** Bin edges, ascending, length counts.length + 1. */
+  edges: number[];
+  /** Finite values per bin (the last bin includes its right edge). */
+  counts: number[];
+  /** Exactly zero singular values (log sigma = -Infinity), not in any bin. */
+  zeros: number;
+  /** All values pooled, zeros included. */
+  total: number;
+}
+
 export interface Convergence {
   /** Layer index l (after the burn-in) at which the running estimates were taken. */
   layer: number[];
@@ -63,6 +75,8 @@ export interface Snapshot {
   /** Why logSingularValues is null, when it is. */
   logSingularValuesNote: string | null;
   quantiles: Quantiles | null;
+  /** Histogram of the same pooled values; null exactly when quantiles is. */
+  histogram: Histogram | null;
   /** rank -> number of samples. */
   rankHistogram: Record<string, number>;
   convergence: Convergence;

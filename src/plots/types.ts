@@ -1,0 +1,108 @@
+/**
+ * The plain data every plot draws. Plots are pure D3 functions over these shapes (no engine, no Lit):
+ * the UI builds them from a Snapshot plus the theory overlays, export reuses them for CSV/JSON, and
+ * tests construct them by hand.
+ */
+import type { TheoryId } from '../theory/catalog';
+
+/** Colours are explicit (not CSS variables) so that an exported SVG/PNG looks like the screen. */
+export interface Palette {
+  background: string;
+  foreground: string;
+  muted: string;
+  grid: string;
+  /** The measured data (line, band, bars). */
+  data: string;
+  dataBand: string;
+  /** Theory overlays, in catalogue order; colour-blind safe (Okabe-Ito). */
+  theory: string[];
+  /** Phase diagram: ordered (chi_1 < 1) and chaotic (chi_1 > 1) ends of the diverging scale. */
+  ordered: string;
+  chaotic: string;
+  accent: string;
+}
+
+export interface PlotSize {
+  width: number;
+  height: number;
+  /** Base font size in px; larger on projectors (embed mode scales it). */
+  fontSize: number;
+}
+
+/** One theory curve in the plot's coordinates. */
+export interface TheoryCurve {
+  id: TheoryId;
+  /** Legend text: what it is. */
+  label: string;
+  /** Legend tooltip / caption: where it is valid, caveats. */
+  note: string;
+  x: number[];
+  /** null breaks the line (undefined or infinite values). */
+  y: (number | null)[];
+  /** 'line': a curve; 'points': one marker per x (finite-N exact results); 'vline': a vertical marker at x[0]. */
+  style: 'line' | 'points' | 'vline';
+}
+
+/** Lyapunov spectrum: lambda_i against i/k. */
+export interface SpectrumPlotData {
+  /** Number of exponents tracked. */
+  k: number;
+  /** Per-layer exponents, index i = 0..k-1; null = no finite value in any sample (-Infinity). */
+  mean: (number | null)[];
+  /** Standard error; null when fewer than two finite samples. */
+  sem: (number | null)[];
+  /** Samples in which index i was finite. */
+  count: number[];
+  /** Samples included. */
+  samples: number;
+  /** Layers measured so far (0 = nothing yet: draw an empty plot with a "waiting" message). */
+  layers: number;
+  theory: TheoryCurve[];
+}
+
+/** Histogram of log singular values of J, in the variable chosen by the toggles. */
+export interface DensityPlotData {
+  /** When not null, there is nothing to plot and this sentence says why (e.g. k < N). */
+  unavailable: string | null;
+  /** Bin edges (length counts.length + 1) in the plotted variable. */
+  edges: number[];
+  /** Counts of finite values per bin. */
+  counts: number[];
+  /** Number of exactly zero singular values (log = -Infinity): stated on the plot, never dropped silently. */
+  zeros: number;
+  /** All values, zeros included. */
+  total: number;
+  /** Axis label of the plotted variable, e.g. "(1/L) log σ" or "log σ²". */
+  xLabel: string;
+  theory: TheoryCurve[];
+  /** Marked values (e.g. the mean top singular value of a residual net with a non-odd activation). */
+  markers: { x: number; label: string }[];
+}
+
+/** Running estimates against layer. */
+export interface ConvergencePlotData {
+  layer: number[];
+  top: (number | null)[];
+  bottom: (number | null)[];
+  mean: (number | null)[];
+  /** Final-value theory levels drawn as horizontal lines, e.g. the exact lambda_1. */
+  levels: { y: number; label: string }[];
+}
+
+/** Mean-field order/chaos map over (sw2, sb2). */
+export interface PhasePlotData {
+  /** Grid axes (ascending). */
+  sw2: number[];
+  sb2: number[];
+  /** log chi_1 at [j * sw2.length + i] for sb2[j], sw2[i]; null where q diverges or is undefined. */
+  logChi1: (number | null)[];
+  /** The critical line chi_1 = 1: sw2 on the line for each sb2 (null where none in range). */
+  critical: { sb2: number; sw2: number | null }[];
+  /** The current parameters. */
+  current: { sw2: number; sb2: number };
+  /** Activation name for the title. */
+  activation: string;
+}
+
+/** Event-free plots return nothing; the phase diagram takes a pick callback. */
+export type PickHandler = (sw2: number, sb2: number) => void;
