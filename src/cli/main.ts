@@ -10,6 +10,7 @@ import type { Params } from '../params/types';
 import { nodeDevice } from '../engine/gpu/node-gpu';
 import { CpuEngine } from '../engine/cpu/cpu-engine';
 import { defaultNodeWorkers } from '../engine/cpu/node-pool';
+import { snapshotJson } from '../engine/snapshot-json';
 import { CliError, helpText, parseArgs, type CliOptions } from './args';
 
 /**
@@ -47,30 +48,6 @@ async function chooseEngine(options: CliOptions, params: Params): Promise<{ engi
 function fail(message: string): never {
   process.stderr.write(`spectrum: ${message}\n`);
   process.exit(2);
-}
-
-function toJson(snap: Snapshot, corrections: Correction[]): string {
-  const { params, backend, protocol, exponents, logSingularValues, logSingularValuesNote, quantiles, rankHistogram } = snap;
-  const out = {
-    params,
-    corrections,
-    backend,
-    protocol,
-    exponents,
-    logSingularValues,
-    logSingularValuesNote,
-    quantiles,
-    rankHistogram,
-    convergence: snap.convergence,
-    layers: snap.layers,
-    samples: snap.samples,
-    samplesFinished: snap.samplesFinished,
-    elapsedMs: Math.round(snap.elapsedMs * 10) / 10,
-    throughput: Math.round(snap.throughput),
-    warnings: snap.warnings,
-    ...(snap.perSample ? { perSample: snap.perSample } : {}),
-  };
-  return JSON.stringify(out);
 }
 
 const fmt = (v: number | null, digits = 5) => (v === null ? '-inf' : v.toFixed(digits));
@@ -127,7 +104,7 @@ async function main(): Promise<void> {
   }
   if (!last) fail('the engine produced no result');
   if (engine.notice) last.warnings.unshift(engine.notice);
-  process.stdout.write((options.json ? toJson(last, corrections) : summary(last, corrections)) + '\n');
+  process.stdout.write((options.json ? JSON.stringify(snapshotJson(last, corrections)) : summary(last, corrections)) + '\n');
 }
 
 main().catch((e: unknown) => {

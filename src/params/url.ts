@@ -23,7 +23,7 @@ export const URL_VERSION = 1;
 export const VERSION_KEY = 'v';
 
 /** Keys the app uses for presentation rather than for the model; they are not reported as unknown. */
-export const PRESENTATION_KEYS: readonly string[] = [VERSION_KEY, 'embed', 'plots', 'controls', 'theme'];
+export const PRESENTATION_KEYS: readonly string[] = [VERSION_KEY, 'embed', 'plots', 'controls', 'theme', 'backend'];
 const PRESENTATION = new Set(PRESENTATION_KEYS);
 
 export interface ParseResult {

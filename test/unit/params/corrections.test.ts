@@ -212,7 +212,7 @@ describe('keys', () => {
     const { params, corrections } = parseQuery('foo=1&width=8&embed=1&plots=spectrum,jacobian&controls=0&theme=dark&v=1');
     expect(params).toEqual({ ...DEFAULT_PARAMS, width: 8, k: 8 });
     expect(corrections).toEqual([{ key: 'foo', given: '1', used: '', reason: 'unknown parameter "foo", ignored' }]);
-    expect(PRESENTATION_KEYS).toEqual(['v', 'embed', 'plots', 'controls', 'theme']);
+    expect(PRESENTATION_KEYS).toEqual(['v', 'embed', 'plots', 'controls', 'theme', 'backend']);
     expect(parseQuery('Width=64').corrections[0]!.reason).toContain('did you mean width?');
     expect(parseQuery('Width=64').params.width).toBe(32);
   });
