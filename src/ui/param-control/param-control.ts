@@ -37,6 +37,13 @@ export class ParamControl extends LitElement {
     }
   }
 
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    // Set after the options exist: a property binding on <select> is applied before its children render.
+    const select = this.renderRoot.querySelector('select');
+    if (select && select.value !== String(this.value)) select.value = String(this.value);
+  }
+
   private emit(type: 'param-input' | 'param-change', value: number | string): void {
     this.dispatchEvent(new CustomEvent<ParamEventDetail>(type, { detail: { name: this.spec.name, value }, bubbles: true, composed: true }));
   }
