@@ -1,11 +1,16 @@
-/** WorkerFactory over Web Workers (one per core), falling back to in-process if workers fail to start. */
+/**
+ * WorkerFactory over Web Workers (one per core), falling back to in-process if workers fail to start.
+ * The worker is inlined into the bundle (a blob URL) so that the library build and the single-file
+ * offline build are each one file with no further requests.
+ */
 import type { WorkerFactory, WorkerResponse } from './protocol';
 import { inProcessWorkers } from './in-process';
+import CpuWorker from './browser-worker?worker&inline';
 
 export const browserWorkers: WorkerFactory = () => {
   let worker: Worker;
   try {
-    worker = new Worker(new URL('./browser-worker.ts', import.meta.url), { type: 'module' });
+    worker = new CpuWorker();
   } catch {
     return inProcessWorkers();
   }

@@ -1,0 +1,219 @@
+/**
+ * The scaffolding every plot shares: size and accessibility attributes of the <svg>, background, margins
+ * from the font size, axes with labels and grid lines, a legend laid out below the plot area (so it never
+ * hides data), and a centred message for "no data yet" or "not available". Text only through .text().
+ */
+import { axisBottom, axisLeft, format, select, type ScaleLinear, type Selection } from 'd3';
+import type { Palette, PlotSize } from './types';
+
+export type G = Selection<SVGGElement, unknown, null, undefined>;
+
+export interface Frame {
+  svg: Selection<SVGSVGElement, unknown, null, undefined>;
+  /** The plot area, translated by the margins. */
+  g: G;
+  width: number;
+  height: number;
+  size: PlotSize;
+  palette: Palette;
+}
+
+export interface LegendEntry {
+  label: string;
+  /** Tooltip: where it is valid, caveats. */
+  note?: string;
+  color: string;
+  kind: 'line' | 'points' | 'band' | 'marker';
+  dash?: string;
+}
+
+const shortFormat = format('~g');
+/** Tick text: short, never "NaN" or "Infinity". */
+export function tickText(v: number): string {
+  if (!Number.isFinite(v)) return '';
+  const t = shortFormat(Math.abs(v) < 1e-12 ? 0 : v);
+  return t.replace('-', '−');
+}
+
+/** Approximate rendered width of a text at font size fs (no DOM measurement: also works in tests). */
+export function textWidth(text: string, fs: number): number {
+  return text.length * fs * 0.56;
+}
+
+/** Legend rows below the plot: how many rows `entries` need at this width. */
+function legendLayout(entries: LegendEntry[], width: number, fs: number): { x: number; row: number }[] {
+  const out: { x: number; row: number }[] = [];
+  let x = 0;
+  let row = 0;
+  for (const e of entries) {
+    const w = fs * 2.2 + Math.min(textWidth(e.label, fs), width - fs * 2.2);
+    if (x > 0 && x + w > width) {
+      x = 0;
+      row++;
+    }
+    out.push({ x, row });
+    x += w + fs * 1.2;
+  }
+  return out;
+}
+
+export function beginPlot(svgEl: SVGSVGElement, size: PlotSize, palette: Palette, title: string, legend: LegendEntry[] = []): Frame {
+  const fs = size.fontSize;
+  const margin = { top: Math.round(fs * 0.9), right: Math.round(fs * 1.2), bottom: Math.round(fs * 3.2), left: Math.round(fs * 4.4) };
+  const width = Math.max(10, size.width - margin.left - margin.right);
+  const height = Math.max(10, size.height - margin.top - margin.bottom);
+  const layout = legendLayout(legend, width, fs);
+  const rows = legend.length ? Math.max(...layout.map((l) => l.row)) + 1 : 0;
+  const totalHeight = size.height + rows * fs * 1.5 + (rows ? fs * 0.3 : 0);
+
+  const svg = select(svgEl);
+  svg.selectAll('*').remove();
+  svg
+    .attr('xmlns', 'http://www.w3.org/2000/svg')
+    .attr('viewBox', `0 0 ${size.width} ${totalHeight}`)
+    .attr('width', size.width)
+    .attr('height', totalHeight)
+    .attr('role', 'img')
+    .attr('aria-label', title)
+    .attr('font-family', 'system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif')
+    .attr('font-size', fs);
+  svg.append('title').text(title);
+  svg.append('rect').attr('width', size.width).attr('height', totalHeight).attr('fill', palette.background);
+  const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+
+  if (legend.length) {
+    const lg = svg.append('g').attr('class', 'legend').attr('transform', `translate(${margin.left},${size.height + fs * 0.2})`);
+    legend.forEach((e, i) => {
+      const { x, row } = layout[i]!;
+      const item = lg.append('g').attr('class', 'legend-entry').attr('transform', `translate(${x},${row * fs * 1.5})`);
+      if (e.note) item.append('title').text(`${e.label}: ${e.note}`);
+      const cy = fs * 0.55;
+      if (e.kind === 'band') item.append('rect').attr('y', cy - fs * 0.35).attr('width', fs * 1.6).attr('height', fs * 0.7).attr('fill', e.color);
+      else if (e.kind === 'points' || e.kind === 'marker')
+        item
+          .append('circle')
+          .attr('cx', fs * 0.8)
+          .attr('cy', cy)
+          .attr('r', fs * 0.28)
+          .attr('fill', e.kind === 'marker' ? e.color : 'none')
+          .attr('stroke', e.color)
+          .attr('stroke-width', 1.5);
+      else
+        item
+          .append('line')
+          .attr('x1', 0)
+          .attr('x2', fs * 1.6)
+          .attr('y1', cy)
+          .attr('y2', cy)
+          .attr('stroke', e.color)
+          .attr('stroke-width', 2.2)
+          .attr('stroke-dasharray', e.dash ?? null);
+      item
+        .append('text')
+        .attr('x', fs * 2.2)
+        .attr('y', cy)
+        .attr('dy', '0.35em')
+        .attr('fill', palette.foreground)
+        .text(e.label);
+    });
+  }
+  return { svg, g, width, height, size, palette };
+}
+
+export function drawAxes(f: Frame, x: ScaleLinear<number, number>, y: ScaleLinear<number, number>, xLabel: string, yLabel: string): void {
+  const { g, width, height, palette, size } = f;
+  const fs = size.fontSize;
+  const xTicks = Math.max(2, Math.floor(width / (fs * 6)));
+  const yTicks = Math.max(2, Math.floor(height / (fs * 3)));
+  // Grid lines first, under everything.
+  const grid = g.append('g').attr('class', 'grid').attr('stroke', palette.grid).attr('stroke-width', 1);
+  for (const t of y.ticks(yTicks)) grid.append('line').attr('x1', 0).attr('x2', width).attr('y1', y(t)).attr('y2', y(t));
+  for (const t of x.ticks(xTicks)) grid.append('line').attr('y1', 0).attr('y2', height).attr('x1', x(t)).attr('x2', x(t));
+
+  const xAxis = g
+    .append('g')
+    .attr('class', 'x-axis')
+    .attr('transform', `translate(0,${height})`)
+    .call(axisBottom(x).ticks(xTicks).tickFormat((v) => tickText(Number(v))));
+  const yAxis = g
+    .append('g')
+    .attr('class', 'y-axis')
+    .call(axisLeft(y).ticks(yTicks).tickFormat((v) => tickText(Number(v))));
+  for (const axis of [xAxis, yAxis]) {
+    axis.attr('font-size', fs * 0.85).attr('font-family', null);
+    axis.selectAll('path, line').attr('stroke', palette.muted);
+    axis.selectAll('text').attr('fill', palette.foreground);
+  }
+  g.append('text')
+    .attr('class', 'x-label')
+    .attr('x', width / 2)
+    .attr('y', height + fs * 2.6)
+    .attr('text-anchor', 'middle')
+    .attr('fill', palette.foreground)
+    .text(xLabel);
+  g.append('text')
+    .attr('class', 'y-label')
+    .attr('transform', `translate(${-fs * 3.5},${height / 2}) rotate(-90)`)
+    .attr('text-anchor', 'middle')
+    .attr('fill', palette.foreground)
+    .text(yLabel);
+}
+
+/** A centred message in the plot area (possibly over empty axes). Long text is wrapped into lines. */
+export function drawMessage(f: Frame, message: string): void {
+  const fs = f.size.fontSize;
+  const maxChars = Math.max(12, Math.floor(f.width / (fs * 0.56)));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of message.split(/\s+/)) {
+    if (line && (line + ' ' + word).length > maxChars) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  const text = f.g
+    .append('text')
+    .attr('class', 'message')
+    .attr('x', f.width / 2)
+    .attr('y', f.height / 2 - ((lines.length - 1) * fs * 1.3) / 2)
+    .attr('text-anchor', 'middle')
+    .attr('fill', f.palette.muted);
+  lines.forEach((l, i) =>
+    text
+      .append('tspan')
+      .attr('x', f.width / 2)
+      .attr('dy', i === 0 ? 0 : fs * 1.3)
+      .text(l),
+  );
+}
+
+/** Extent of the finite numbers in `values`, or null. */
+export function finiteExtent(values: Iterable<number | null | undefined>): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v === null || v === undefined || !Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+/** Pad an extent by 6% (or by 0.5 / 10% of the value when it is a single number). */
+export function padExtent([lo, hi]: [number, number]): [number, number] {
+  if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) {
+    const d = Math.max(0.5, Math.abs(hi) * 0.1);
+    return [lo - d, hi + d];
+  }
+  const d = (hi - lo) * 0.06;
+  return [lo - d, hi + d];
+}
+
+/** The clip path keeps curves inside the plot area; its id is unique per svg. */
+let clipCounter = 0;
+export function clipTo(f: Frame): string {
+  const id = `lx-clip-${++clipCounter}`;
+  f.svg.append('defs').append('clipPath').attr('id', id).append('rect').attr('width', f.width).attr('height', f.height);
+  return `url(#${id})`;
+}

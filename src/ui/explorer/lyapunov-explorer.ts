@@ -1,0 +1,531 @@
+/**
+ * <lyapunov-explorer>: the whole tool as one custom element.
+ *
+ * Attributes are the URL keys (width, depth, sw2, act, ...; embed, plots, controls, theme, backend). With the
+ * boolean attribute `url-state`, the page's query string is the state instead: it is read on connection and
+ * rewritten (history.replaceState) on every committed change.
+ *
+ * @property snapshot - read-only: the latest results in the CLI's JSON shape (null before the first one).
+ * @property params - read-only: the committed parameters.
+ * @event snapshot - after each progressive snapshot; detail is the same object as `snapshot`. Bubbles, composed.
+ * @event done - when a run has finished; detail is the final snapshot. Bubbles, composed.
+ * @csspart status - the status line.
+ */
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { PARAM_TABLE, effectiveMax, specFor, PARAM_NAMES } from '../../params/table';
+import { parseEntries, parseQuery, serializeParams, validateParams } from '../../params/url';
+import { PRESETS } from '../../params/presets';
+import type { Correction, Params } from '../../params/types';
+import type { Snapshot } from '../../engine/types';
+import { snapshotJson, type SnapshotJson } from '../../engine/snapshot-json';
+import { drawConvergence, drawDensity, drawPhase, drawSpectrum, paletteFor } from '../../plots/index';
+import { convergenceColumns, densityColumns, phaseColumns, spectrumColumns, toCsv } from '../../plots/export';
+import type { Palette, PhasePlotData } from '../../plots/types';
+import { THEORY_CATALOG, applicableTheories } from '../../theory/catalog';
+import { convergenceLevels, densityOverlays, phasePlotData, spectrumOverlays } from '../../theory/overlays';
+import '../param-control/param-control';
+import '../plot-panel/plot-panel';
+import type { ParamEventDetail } from '../param-control/param-control';
+import type { DrawFunction, PlotExport } from '../plot-panel/plot-panel';
+import { RunController } from './run-controller';
+import { chooseEngine, type EngineChoice } from './engine-choice';
+import { PLOT_IDS, parsePresentation, serializePresentation, type PlotId, type Presentation, DEFAULT_PRESENTATION } from './presentation';
+import { convergenceData, densityData, spectrumData, type DensityVariable } from './plot-data';
+import { explorerStyles } from './lyapunov-explorer.styles';
+
+const PRESENTATION_ATTRIBUTES = ['embed', 'plots', 'controls', 'theme', 'backend'];
+/** Time between progressive snapshots from the engine; the run controller shows at most one per frame. */
+const SNAPSHOT_INTERVAL_MS = 100;
+/** While a slider is dragged, restart the live preview run at most this often. */
+const PREVIEW_INTERVAL_MS = 120;
+
+const PLOT_TITLES: Record<PlotId, string> = {
+  spectrum: 'Lyapunov spectrum',
+  density: 'Singular values of J',
+  convergence: 'Convergence with depth',
+  phase: 'Order–chaos phase diagram (mean field)',
+};
+
+const CONTROL_GROUPS: { title: string; names: (keyof Params)[] }[] = [
+  { title: 'Network', names: ['depth', 'width', 'act', 'arch', 'alpha', 'ascale'] },
+  { title: 'Weights and biases', names: ['weights', 'sw2', 'sb2', 'p'] },
+  { title: 'Measurement', names: ['k', 'samples', 'seed', 'transient', 'q0'] },
+];
+
+interface Notice {
+  id: number;
+  text: string;
+  kind: 'correction' | 'warning' | 'error' | 'info';
+}
+
+const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+@customElement('lyapunov-explorer')
+export class LyapunovExplorer extends LitElement {
+  static override styles = explorerStyles;
+
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, ...PARAM_NAMES, ...PRESENTATION_ATTRIBUTES];
+  }
+
+  /** Committed parameters: what the URL says and what the last committed run used. */
+  @state() private committed: Params = validateParams({}).params;
+  /** Parameters shown while a slider is dragged (null when nothing is being dragged). */
+  @state() private preview: Params | null = null;
+  @state() private presentation: Presentation = { ...DEFAULT_PRESENTATION };
+  @state() private snap: Snapshot | null = null;
+  @state() private notices: Notice[] = [];
+  @state() private densityVariable: DensityVariable = { squared: false, perLayer: true };
+  @state() private engineNote: string | null = null;
+  @state() private runError: string | null = null;
+  @state() private dark = false;
+  @state() private copied = false;
+
+  private corrections: Correction[] = [];
+  private noticeId = 0;
+  private lastJson: SnapshotJson | null = null;
+  private enginePromise: Promise<EngineChoice> | null = null;
+  private engineBackend: string | null = null;
+  private runs = new RunController(() => this.engine(), {
+    snapshot: (snap) => this.onSnapshot(snap),
+    error: (message) => {
+      this.runError = message;
+    },
+  });
+  private previewTimer: ReturnType<typeof setTimeout> | undefined;
+  private attributeSync = false;
+  private connected = false;
+  private media: MediaQueryList | null = null;
+  private readonly onMedia = () => {
+    this.dark = this.isDark();
+  };
+
+  /** The latest results in the CLI's JSON shape. */
+  get snapshot(): SnapshotJson | null {
+    return this.lastJson;
+  }
+
+  /** The committed parameters. */
+  get params(): Params {
+    return { ...this.committed };
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.connected = true;
+    this.media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+    this.media?.addEventListener('change', this.onMedia);
+    this.readState();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.connected = false;
+    this.media?.removeEventListener('change', this.onMedia);
+    clearTimeout(this.previewTimer);
+    this.runs.stop();
+    // A removed element must not keep workers or a GPU device alive.
+    const pending = this.enginePromise;
+    this.enginePromise = null;
+    void pending?.then((c) => c.engine.dispose());
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    super.attributeChangedCallback(name, old, value);
+    if (old === value || !this.connected || this.hasAttribute('url-state')) return;
+    // Several attributes often change together (a slide sets depth and act): read them once.
+    if (this.attributeSync) return;
+    this.attributeSync = true;
+    queueMicrotask(() => {
+      this.attributeSync = false;
+      this.readState();
+    });
+  }
+
+  /** Read the state from the URL (url-state) or the attributes, report corrections, and start the run. */
+  private readState(): void {
+    let get: (key: string) => string | null;
+    let parsed;
+    if (this.hasAttribute('url-state')) {
+      const query = new URLSearchParams(location.search);
+      get = (key) => query.get(key);
+      parsed = parseQuery(query);
+    } else {
+      get = (key) => this.getAttribute(key);
+      const entries = PARAM_NAMES.filter((n) => this.hasAttribute(n)).map((n): [string, string] => [n, this.getAttribute(n)!]);
+      parsed = parseEntries(entries);
+    }
+    const pres = parsePresentation(get);
+    this.presentation = pres.presentation;
+    this.dark = this.isDark();
+    this.setCorrections([...parsed.corrections, ...pres.corrections]);
+    this.commit(parsed.params, { writeUrl: false });
+  }
+
+  private isDark(): boolean {
+    const theme = this.presentation.theme;
+    return theme === 'dark' || (theme === 'auto' && (this.media?.matches ?? false));
+  }
+
+  private engine(): Promise<import('../../engine/types').Engine> {
+    const backend = this.presentation.backend;
+    if (!this.enginePromise || this.engineBackend !== backend) {
+      const previous = this.enginePromise;
+      void previous?.then((c) => c.engine.dispose());
+      this.engineBackend = backend;
+      this.enginePromise = chooseEngine(backend);
+      void this.enginePromise.then((c) => {
+        this.engineNote = c.note;
+      });
+    }
+    return this.enginePromise.then((c) => c.engine);
+  }
+
+  private setCorrections(corrections: Correction[]): void {
+    this.corrections = corrections;
+    const kept = this.notices.filter((n) => n.kind !== 'correction');
+    this.notices = [...corrections.map((c): Notice => ({ id: ++this.noticeId, kind: 'correction', text: `Corrected: ${c.reason}` })), ...kept];
+  }
+
+  private addNotice(text: string, kind: Notice['kind']): void {
+    if (this.notices.some((n) => n.text === text)) return;
+    this.notices = [...this.notices, { id: ++this.noticeId, text, kind }];
+  }
+
+  /** Run options for params: singular values only when the density plot is shown and k = N. */
+  private runOptions(p: Params) {
+    return { snapshotIntervalMs: SNAPSHOT_INTERVAL_MS, singularValues: p.k === p.width && this.presentation.plots.includes('density') };
+  }
+
+  private commit(params: Params, { writeUrl }: { writeUrl: boolean }): void {
+    // For the interactivity benchmark: time from here to the first plot with data of this run.
+    performance.mark('lx-commit');
+    this.awaitingFirstPlot = true;
+    this.committed = params;
+    this.preview = null;
+    clearTimeout(this.previewTimer);
+    if (writeUrl && this.hasAttribute('url-state')) history.replaceState(history.state, '', this.link());
+    const running = this.runs.current;
+    // The live preview may already be running exactly these parameters: keep it.
+    if (running && serializeParams(running) === serializeParams(params) && this.snap && this.snap.params === running) return;
+    this.startRun(params);
+  }
+
+  private startRun(params: Params): void {
+    this.runError = null;
+    this.runs.start(params, this.runOptions(params));
+  }
+
+  private onSnapshot(snap: Snapshot): void {
+    this.snap = snap;
+    this.lastJson = snapshotJson(snap, this.corrections);
+    const detail = this.lastJson;
+    this.dispatchEvent(new CustomEvent('snapshot', { detail, bubbles: true, composed: true }));
+    if (snap.done) this.dispatchEvent(new CustomEvent('done', { detail, bubbles: true, composed: true }));
+  }
+
+  /** The shareable link of the committed state. */
+  link(): string {
+    const pres = serializePresentation(this.presentation);
+    const query = serializeParams(this.committed) + (pres ? `&${pres}` : '');
+    return `${location.pathname}?${query}`;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Control events
+
+  private withValue(base: Params, detail: ParamEventDetail): { params: Params; corrections: Correction[] } {
+    const raw: Record<string, unknown> = { ...base, [detail.name]: detail.value };
+    // Lowering the width below k, or the depth below the burn-in, clamps the dependent knob; say so only
+    // when the user typed the dependent knob itself.
+    if (detail.name === 'width' && base.k === base.width) raw['k'] = detail.value;
+    return validateParams(raw as Partial<Params>);
+  }
+
+  private onParamInput(e: CustomEvent<ParamEventDetail>): void {
+    const { params } = this.withValue(this.preview ?? this.committed, e.detail);
+    this.preview = params;
+    if (this.previewTimer !== undefined) return;
+    this.startRun(params);
+    this.previewTimer = setTimeout(() => {
+      this.previewTimer = undefined;
+      const latest = this.preview;
+      if (latest && this.runs.current !== latest) this.startRun(latest);
+    }, PREVIEW_INTERVAL_MS);
+  }
+
+  private onParamChange(e: CustomEvent<ParamEventDetail>): void {
+    const { params, corrections } = this.withValue(this.preview ?? this.committed, e.detail);
+    const own = corrections.filter((c) => c.key === e.detail.name || c.key === 'k' || c.key === 'transient');
+    for (const c of own) this.addNotice(`Corrected: ${c.reason}`, 'correction');
+    this.commit(params, { writeUrl: true });
+  }
+
+  private applyPreset(id: string): void {
+    const preset = PRESETS.find((p) => p.id === id);
+    if (!preset) return;
+    const { params } = parseQuery(preset.query);
+    this.commit(params, { writeUrl: true });
+    this.addNotice(`${preset.label}: ${preset.description}`, 'info');
+  }
+
+  private onPhasePick = (sw2: number, sb2: number): void => {
+    const round = (v: number, step: number) => Math.round(v / step) * step;
+    const { params } = validateParams({ ...this.committed, sw2: Number(round(sw2, 0.01).toFixed(2)), sb2: Number(round(sb2, 0.001).toFixed(3)) });
+    this.commit(params, { writeUrl: true });
+  };
+
+  private async copyLink(): Promise<void> {
+    const url = new URL(this.link(), location.href).href;
+    try {
+      await navigator.clipboard.writeText(url);
+      this.copied = true;
+      setTimeout(() => (this.copied = false), 1500);
+    } catch {
+      // No clipboard permission (e.g. inside an iframe): show the link so it can be copied by hand.
+      this.addNotice(`Link: ${url}`, 'info');
+    }
+  }
+
+  private dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Plot data, memoised so that a plot redraws only when its own inputs change
+
+  private memo = new Map<string, { key: string; value: unknown }>();
+  private cached<T>(slot: string, key: string, compute: () => T): T {
+    const hit = this.memo.get(slot);
+    if (hit && hit.key === key) return hit.value as T;
+    const value = compute();
+    this.memo.set(slot, { key, value });
+    return value;
+  }
+
+  private palette(): Palette {
+    return paletteFor(this.dark);
+  }
+
+  private spectrumPlot(p: Params, key: string): { draw: DrawFunction; data: PlotExport } {
+    const snap = this.snap;
+    return this.cached(`spectrum`, `${key}|${this.snapKey()}`, () => {
+      const theory = this.cached('spectrum-theory', key, () => spectrumOverlays(p));
+      const data = spectrumData(snap, p.k, theory);
+      return {
+        draw: (svg, size, palette) => drawSpectrum(svg, data, size, palette),
+        data: { csv: () => toCsv(spectrumColumns(data)), json: () => ({ params: p, plot: data }) },
+      };
+    });
+  }
+
+  private densityPlot(p: Params, key: string): { draw: DrawFunction; data: PlotExport } {
+    const snap = this.snap;
+    const v = this.densityVariable;
+    const vKey = `${v.squared}|${v.perLayer}`;
+    return this.cached('density', `${key}|${vKey}|${this.snapKey()}`, () => {
+      const h = snap?.histogram;
+      const finite = h && h.total > 0 ? 1 - h.zeros / h.total : 1;
+      const theory = this.cached('density-theory', `${key}|${vKey}|${finite}`, () => densityOverlays(p, v, finite));
+      const data = densityData(snap, p, v, theory);
+      return {
+        draw: (svg, size, palette) => drawDensity(svg, data, size, palette),
+        data: { csv: () => toCsv(densityColumns(data)), json: () => ({ params: p, variable: v, plot: data }) },
+      };
+    });
+  }
+
+  private convergencePlot(p: Params, key: string): { draw: DrawFunction; data: PlotExport } {
+    const snap = this.snap;
+    return this.cached('convergence', `${key}|${this.snapKey()}`, () => {
+      const levels = this.cached('convergence-theory', key, () => convergenceLevels(p));
+      const data = convergenceData(snap, levels);
+      return {
+        draw: (svg, size, palette) => drawConvergence(svg, data, size, palette),
+        data: { csv: () => toCsv(convergenceColumns(data)), json: () => ({ params: p, plot: data }) },
+      };
+    });
+  }
+
+  private phasePlot(p: Params): { draw: DrawFunction; data: PlotExport } {
+    return this.cached('phase', `${p.act}|${p.sw2}|${p.sb2}`, () => {
+      const grid: PhasePlotData = this.cached('phase-grid', p.act, () => phasePlotData(p.act, { sw2: p.sw2, sb2: p.sb2 }));
+      const data: PhasePlotData = { ...grid, current: { sw2: p.sw2, sb2: p.sb2 } };
+      return {
+        draw: (svg, size, palette) => drawPhase(svg, data, size, palette, this.onPhasePick),
+        data: { csv: () => toCsv(phaseColumns(data)), json: () => ({ activation: p.act, plot: data }) },
+      };
+    });
+  }
+
+  private snapCounter = 0;
+  private lastSnap: Snapshot | null = null;
+  private snapKey(): number {
+    if (this.snap !== this.lastSnap) {
+      this.lastSnap = this.snap;
+      this.snapCounter++;
+    }
+    return this.snapCounter;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Rendering
+
+  private awaitingFirstPlot = false;
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('dark' as keyof LyapunovExplorer)) this.toggleAttribute('data-dark', this.dark);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const s = this.snap;
+    if (this.awaitingFirstPlot && s && s.params === this.runs.current && s.params === this.committed && s.layers > 0) {
+      this.awaitingFirstPlot = false;
+      const panels = [...this.renderRoot.querySelectorAll('plot-panel')];
+      void Promise.all(panels.map((panel) => panel.updateComplete)).then(() => performance.mark('lx-first-plot'));
+    }
+  }
+
+  private captions(p: Params, plot: 'spectrum' | 'density' | 'convergence'): TemplateResult {
+    const applicable = applicableTheories(p);
+    const rows = THEORY_CATALOG.filter((t) => t.plot === plot).map((t) => ({ t, a: applicable.find((x) => x.id === t.id)! }));
+    const shown = rows.filter((r) => r.a.applies);
+    const hidden = rows.filter((r) => !r.a.applies);
+    return html`<details slot="caption" class="theory">
+      <summary>Theory: ${shown.length > 0 ? shown.map((r) => r.t.title).join('; ') : 'none applies to these parameters'}</summary>
+      <ul>
+        ${shown.map((r) => html`<li><b>${r.t.title}</b>: <code>${r.t.formula}</code>. Valid: ${r.t.validity}${r.a.reason ? html` <i>Caveat: ${r.a.reason}.</i>` : nothing} <span class="src">${r.t.source}</span></li>`)}
+        ${hidden.map((r) => html`<li class="hidden-theory">${r.t.title}: hidden, ${r.a.reason}.</li>`)}
+      </ul>
+    </details>`;
+  }
+
+  private renderControls(p: Params): TemplateResult {
+    const embed = this.presentation.embed;
+    const allowed = this.presentation.controls ?? (embed ? [] : PARAM_NAMES);
+    const visible = (n: keyof Params) => allowed.includes(n);
+    const control = (name: keyof Params) => {
+      const spec = specFor(name);
+      const max = spec.kind === 'enum' ? Number.NaN : effectiveMax(spec, p);
+      const irrelevant = (name === 'alpha' || name === 'ascale') && p.arch === 'ff' ? true : name === 'p' && p.weights !== 'sparse';
+      return html`<param-control
+        .spec=${spec}
+        .value=${p[name]}
+        .max=${max}
+        class=${irrelevant ? 'irrelevant' : ''}
+        ?compact=${embed}
+      ></param-control>`;
+    };
+    if (embed) {
+      const names = PARAM_TABLE.map((s) => s.name).filter(visible);
+      if (names.length === 0) return html``;
+      return html`<div class="embed-controls" @param-input=${this.onParamInput} @param-change=${this.onParamChange}>${names.map(control)}</div>`;
+    }
+    return html`<aside class="controls" aria-label="Parameters" @param-input=${this.onParamInput} @param-change=${this.onParamChange}>
+      <label class="preset">
+        <span>Preset</span>
+        <select @change=${(e: Event) => this.applyPreset((e.target as HTMLSelectElement).value)} .value=${''}>
+          <option value="">Choose a preset…</option>
+          ${PRESETS.map((pr) => html`<option value=${pr.id} title=${pr.description}>${pr.label}</option>`)}
+        </select>
+      </label>
+      ${CONTROL_GROUPS.map((g) => {
+        const names = g.names.filter(visible);
+        return names.length === 0 ? nothing : html`<fieldset><legend>${g.title}</legend>${names.map(control)}</fieldset>`;
+      })}
+    </aside>`;
+  }
+
+  private renderStatus(p: Params): TemplateResult {
+    const s = this.snap;
+    const backend = s ? s.backend : 'starting…';
+    const parts: string[] = [];
+    if (s) {
+      parts.push(`${s.layers} of ${s.params.depth} layers × ${s.samples} of ${s.params.samples} samples`);
+      if (s.throughput > 0) parts.push(`${numberFormat.format(s.throughput)} layer-samples/s`);
+      parts.push(s.done ? `done in ${(s.elapsedMs / 1000).toFixed(2)} s` : 'running…');
+    }
+    const stale = this.preview !== null || (s !== null && s.params !== this.runs.current);
+    return html`<div class="status" part="status" role="status" aria-live="polite">
+      <span class="backend">${backend}${this.engineNote ? html` <span class="why">(CPU because ${this.engineNote})</span>` : nothing}</span>
+      <span>${parts.join(' · ')}</span>
+      ${stale ? html`<span class="stale">updating…</span>` : nothing}
+      ${this.runError ? html`<span class="error">Run failed: ${this.runError}</span>` : nothing}
+      ${s?.warnings.map((w) => html`<span class="warning">${w}</span>`)}
+      <span class="sr-only">${p.act} ${p.arch === 'ff' ? 'feedforward' : 'residual'} network, width ${p.width}, depth ${p.depth}</span>
+    </div>`;
+  }
+
+  private renderDensityTools(): TemplateResult {
+    const v = this.densityVariable;
+    return html`<span slot="tools" class="tools">
+      <label>Variable
+        <select @change=${(e: Event) => (this.densityVariable = { ...v, squared: (e.target as HTMLSelectElement).value === 'sq' })}>
+          <option value="sv" ?selected=${!v.squared}>log σ</option>
+          <option value="sq" ?selected=${v.squared}>log σ²</option>
+        </select>
+      </label>
+      <label>Scale
+        <select @change=${(e: Event) => (this.densityVariable = { ...v, perLayer: (e.target as HTMLSelectElement).value === 'layer' })}>
+          <option value="layer" ?selected=${v.perLayer}>per layer (1/L)</option>
+          <option value="depth" ?selected=${!v.perLayer}>whole depth</option>
+        </select>
+      </label>
+    </span>`;
+  }
+
+  override render() {
+    const p = this.preview ?? this.committed;
+    const key = serializeParams(p);
+    const pres = this.presentation;
+    const palette = this.palette();
+    const fontScale = pres.embed ? 1.15 : 1;
+    const panels = pres.plots.map((id) => {
+      if (id === 'phase') {
+        const plot = this.phasePlot(p);
+        return html`<plot-panel class="phase" heading=${PLOT_TITLES.phase} name="phase-diagram" .draw=${plot.draw} .palette=${palette} .exportData=${plot.data} font-scale=${fontScale} ?compact=${pres.embed}>
+          <p slot="caption" class="caption">
+            log χ₁ for ${p.act} at the mean-field fixed point q* of a feedforward net; the line is χ₁ = 1 (edge of chaos). Click or tap to set σw² and σb².${p.arch === 'res' ? ' (Residual nets have no such transition; the map shows their feedforward branch.)' : ''}
+          </p>
+        </plot-panel>`;
+      }
+      const plot = id === 'spectrum' ? this.spectrumPlot(p, key) : id === 'density' ? this.densityPlot(p, key) : this.convergencePlot(p, key);
+      return html`<plot-panel class=${id} heading=${PLOT_TITLES[id]} name=${`lyapunov-${id}`} .draw=${plot.draw} .palette=${palette} .exportData=${plot.data} font-scale=${fontScale} ?compact=${pres.embed}>
+        ${id === 'density' ? this.renderDensityTools() : nothing} ${pres.embed ? nothing : this.captions(p, id)}
+      </plot-panel>`;
+    });
+    const notices = this.notices.length
+      ? html`<ul class="notices" aria-label="Notices">
+          ${this.notices.map(
+            (n) => html`<li class=${n.kind}><span>${n.text}</span><button type="button" aria-label="Dismiss notice" title="Dismiss" @click=${() => this.dismiss(n.id)}>×</button></li>`,
+          )}
+        </ul>`
+      : nothing;
+    return html`<div class="root ${pres.embed ? 'embed' : 'full'}">
+      ${pres.embed
+        ? nothing
+        : html`<header class="bar">
+            <h1>Lyapunov explorer <small>gradients in deep random networks</small></h1>
+            <button type="button" class="copy" @click=${() => void this.copyLink()}>${this.copied ? 'Copied ✓' : 'Copy link'}</button>
+          </header>`}
+      <div class="layout">
+        ${this.renderControls(p)}
+        <main>
+          ${this.renderStatus(p)} ${notices}
+          <div class="plots count-${pres.plots.length}">${panels}</div>
+        </main>
+      </div>
+    </div>`;
+  }
+}
+
+// Keep the list of plots importable for tests and docs.
+export { PLOT_IDS };
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lyapunov-explorer': LyapunovExplorer;
+  }
+}

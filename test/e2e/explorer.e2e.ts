@@ -1,0 +1,167 @@
+/**
+ * The page end to end in headless Chromium: the numbers it shows are the CLI's numbers for the same URL, a
+ * slider moved by keyboard commits to the URL and reruns, embed mode, hostile links, no request outside the
+ * origin, no console errors, and screenshots at phone, laptop and projector sizes (test-artifacts/).
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { chromiumAvailable, finishedSnapshot, launch, screenshot, type PageSnapshot, type Session } from './browser';
+
+const baseUrl = inject('baseUrl');
+const required = process.env.CI === 'true' || process.env.REQUIRE_CHROMIUM === '1';
+if (!chromiumAvailable() && !required) {
+  console.warn('e2e tests skipped: /usr/bin/chromium not found. Install it (apt-get install chromium libvulkan1) or set CI=true to make this a failure.');
+}
+
+/** The CLI's JSON for a query, on the CPU engine (float64). */
+function cli(query: string): PageSnapshot {
+  const out = execFileSync('node', ['scripts/cli.mjs', 'main', '--query', query, '--json', '--backend', 'cpu', '--workers', '1'], { encoding: 'utf8' });
+  return JSON.parse(out) as PageSnapshot;
+}
+
+function expectOwnOrigin(s: Session): void {
+  const foreign = s.requests.filter((u) => !u.startsWith(baseUrl) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  expect(foreign, 'requests outside the page origin').toEqual([]);
+}
+
+describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium without WebGPU (CPU engine)', () => {
+  let s: Session;
+  beforeAll(async () => {
+    s = await launch({ webgpu: false });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  const QUERY = 'width=12&depth=40&sw2=1.8&sb2=0.05&act=tanh&samples=6&seed=7';
+
+  it('shows the CLI numbers for the same URL, on the CPU with the reason stated', async () => {
+    await s.page.goto(`${baseUrl}/?${QUERY}`);
+    const snap = await finishedSnapshot(s.page);
+    const ref = cli(QUERY);
+    expect(snap.params).toEqual(ref.params);
+    expect(snap.samples).toBe(6);
+    expect(snap.layers).toBe(40);
+    expect(snap.backend).toMatch(/CPU/);
+    expect(snap.exponents.mean.length).toBe(12);
+    snap.exponents.mean.forEach((m, i) => expect(m!).toBeCloseTo(ref.exponents.mean[i]!, 9));
+    snap.logSingularValues!.mean.forEach((m, i) => expect(m!).toBeCloseTo(ref.logSingularValues!.mean[i]!, 8));
+    // The status line names the engine; the spectrum plot has one marker per exponent.
+    const status = await s.page.locator('lyapunov-explorer').locator('.status').innerText();
+    expect(status).toMatch(/CPU/);
+    expect(status).toMatch(/40 of 40 layers × 6 of 6 samples/);
+    const points = await s.page.locator('lyapunov-explorer plot-panel.spectrum svg [data-role="exponent"]').count();
+    expect(points).toBe(12);
+    expectOwnOrigin(s);
+    expect(s.consoleErrors).toEqual([]);
+  });
+
+  it('moves the depth slider by keyboard: the URL and the plot follow', async () => {
+    await s.page.goto(`${baseUrl}/?${QUERY}`);
+    const before = await finishedSnapshot(s.page);
+    const slider = s.page.locator('lyapunov-explorer param-control').filter({ hasText: 'Depth L' }).locator('input[type=range]');
+    await slider.focus();
+    await s.page.keyboard.press('ArrowRight');
+    await s.page.waitForFunction(() => new URLSearchParams(location.search).get('depth') === '41');
+    await s.page.waitForFunction(() => {
+      const snap = (document.querySelector('lyapunov-explorer') as unknown as { snapshot: { done: boolean; params: { depth: number } } | null }).snapshot;
+      return snap?.done === true && snap.params.depth === 41;
+    });
+    const after = await finishedSnapshot(s.page);
+    expect(after.layers).toBe(41);
+    expect(after.exponents.mean[0]).not.toBe(before.exponents.mean[0]);
+    const ref = cli(QUERY.replace('depth=40', 'depth=41'));
+    after.exponents.mean.forEach((m, i) => expect(m!).toBeCloseTo(ref.exponents.mean[i]!, 9));
+    // Every other key is written too, so the link reproduces the view exactly.
+    const url = new URL(s.page.url());
+    expect(url.searchParams.get('v')).toBe('1');
+    expect(url.searchParams.get('seed')).toBe('7');
+    expect(s.consoleErrors).toEqual([]);
+  });
+
+  it('embed mode: chrome-less, only the chosen plot and control, arrow keys left alone', async () => {
+    await s.page.goto(`${baseUrl}/?${QUERY}&embed=1&plots=spectrum&controls=depth`);
+    await finishedSnapshot(s.page);
+    const el = s.page.locator('lyapunov-explorer');
+    expect(await el.locator('header.bar').count()).toBe(0);
+    expect(await el.locator('plot-panel').count()).toBe(1);
+    expect(await el.locator('param-control').count()).toBe(1);
+    // With nothing focused, arrow keys belong to the slide deck: nothing changes.
+    await s.page.locator('body').click({ position: { x: 2, y: 2 } });
+    await s.page.keyboard.press('ArrowRight');
+    await s.page.keyboard.press('ArrowDown');
+    await s.page.waitForTimeout(300);
+    expect(new URL(s.page.url()).searchParams.get('depth')).toBe('40');
+    await screenshot(s.page, 'embed-spectrum-1280');
+  });
+
+  it('hostile links: corrected with a notice, nothing executes, nothing injected', async () => {
+    let dialogs = 0;
+    s.page.on('dialog', (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    const xss = encodeURIComponent('"><img src=x onerror=alert(1)><script>alert(2)</script>');
+    const query = `width=${xss}&depth=1e400&sw2=NaN&samples=-5&act=${xss}&seed=${xss}&${xss}=1&plots=${xss}&theme=${xss}&samples=4&depth=20`;
+    await s.page.goto(`${baseUrl}/?${query}`);
+    const snap = await finishedSnapshot(s.page);
+    expect(snap.corrections.length).toBeGreaterThanOrEqual(4);
+    const notices = await s.page.locator('lyapunov-explorer .notices li').allInnerTexts();
+    expect(notices.length).toBeGreaterThanOrEqual(6);
+    expect(notices.join('\n')).toContain('<img src=x');
+    const injected = await s.page.evaluate(() => {
+      const root = document.querySelector('lyapunov-explorer')!.shadowRoot!;
+      return root.querySelectorAll('img, script').length + document.querySelectorAll('img').length;
+    });
+    expect(injected).toBe(0);
+    expect(dialogs).toBe(0);
+    // Every notice can be dismissed.
+    const first = s.page.locator('lyapunov-explorer .notices li button').first();
+    await first.click();
+    expect(await s.page.locator('lyapunov-explorer .notices li').count()).toBe(notices.length - 1);
+    expectOwnOrigin(s);
+  });
+
+  for (const [name, width, height] of [
+    ['phone-360', 360, 780],
+    ['laptop-1280', 1280, 800],
+    ['projector-1920x1080', 1920, 1080],
+  ] as const) {
+    it(`renders at ${width}px without horizontal overflow (screenshot ${name})`, async () => {
+      await s.page.setViewportSize({ width, height });
+      await s.page.goto(`${baseUrl}/?width=16&depth=60&act=tanh&sw2=1.8&sb2=0.05&samples=8&transient=10`);
+      await finishedSnapshot(s.page);
+      await s.page.waitForTimeout(200);
+      const overflow = await s.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await screenshot(s.page, name);
+    });
+  }
+
+  it('dark theme by theme=dark', async () => {
+    await s.page.setViewportSize({ width: 1280, height: 800 });
+    await s.page.goto(`${baseUrl}/?width=16&depth=60&act=relu&sw2=2&samples=8&theme=dark`);
+    await finishedSnapshot(s.page);
+    const bg = await s.page.evaluate(() => getComputedStyle(document.querySelector('lyapunov-explorer')!).backgroundColor);
+    expect(bg).toBe('rgb(21, 23, 26)');
+    await screenshot(s.page, 'dark-relu-1280');
+  });
+
+  it('the library module runs from a plain page with attributes as URL keys', async () => {
+    await s.page.goto(`${baseUrl}/library-demo.html`);
+    const snap = await finishedSnapshot(s.page);
+    expect(snap.params.depth).toBe(50);
+    expect(snap.params.act).toBe('tanh');
+    expect(snap.exponents.mean.length).toBe(snap.params.width);
+    expectOwnOrigin(s);
+  });
+
+  it('the single-file offline build makes no request but itself', async () => {
+    const before = s.requests.length;
+    await s.page.goto(`${baseUrl}/lyapunov-explorer-offline.html?width=8&depth=30&samples=4`);
+    const snap = await finishedSnapshot(s.page);
+    expect(snap.layers).toBe(30);
+    const own = s.requests.slice(before).filter((u) => !u.startsWith('data:') && !u.startsWith('blob:'));
+    expect(own).toEqual([`${baseUrl}/lyapunov-explorer-offline.html?width=8&depth=30&samples=4`]);
+  });
+});
