@@ -108,13 +108,17 @@ export function beginPlot(svgEl: SVGSVGElement, size: PlotSize, palette: Palette
           .attr('stroke', e.color)
           .attr('stroke-width', 2.2)
           .attr('stroke-dasharray', e.dash ?? null);
+      // Labels longer than the plot is wide are shortened; the full text stays in the tooltip.
+      const maxChars = Math.max(8, Math.floor((width - fs * 2.2) / (fs * 0.56)));
+      const label = e.label.length > maxChars ? `${e.label.slice(0, maxChars - 1)}…` : e.label;
+      if (label !== e.label && !e.note) item.append('title').text(e.label);
       item
         .append('text')
         .attr('x', fs * 2.2)
         .attr('y', cy)
         .attr('dy', '0.35em')
         .attr('fill', palette.foreground)
-        .text(e.label);
+        .text(label);
     });
   }
   return { svg, g, width, height, size, palette };

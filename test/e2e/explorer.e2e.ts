@@ -35,7 +35,7 @@ describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium without
 
   const QUERY = 'width=12&depth=40&sw2=1.8&sb2=0.05&act=tanh&samples=6&seed=7';
 
-  it('shows the CLI numbers for the same URL, on the CPU with the reason stated', async () => {
+  it("shows the CLI numbers for the same URL, on the CPU with the reason stated", async () => {
     await s.page.goto(`${baseUrl}/?${QUERY}`);
     const snap = await finishedSnapshot(s.page);
     const ref = cli(QUERY);
@@ -132,9 +132,9 @@ describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium without
       await s.page.goto(`${baseUrl}/?width=16&depth=60&act=tanh&sw2=1.8&sb2=0.05&samples=8&transient=10`);
       await finishedSnapshot(s.page);
       await s.page.waitForTimeout(200);
+      await screenshot(s.page, name);
       const overflow = await s.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
-      await screenshot(s.page, name);
     });
   }
 
@@ -163,5 +163,36 @@ describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium without
     expect(snap.layers).toBe(30);
     const own = s.requests.slice(before).filter((u) => !u.startsWith('data:') && !u.startsWith('blob:'));
     expect(own).toEqual([`${baseUrl}/lyapunov-explorer-offline.html?width=8&depth=30&samples=4`]);
+  });
+});
+
+describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium with WebGPU on SwiftShader', () => {
+  let s: Session;
+  beforeAll(async () => {
+    s = await launch({ webgpu: true });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('runs the WebGPU engine when no singular values are needed, matching the CLI to float32 tolerance', async () => {
+    const query = 'width=12&depth=40&sw2=1.8&sb2=0.05&act=tanh&samples=6&seed=7';
+    await s.page.goto(`${baseUrl}/?${query}&plots=spectrum,convergence`);
+    const snap = await finishedSnapshot(s.page);
+    expect(snap.backend).toMatch(/^gpu \(float32/);
+    const ref = cli(query);
+    // Per sample the engines agree to 1e-3 per layer (test/gpu); the means of 6 samples do too.
+    snap.exponents.mean.forEach((m, i) => expect(Math.abs(m! - ref.exponents.mean[i]!)).toBeLessThan(1e-3));
+    const status = await s.page.locator('lyapunov-explorer').locator('.status').innerText();
+    expect(status).toMatch(/gpu \(float32/);
+    expect(s.consoleErrors).toEqual([]);
+    await screenshot(s.page, 'webgpu-spectrum-1280');
+  });
+
+  it('says why it uses the CPU when the density plot needs singular values', async () => {
+    await s.page.goto(`${baseUrl}/?width=8&depth=30&samples=4`);
+    const snap = await finishedSnapshot(s.page);
+    expect(snap.backend).toMatch(/CPU because the finite-depth singular values are computed by the CPU engine/);
+    expectOwnOrigin(s);
   });
 });

@@ -86,11 +86,14 @@ export const explorerStyles = css`
     padding: 0.25em 0.5em;
   }
   .controls {
+    min-width: 0;
     display: grid;
     gap: 0.75em;
     align-content: start;
   }
   fieldset {
+    /* Fieldsets default to min-width: min-content, which let wide controls spill into the plots. */
+    min-width: 0;
     border: 1px solid var(--lx-border);
     border-radius: 6px;
     padding: 0.4em 0.75em 0.6em;
@@ -102,6 +105,9 @@ export const explorerStyles = css`
   legend {
     font-weight: 700;
     padding: 0 0.3em;
+  }
+  .preset select {
+    width: 100%;
   }
   .preset {
     display: grid;

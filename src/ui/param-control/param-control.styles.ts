@@ -6,7 +6,11 @@ export const paramControlStyles = css`
     font: inherit;
     color: inherit;
   }
+  select {
+    width: 100%;
+  }
   .control {
+    min-width: 0;
     display: grid;
     gap: 0.15em;
   }
@@ -21,7 +25,8 @@ export const paramControlStyles = css`
   }
   input[type='range'] {
     flex: 1 1 auto;
-    min-width: 6em;
+    min-width: 4em;
+    width: 100%;
     accent-color: var(--lx-accent, #0072b2);
     margin: 0;
     height: 1.6em;
