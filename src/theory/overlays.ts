@@ -35,6 +35,8 @@ export interface DensityVariableSpec {
 const CURVE_POINTS = 160;
 /** Singular values below this fraction of the top are not drawn (float and plotting range). */
 const DENSITY_POINTS = 240;
+/** Time the density solver may take for one overlay, so a slider preview never stalls the page. */
+const SOLVER_BUDGET_MS = 250;
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
@@ -172,8 +174,9 @@ export function densityOverlays(p: Params, v: DensityVariableSpec, finiteFractio
   // For linear Gaussian nets Pennington's density is the Fuss-Catalan law again: draw it once.
   if (ok.has('pennington') && !(p.act === 'linear' && p.weights !== 'orth'))
     safe(() => {
-      const jd = jacobianDensity(p.act, p.sw2, p.sb2, p.weights === 'orth' ? 'orth' : 'gauss', L, { points: DENSITY_POINTS });
-      if (!jd) return null;
+      const jd = jacobianDensity(p.act, p.sw2, p.sb2, p.weights === 'orth' ? 'orth' : 'gauss', L, { points: DENSITY_POINTS, budgetMs: SOLVER_BUDGET_MS });
+      // A walk that ran out of time (or did not converge) misses mass: no curve rather than a wrong one.
+      if (!jd || jd.tailMass > 0.01) return null;
       const top = jd.atomAtTop;
       if (top && top.mass >= 1) {
         return curve('pennington', `${ok.get('pennington')!}; every singular value sits at one point (an atom)`, [perLogX * Math.log(top.x)], [null], 'vline');

@@ -263,7 +263,7 @@ function march(m: Model, targets: readonly number[]): Complex[] {
       out.push(cx(0));
       continue;
     }
-    while (w.x > target) w = advance(m, w, target);
+    for (let steps = 0; w.x > target && steps < MAX_STEPS; steps++) w = advance(m, w, target);
     out.push(w.z);
   }
   return out;
@@ -271,6 +271,12 @@ function march(m: Model, targets: readonly number[]): Complex[] {
 
 /** Continuous mass still expected below the range: the tail estimate must fall below this. */
 const TAIL_MASS = 1e-5;
+/**
+ * Most steps one walk may take. Steps shrink to H_MIN where Newton struggles (deep orthogonal nets in the
+ * ordered phase: erf, sw2 = 0.3, L = 40 needed ~1e8 of them to reach the floor), so without a cap the walk
+ * could run for hours; with it the walk stops and reports the mass it did not reach as tail mass.
+ */
+const MAX_STEPS = 40000;
 
 /**
  * Solve along the adaptive descending walk and keep every solution: from xMax (default: just above the
@@ -286,11 +292,12 @@ function trace(
   xMaxOpt: number | undefined,
   xMinOpt: number | undefined,
   minCount: number,
+  deadline = Infinity,
 ): { x: number[]; rho: number[]; tail: number } {
   const floor = 1e-280 * Math.max(1, m.m1);
   let w = start(m);
   // Continue (unrecorded) down to an explicit top.
-  if (xMaxOpt !== undefined && xMaxOpt < w.x) while (w.x > xMaxOpt) w = advance(m, w, xMaxOpt);
+  for (let steps = 0; xMaxOpt !== undefined && w.x > xMaxOpt && steps < MAX_STEPS; steps++) w = advance(m, w, xMaxOpt);
   const bottom = Math.max(xMinOpt ?? floor, floor);
   const hCap = xMinOpt !== undefined && xMaxOpt !== undefined ? Math.min(H_MAX, Math.log(xMaxOpt / xMinOpt) / minCount) : H_MAX;
   const xs: number[] = [w.x];
@@ -300,7 +307,13 @@ function trace(
   // a threshold rather than rho > 0.
   const inside = (xr: number) => (m.L + 1) * xr > 1e-9;
   let first = xMaxOpt !== undefined || inside(w.xr) ? 0 : -1;
+  let steps = 0;
+  let cut = false;
   while (w.x > bottom) {
+    if (++steps > MAX_STEPS || (steps % 256 === 0 && performance.now() >= deadline)) {
+      cut = true;
+      break;
+    }
     const prev = w;
     w = advance(m, { ...w, h: Math.min(w.h, hCap) }, bottom);
     mass += 0.5 * Math.log(prev.x / w.x) * (w.xr + prev.xr);
@@ -311,10 +324,12 @@ function trace(
   }
   // Keep one point of zero density above the top edge (or the atom topping the support).
   const lead = first <= 0 ? 0 : first - 1;
-  const out = { x: xs.slice(lead), rho: rhos.slice(lead), tail: (m.L + 1) * w.xr };
+  // Below the last point: the hard-edge bound, or, when the step cap ended the walk early, the mass missed.
+  const tail = cut ? Math.max((m.L + 1) * w.xr, continuousMass - mass) : (m.L + 1) * w.xr;
+  const out = { x: xs.slice(lead), rho: rhos.slice(lead), tail };
   if (out.x.length < minCount && (xMaxOpt === undefined || xMinOpt === undefined) && out.x.length > 1) {
     // A narrow support: walk the range again, finer.
-    return trace(m, continuousMass, out.x[0]!, out.x[out.x.length - 1]!, minCount);
+    return trace(m, continuousMass, out.x[0]!, out.x[out.x.length - 1]!, minCount, deadline);
   }
   return out;
 }
@@ -405,7 +420,7 @@ export function jacobianDensity(
   sb2: number,
   weights: 'gauss' | 'orth',
   L: number,
-  opts: { points?: number; xMax?: number; xMin?: number } = {},
+  opts: { points?: number; xMax?: number; xMin?: number; budgetMs?: number } = {},
 ): JacobianDensity | null {
   const m = buildModel(act, sw2, sb2, weights, L);
   if (!m) return null;
@@ -419,7 +434,9 @@ export function jacobianDensity(
     const x = Float64Array.from({ length: points }, (_, i) => xMax * (xMin / xMax) ** (i / Math.max(1, points - 1)));
     return { x, rho: new Float64Array(points), ...at, tailMass: 0 };
   }
-  const walk = trace(m, 1 - at.atomAtZero - (at.atomAtTop?.mass ?? 0), opts.xMax, opts.xMin, 2 * points);
+  // A time budget (for live previews) ends the walk early; the mass it did not reach is reported in tailMass.
+  const deadline = opts.budgetMs === undefined ? Infinity : performance.now() + opts.budgetMs;
+  const walk = trace(m, 1 - at.atomAtZero - (at.atomAtTop?.mass ?? 0), opts.xMax, opts.xMin, 2 * points, deadline);
   const idx = selectIndices(walk.x, walk.rho, points);
   return { x: Float64Array.from(idx, (i) => walk.x[i]!), rho: Float64Array.from(idx, (i) => walk.rho[i]!), ...at, tailMass: walk.tail };
 }

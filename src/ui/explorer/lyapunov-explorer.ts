@@ -390,7 +390,9 @@ export class LyapunovExplorer extends LitElement {
 
   private captions(p: Params, plot: 'spectrum' | 'density' | 'convergence'): TemplateResult {
     const applicable = applicableTheories(p);
-    const rows = THEORY_CATALOG.filter((t) => t.plot === plot).map((t) => ({ t, a: applicable.find((x) => x.id === t.id)! }));
+    // The convergence plot's levels are the spectrum's exact or mean-field values.
+    const source = plot === 'convergence' ? 'spectrum' : plot;
+    const rows = THEORY_CATALOG.filter((t) => t.plot === source).map((t) => ({ t, a: applicable.find((x) => x.id === t.id)! }));
     const shown = rows.filter((r) => r.a.applies);
     const hidden = rows.filter((r) => !r.a.applies);
     return html`<details slot="caption" class="theory">
