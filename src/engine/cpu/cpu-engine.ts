@@ -94,13 +94,17 @@ export class CpuEngine implements Engine {
       }
 
       let lastEmit = -Infinity;
+      let emittedData = false;
       for (;;) {
         if (signal?.aborted) return;
         if (failure) throw failure;
         const finished = doneWorkers === nWorkers;
         const now = performance.now();
-        if (finished || now - lastEmit >= snapshotIntervalMs) {
+        // The first data are shown at once, not after a full interval: that is the first plot a user sees.
+        const firstData = !emittedData && (results.length > 0 || inFlight.size > 0);
+        if (finished || firstData || now - lastEmit >= snapshotIntervalMs) {
           lastEmit = now;
+          emittedData ||= results.length > 0 || inFlight.size > 0;
           const work = workByWorker.reduce((s, w) => s + w, 0);
           const label = this.options.label ?? 'cpu';
           const backend = kernelNames.size > 0 ? `${label}, ${[...kernelNames].join('+')} kernels` : label;

@@ -14,12 +14,17 @@ export interface RunControl {
   pause(): Promise<void>;
 }
 
+/** Length of the first work slice before the first progress report. */
+const FIRST_SLICE_MS = 15;
+
 export async function runAssignment(request: RunRequest, post: Post, control: RunControl): Promise<void> {
   const { runId, params, samples, progressMs, singularValues } = request;
   try {
     const config = new RunConfig(params, singularValues);
     const ws = new Workspace(config);
     let work = 0;
+    // The first report comes after a short slice, so the page can plot something within a frame or two.
+    let slice = Math.min(progressMs, FIRST_SLICE_MS);
     for (const sample of samples) {
       const net = new NetworkSample(config, sample, ws);
       while (!net.finished) {
@@ -27,7 +32,8 @@ export async function runAssignment(request: RunRequest, post: Post, control: Ru
         const before = net.layer;
         // Advance layer by layer until the chunk's time is used, then report and pause.
         do net.advance(1, ws);
-        while (!net.finished && performance.now() - start < progressMs);
+        while (!net.finished && performance.now() - start < slice);
+        slice = progressMs;
         work += net.layer - before;
         if (control.stopped()) return;
         if (!net.finished) {

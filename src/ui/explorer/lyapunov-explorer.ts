@@ -23,7 +23,8 @@ import { drawConvergence, drawDensity, drawPhase, drawSpectrum, paletteFor } fro
 import { convergenceColumns, densityColumns, phaseColumns, spectrumColumns, toCsv } from '../../plots/export';
 import type { Palette, PhasePlotData } from '../../plots/types';
 import { THEORY_CATALOG, applicableTheories } from '../../theory/catalog';
-import { convergenceLevels, densityOverlays, phasePlotData, spectrumOverlays } from '../../theory/overlays';
+import { convergenceLevels } from '../../theory/overlays';
+import { TheoryClient } from './theory-client';
 import '../param-control/param-control';
 import '../plot-panel/plot-panel';
 import type { ParamEventDetail } from '../param-control/param-control';
@@ -93,6 +94,8 @@ export class LyapunovExplorer extends LitElement {
       this.runError = message;
     },
   });
+  /** Theory overlays come from a worker; an answer re-renders the plots. */
+  private theory: TheoryClient | null = null;
   private previewTimer: ReturnType<typeof setTimeout> | undefined;
   private attributeSync = false;
   private connected = false;
@@ -116,6 +119,7 @@ export class LyapunovExplorer extends LitElement {
     this.connected = true;
     this.media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
     this.media?.addEventListener('change', this.onMedia);
+    this.theory ??= new TheoryClient(() => this.requestUpdate());
     this.readState();
   }
 
@@ -125,6 +129,8 @@ export class LyapunovExplorer extends LitElement {
     this.media?.removeEventListener('change', this.onMedia);
     clearTimeout(this.previewTimer);
     this.runs.stop();
+    this.theory?.dispose();
+    this.theory = null;
     // A removed element must not keep workers or a GPU device alive.
     const pending = this.enginePromise;
     this.enginePromise = null;
@@ -310,9 +316,9 @@ export class LyapunovExplorer extends LitElement {
 
   private spectrumPlot(p: Params, key: string): { draw: DrawFunction; data: PlotExport } {
     const snap = this.snap;
-    return this.cached(`spectrum`, `${key}|${this.snapKey()}`, () => {
-      const theory = this.cached('spectrum-theory', key, () => spectrumOverlays(p));
-      const data = spectrumData(snap, p.k, theory);
+    const theory = this.theory?.spectrum(p, key);
+    return this.cached(`spectrum`, `${key}|${this.snapKey()}|${theory !== undefined}`, () => {
+      const data = spectrumData(snap, p.k, theory ?? []);
       return {
         draw: (svg, size, palette) => drawSpectrum(svg, data, size, palette),
         data: { csv: () => toCsv(spectrumColumns(data)), json: () => ({ params: p, plot: data }) },
@@ -324,11 +330,11 @@ export class LyapunovExplorer extends LitElement {
     const snap = this.snap;
     const v = this.densityVariable;
     const vKey = `${v.squared}|${v.perLayer}`;
-    return this.cached('density', `${key}|${vKey}|${this.snapKey()}`, () => {
-      const h = snap?.histogram;
-      const finite = h && h.total > 0 ? 1 - h.zeros / h.total : 1;
-      const theory = this.cached('density-theory', `${key}|${vKey}|${finite}`, () => densityOverlays(p, v, finite));
-      const data = densityData(snap, p, v, theory);
+    const h = snap?.histogram;
+    const finite = h && h.total > 0 ? 1 - h.zeros / h.total : 1;
+    const theory = p.k === p.width ? this.theory?.density(p, key, v, finite) : [];
+    return this.cached('density', `${key}|${vKey}|${this.snapKey()}|${theory !== undefined}`, () => {
+      const data = densityData(snap, p, v, theory ?? []);
       return {
         draw: (svg, size, palette) => drawDensity(svg, data, size, palette),
         data: { csv: () => toCsv(densityColumns(data)), json: () => ({ params: p, variable: v, plot: data }) },
@@ -349,9 +355,10 @@ export class LyapunovExplorer extends LitElement {
   }
 
   private phasePlot(p: Params): { draw: DrawFunction; data: PlotExport } {
-    return this.cached('phase', `${p.act}|${p.sw2}|${p.sb2}`, () => {
-      const grid: PhasePlotData = this.cached('phase-grid', p.act, () => phasePlotData(p.act, { sw2: p.sw2, sb2: p.sb2 }));
-      const data: PhasePlotData = { ...grid, current: { sw2: p.sw2, sb2: p.sb2 } };
+    const grid = this.theory?.phase(p);
+    return this.cached('phase', `${p.act}|${p.sw2}|${p.sb2}|${grid !== undefined}`, () => {
+      const empty: PhasePlotData = { sw2: [], sb2: [], logChi1: [], critical: [], current: { sw2: p.sw2, sb2: p.sb2 }, activation: p.act };
+      const data: PhasePlotData = grid ? { ...grid, current: { sw2: p.sw2, sb2: p.sb2 } } : empty;
       return {
         draw: (svg, size, palette) => drawPhase(svg, data, size, palette, this.onPhasePick),
         data: { csv: () => toCsv(phaseColumns(data)), json: () => ({ activation: p.act, plot: data }) },
