@@ -1,24 +1,32 @@
-/** Running estimates of the top, bottom and mean exponent against layer, with theory levels. */
+/**
+ * Running estimates of the top, bottom and mean exponent against layer, with theory levels as labelled
+ * horizontal dashed lines. The three series differ in dash pattern as well as colour, so the plot reads in
+ * grayscale; null (no finite estimate yet, or −∞) breaks a line.
+ */
 import { line, scaleLinear } from 'd3';
 import type { ConvergencePlotData, Palette, PlotSize } from './types';
-import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, padExtent, type LegendEntry } from './frame';
+import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, isFiniteNumber, padExtent, valueText, type LegendEntry } from './frame';
 import { theoryColor } from './theory-curves';
 
-const SERIES = [
+export const CONVERGENCE_SERIES = [
   { key: 'top', label: 'top λ₁', dash: null },
   { key: 'mean', label: 'mean of finite λᵢ', dash: '7 4' },
   { key: 'bottom', label: 'bottom λₖ', dash: '2 3' },
 ] as const;
 
+const LEVEL_DASH = '5 4';
+
 export function drawConvergence(svg: SVGSVGElement, data: ConvergencePlotData, size: PlotSize, palette: Palette): void {
   const colors = [palette.data, palette.muted, palette.chaotic];
-  const legend: LegendEntry[] = SERIES.map((s, i) => ({ label: s.label, color: colors[i]!, kind: 'line', dash: s.dash ?? undefined }));
-  data.levels.forEach((l, i) => legend.push({ label: l.label, color: theoryColor(palette, i + 1), kind: 'line', dash: '5 4' }));
+  const legend: LegendEntry[] = CONVERGENCE_SERIES.map((s, i) => ({ label: s.label, color: colors[i]!, kind: 'line', dash: s.dash ?? undefined }));
+  const levels = data.levels.filter((l) => isFiniteNumber(l.y));
+  levels.forEach((l, i) => legend.push({ label: l.label, color: theoryColor(palette, i + 1), kind: 'line', dash: LEVEL_DASH }));
   const f = beginPlot(svg, size, palette, 'Running estimates of the exponents against layer', legend);
   const n = data.layer.length;
-  const ys = finiteExtent([...data.top, ...data.bottom, ...data.mean, ...data.levels.map((l) => l.y)]);
+  const lastLayer = n > 0 ? data.layer[n - 1]! : NaN;
+  const ys = finiteExtent([...data.top, ...data.bottom, ...data.mean, ...levels.map((l) => l.y)]);
   const x = scaleLinear()
-    .domain([0, n > 0 ? Math.max(1, data.layer[n - 1]!) : 1])
+    .domain([0, isFiniteNumber(lastLayer) ? Math.max(1, lastLayer) : 1])
     .range([0, f.width]);
   const y = scaleLinear()
     .domain(padExtent(ys ?? [-1, 1]))
@@ -30,35 +38,46 @@ export function drawConvergence(svg: SVGSVGElement, data: ConvergencePlotData, s
     return;
   }
   const body = f.g.append('g').attr('clip-path', clipTo(f));
-  data.levels.forEach((l, i) => {
-    if (!Number.isFinite(l.y)) return;
-    body
-      .append('line')
-      .attr('class', 'level')
+  const fs = size.fontSize;
+  levels.forEach((l, i) => {
+    const color = theoryColor(palette, i + 1);
+    const lg = body.append('g').attr('class', 'level');
+    lg.append('title').text(`${l.label}: ${valueText(l.y)}`);
+    lg.append('line')
       .attr('x1', 0)
       .attr('x2', f.width)
       .attr('y1', y(l.y))
       .attr('y2', y(l.y))
-      .attr('stroke', theoryColor(palette, i + 1))
+      .attr('stroke', color)
       .attr('stroke-width', 1.8)
-      .attr('stroke-dasharray', '5 4')
-      .append('title')
-      .text(`${l.label}: ${l.y.toFixed(5)}`);
+      .attr('stroke-dasharray', LEVEL_DASH);
+    // Labelled at the left end, above the line (the running estimates settle at the right end).
+    lg.append('text')
+      .attr('class', 'level-label')
+      .attr('x', 4)
+      .attr('y', y(l.y) - 3)
+      .attr('font-size', fs * 0.8)
+      .attr('fill', palette.foreground)
+      .attr('stroke', palette.background)
+      .attr('stroke-width', 3)
+      .attr('paint-order', 'stroke')
+      .text(`${l.label.length > 48 ? `${l.label.slice(0, 47)}…` : l.label} = ${valueText(l.y)}`);
   });
   const idx = data.layer.map((_, i) => i);
-  SERIES.forEach((s, si) => {
+  CONVERGENCE_SERIES.forEach((s, si) => {
     const values = data[s.key];
     const path = line<number>()
-      .defined((i) => values[i] !== null && Number.isFinite(values[i]!))
+      .defined((i) => isFiniteNumber(values[i]) && isFiniteNumber(data.layer[i]))
       .x((i) => x(data.layer[i]!))
       .y((i) => y(values[i]!));
-    body
+    const d = path(idx);
+    const p = body
       .append('path')
       .attr('class', `series series-${s.key}`)
-      .attr('d', path(idx))
       .attr('fill', 'none')
       .attr('stroke', colors[si]!)
       .attr('stroke-width', 2)
       .attr('stroke-dasharray', s.dash);
+    if (d) p.attr('d', d);
   });
 }

@@ -1,40 +1,60 @@
 /**
- * The singular-value density of J: a histogram normalized as a density of all values (count / (total ×
- * bin width)), so that exactly zero singular values, which cannot be binned, lower the area to the finite
- * fraction instead of disappearing; they are stated in words. Theory densities are drawn in the same
- * normalization, and markers (e.g. the outlier of residual nets with a non-odd activation) as dashed lines.
+ * The singular-value density of J. The histogram is normalized as a probability density of ALL values,
+ * count / (total × bin width), so the bars' area is the finite fraction (total − zeros) / total: exactly
+ * zero singular values (log = −∞), which cannot be binned, lower the area instead of disappearing, and
+ * the plot states how many there are. Theory densities come in the same variable and normalization (their
+ * producer includes the finite mass). Markers (e.g. the outlier of residual nets with a non-odd
+ * activation) are labelled dashed vertical lines.
  */
 import { scaleLinear } from 'd3';
 import type { DensityPlotData, Palette, PlotSize } from './types';
-import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, padExtent, type LegendEntry } from './frame';
+import { beginPlot, clipTo, drawAxes, drawCornerNote, drawMessage, finiteExtent, isFiniteNumber, padExtent, valueText, type LegendEntry } from './frame';
 import { drawTheory, theoryLegend } from './theory-curves';
 
-/** Heights of the histogram bars: count / (total × width). */
+/** Heights of the histogram bars: count / (total × width), so that their area is the finite fraction. */
 export function histogramDensity(data: Pick<DensityPlotData, 'edges' | 'counts' | 'total'>): number[] {
   return data.counts.map((c, i) => {
     const w = data.edges[i + 1]! - data.edges[i]!;
-    return data.total > 0 && w > 0 ? c / (data.total * w) : 0;
+    return data.total > 0 && w > 0 && Number.isFinite(w) ? c / (data.total * w) : 0;
   });
 }
 
+/** The sentence about zero singular values, or null when there are none. */
+export function zerosNote(zeros: number, total: number): string | null {
+  if (!(zeros > 0)) return null;
+  const plural = zeros === 1 ? 'value' : 'values';
+  return `${zeros} zero singular ${plural} (σ = 0, log = −∞) not shown: ${zeros} of ${total}; the bars' area is ${valueText((total - zeros) / total)}`;
+}
+
 export function drawDensity(svg: SVGSVGElement, data: DensityPlotData, size: PlotSize, palette: Palette): void {
-  const ready = data.unavailable === null && data.counts.length > 0;
+  const title = `Density of ${data.xLabel} of the singular values of J`;
+  if (data.unavailable !== null) {
+    // Nothing to plot: only the reason, no empty axes that look like a plot of nothing.
+    drawMessage(beginPlot(svg, size, palette, title), data.unavailable);
+    return;
+  }
+  const binned = data.counts.length > 0 && data.edges.length === data.counts.length + 1 && data.edges.every(Number.isFinite);
   const legend: LegendEntry[] = [];
-  if (ready) legend.push({ label: `measured (${data.total - data.zeros} values)`, color: palette.dataBand, kind: 'band' });
-  if (ready) legend.push(...theoryLegend(data.theory, palette));
-  for (const m of ready ? data.markers : []) legend.push({ label: m.label, color: palette.accent, kind: 'line', dash: '5 4' });
-  const f = beginPlot(svg, size, palette, `Density of ${data.xLabel} of the singular values of J`, legend);
-  if (!ready) {
-    const x = scaleLinear().domain([0, 1]).range([0, f.width]);
-    const y = scaleLinear().domain([0, 1]).range([f.height, 0]);
-    drawAxes(f, x, y, data.xLabel, 'density');
-    drawMessage(f, data.unavailable ?? 'Waiting for the first finished sample…');
+  if (binned) {
+    legend.push({ label: `measured: ${data.total - data.zeros} of ${data.total} values (density of all values)`, color: palette.dataBand, kind: 'band' });
+    legend.push(...theoryLegend(data.theory, palette));
+    for (const m of data.markers) legend.push({ label: m.label, color: palette.accent, kind: 'line', dash: '5 4' });
+  }
+  const f = beginPlot(svg, size, palette, title, legend);
+  if (!binned) {
+    drawAxes(f, scaleLinear().domain([0, 1]).range([0, f.width]), scaleLinear().domain([0, 1]).range([f.height, 0]), data.xLabel, 'density');
+    const allZero = data.total > 0 && data.zeros >= data.total;
+    drawMessage(
+      f,
+      allZero
+        ? `All ${data.total} singular values are exactly 0 (σ = 0, log = −∞): there is no finite value to bin.`
+        : 'Waiting for the first finished sample…',
+    );
     return;
   }
   const heights = histogramDensity(data);
-  const xExtent: [number, number] = [data.edges[0]!, data.edges[data.edges.length - 1]!];
-  const markerXs = data.markers.map((m) => m.x);
-  const [lo, hi] = finiteExtent([...xExtent, ...markerXs])!;
+  const edges = data.edges;
+  const [lo, hi] = finiteExtent([edges[0], edges[edges.length - 1], ...data.markers.map((m) => m.x)])!;
   const x = scaleLinear().domain(padExtent([lo, hi])).range([0, f.width]);
   // Theory may be far taller near an integrable edge singularity; cap the axis at 1.6× the histogram.
   const maxBar = Math.max(...heights, 1e-300);
@@ -47,8 +67,8 @@ export function drawDensity(svg: SVGSVGElement, data: DensityPlotData, size: Plo
   const body = f.g.append('g').attr('clip-path', clipTo(f));
   const bars = body.append('g').attr('class', 'histogram');
   heights.forEach((h, i) => {
-    const x0 = x(data.edges[i]!);
-    const x1 = x(data.edges[i + 1]!);
+    const x0 = x(edges[i]!);
+    const x1 = x(edges[i + 1]!);
     bars
       .append('rect')
       .attr('data-role', 'bin')
@@ -61,29 +81,32 @@ export function drawDensity(svg: SVGSVGElement, data: DensityPlotData, size: Plo
       .attr('stroke-width', 0.6);
   });
   drawTheory(body, data.theory, x, y, f.height, palette);
+  const fs = size.fontSize;
   for (const m of data.markers) {
-    if (!Number.isFinite(m.x)) continue;
-    body
-      .append('line')
-      .attr('class', 'marker')
+    if (!isFiniteNumber(m.x)) continue;
+    const mg = body.append('g').attr('class', 'marker');
+    mg.append('title').text(`${m.label}: ${valueText(m.x)}`);
+    mg.append('line')
       .attr('x1', x(m.x))
       .attr('x2', x(m.x))
       .attr('y1', 0)
       .attr('y2', f.height)
       .attr('stroke', palette.accent)
       .attr('stroke-width', 1.8)
-      .attr('stroke-dasharray', '5 4')
-      .append('title')
-      .text(m.label);
-  }
-  if (data.zeros > 0) {
-    f.g
-      .append('text')
-      .attr('class', 'zeros')
-      .attr('x', f.width - 4)
-      .attr('y', size.fontSize * 1.1)
-      .attr('text-anchor', 'end')
+      .attr('stroke-dasharray', '5 4');
+    const right = x(m.x) > f.width * 0.6;
+    mg.append('text')
+      .attr('class', 'marker-label')
+      .attr('x', x(m.x) + (right ? -4 : 4))
+      .attr('y', f.height - fs * 0.6)
+      .attr('text-anchor', right ? 'end' : 'start')
+      .attr('font-size', fs * 0.85)
       .attr('fill', palette.foreground)
-      .text(`${data.zeros} of ${data.total} singular values are exactly 0 (log = −∞), not shown`);
+      .attr('stroke', palette.background)
+      .attr('stroke-width', 3)
+      .attr('paint-order', 'stroke')
+      .text(`${m.label.length > 40 ? `${m.label.slice(0, 39)}…` : m.label} (${valueText(m.x)})`);
   }
+  const note = zerosNote(data.zeros, data.total);
+  if (note) drawCornerNote(f, note, 'zeros');
 }

@@ -16,6 +16,8 @@ export interface Frame {
   height: number;
   size: PlotSize;
   palette: Palette;
+  /** The clip path of the plot area, once made (see clipTo). */
+  clip?: string;
 }
 
 export interface LegendEntry {
@@ -23,16 +25,29 @@ export interface LegendEntry {
   /** Tooltip: where it is valid, caveats. */
   note?: string;
   color: string;
-  kind: 'line' | 'points' | 'band' | 'marker';
+  kind: 'line' | 'points' | 'band' | 'marker' | 'triangle';
   dash?: string;
 }
 
 const shortFormat = format('~g');
-/** Tick text: short, never "NaN" or "Infinity". */
+const valueFormat = format('.4~g');
+/** Tick text: short, with a typographic minus; never "NaN" or "Infinity" (non-finite ticks are blank). */
 export function tickText(v: number): string {
   if (!Number.isFinite(v)) return '';
-  const t = shortFormat(Math.abs(v) < 1e-12 ? 0 : v);
-  return t.replace('-', '−');
+  return shortFormat(Math.abs(v) < 1e-12 ? 0 : v).replace(/-/g, '−');
+}
+
+/** A value in a label or tooltip: 4 significant digits, −∞/+∞ spelled as symbols, "—" for NaN or null. */
+export function valueText(v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  if (v === Infinity) return '+∞';
+  if (v === -Infinity) return '−∞';
+  return valueFormat(v).replace(/-/g, '−');
+}
+
+/** A number that can be drawn: not null, not NaN, not ±Infinity. */
+export function isFiniteNumber(v: number | null | undefined): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
 }
 
 /** Approximate rendered width of a text at font size fs (no DOM measurement: also works in tests). */
@@ -88,7 +103,10 @@ export function beginPlot(svgEl: SVGSVGElement, size: PlotSize, palette: Palette
       const item = lg.append('g').attr('class', 'legend-entry').attr('transform', `translate(${x},${row * fs * 1.5})`);
       if (e.note) item.append('title').text(`${e.label}: ${e.note}`);
       const cy = fs * 0.55;
-      if (e.kind === 'band') item.append('rect').attr('y', cy - fs * 0.35).attr('width', fs * 1.6).attr('height', fs * 0.7).attr('fill', e.color);
+      if (e.kind === 'triangle') {
+        const s = fs * 0.4;
+        item.append('path').attr('d', `M${fs * 0.8 - s},${cy - s}L${fs * 0.8 + s},${cy - s}L${fs * 0.8},${cy + s}Z`).attr('fill', e.color);
+      } else if (e.kind === 'band') item.append('rect').attr('y', cy - fs * 0.35).attr('width', fs * 1.6).attr('height', fs * 0.7).attr('fill', e.color);
       else if (e.kind === 'points' || e.kind === 'marker')
         item
           .append('circle')
@@ -129,7 +147,8 @@ export function drawAxes(f: Frame, x: ScaleLinear<number, number>, y: ScaleLinea
   const fs = size.fontSize;
   const xTicks = Math.max(2, Math.floor(width / (fs * 6)));
   const yTicks = Math.max(2, Math.floor(height / (fs * 3)));
-  // Grid lines first, under everything.
+  // Grid lines first, under everything. Axes use offset 0 (d3's default shifts ticks by half a pixel on
+  // low-DPI screens), so ticks, grid lines and data share exact coordinates.
   const grid = g.append('g').attr('class', 'grid').attr('stroke', palette.grid).attr('stroke-width', 1);
   for (const t of y.ticks(yTicks)) grid.append('line').attr('x1', 0).attr('x2', width).attr('y1', y(t)).attr('y2', y(t));
   for (const t of x.ticks(xTicks)) grid.append('line').attr('y1', 0).attr('y2', height).attr('x1', x(t)).attr('x2', x(t));
@@ -138,11 +157,11 @@ export function drawAxes(f: Frame, x: ScaleLinear<number, number>, y: ScaleLinea
     .append('g')
     .attr('class', 'x-axis')
     .attr('transform', `translate(0,${height})`)
-    .call(axisBottom(x).ticks(xTicks).tickFormat((v) => tickText(Number(v))));
+    .call(axisBottom(x).offset(0).ticks(xTicks).tickFormat((v) => tickText(Number(v))));
   const yAxis = g
     .append('g')
     .attr('class', 'y-axis')
-    .call(axisLeft(y).ticks(yTicks).tickFormat((v) => tickText(Number(v))));
+    .call(axisLeft(y).offset(0).ticks(yTicks).tickFormat((v) => tickText(Number(v))));
   for (const axis of [xAxis, yAxis]) {
     axis.attr('font-size', fs * 0.85).attr('font-family', null);
     axis.selectAll('path, line').attr('stroke', palette.muted);
@@ -166,16 +185,7 @@ export function drawAxes(f: Frame, x: ScaleLinear<number, number>, y: ScaleLinea
 /** A centred message in the plot area (possibly over empty axes). Long text is wrapped into lines. */
 export function drawMessage(f: Frame, message: string): void {
   const fs = f.size.fontSize;
-  const maxChars = Math.max(12, Math.floor(f.width / (fs * 0.56)));
-  const lines: string[] = [];
-  let line = '';
-  for (const word of message.split(/\s+/)) {
-    if (line && (line + ' ' + word).length > maxChars) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
+  const lines = wrapWords(message, Math.max(12, Math.floor(f.width / (fs * 0.56))));
   const text = f.g
     .append('text')
     .attr('class', 'message')
@@ -214,10 +224,58 @@ export function padExtent([lo, hi]: [number, number]): [number, number] {
   return [lo - d, hi + d];
 }
 
-/** The clip path keeps curves inside the plot area; its id is unique per svg. */
+/** Clip-path ids: one per <svg> element for its lifetime, so a redraw produces identical markup. */
+const clipIds = new WeakMap<SVGSVGElement, string>();
 let clipCounter = 0;
+
+/** The clip path that keeps curves inside the plot area (made once per drawing); returns url(#id). */
 export function clipTo(f: Frame): string {
-  const id = `lx-clip-${++clipCounter}`;
+  if (f.clip) return f.clip;
+  const node = f.svg.node()!;
+  let id = clipIds.get(node);
+  if (!id) {
+    id = `lx-clip-${++clipCounter}`;
+    clipIds.set(node, id);
+  }
   f.svg.append('defs').append('clipPath').attr('id', id).append('rect').attr('width', f.width).attr('height', f.height);
-  return `url(#${id})`;
+  f.clip = `url(#${id})`;
+  return f.clip;
+}
+
+/** Split text into lines of at most about maxChars characters, at spaces. */
+export function wrapWords(text: string, maxChars: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (!word) continue;
+    if (line && (line + ' ' + word).length > maxChars) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** A note in the top-right corner of the plot area, wrapped, with a halo so it stays legible over data. */
+export function drawCornerNote(f: Frame, text: string, cls: string): void {
+  const fs = f.size.fontSize;
+  const lines = wrapWords(text, Math.max(16, Math.floor((f.width * 0.7) / (fs * 0.85 * 0.56))));
+  const t = f.g
+    .append('text')
+    .attr('class', cls)
+    .attr('y', fs * 1.1)
+    .attr('text-anchor', 'end')
+    .attr('font-size', fs * 0.85)
+    .attr('fill', f.palette.foreground)
+    .attr('stroke', f.palette.background)
+    .attr('stroke-width', 3)
+    .attr('paint-order', 'stroke');
+  lines.forEach((l, i) =>
+    t
+      .append('tspan')
+      .attr('x', f.width - 4)
+      .attr('dy', i === 0 ? 0 : fs * 1.1)
+      .text(l),
+  );
 }

@@ -1,8 +1,8 @@
 /** Pure D3 drawing functions over plain data (src/plots/types.ts), and their exports. */
 export { drawSpectrum } from './spectrum';
-export { drawDensity, histogramDensity } from './density';
+export { drawDensity, histogramDensity, zerosNote } from './density';
 export { drawConvergence } from './convergence';
-export { drawPhase, phaseColor } from './phase';
-export { LIGHT_PALETTE, DARK_PALETTE, paletteFor, contrastRatio } from './palette';
+export { drawPhase, phaseColor, LOG_CHI_CLAMP } from './phase';
+export { LIGHT_PALETTE, DARK_PALETTE, paletteFor, contrastRatio, relativeLuminance } from './palette';
 export * from './export';
 export type * from './types';

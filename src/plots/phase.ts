@@ -1,17 +1,17 @@
 /**
  * The mean-field order/chaos map: log chi_1 over (sw2, sb2) as a heat map on a diverging scale centred at
  * chi_1 = 1, the critical line, and the current point. Clicking (or tapping) the map calls onPick with the
- * (sw2, sb2) under the pointer; the map is focusable, and Enter picks its centre is not offered on purpose:
- * the sliders are the keyboard path, and arrow keys are never taken from the page.
+ * (sw2, sb2) under the pointer, clamped to the grid. The map is focusable and named for screen readers, but
+ * it takes no keys: the sliders are the keyboard path, and arrow keys are never taken from the page.
  */
 import { interpolateRgb, line, scaleLinear } from 'd3';
 import type { Palette, PhasePlotData, PickHandler, PlotSize } from './types';
-import { beginPlot, drawAxes, drawMessage, type LegendEntry } from './frame';
+import { beginPlot, drawAxes, drawMessage, isFiniteNumber, valueText, type LegendEntry } from './frame';
 
 /** |log chi_1| beyond this is drawn at full colour. */
-export const LOG_CHI_CLAMP = 1.2;
+export const LOG_CHI_CLAMP = 1.5;
 
-/** Colour of a cell: ordered colour for log chi_1 < 0, chaotic for > 0, background at 0. */
+/** Colour of a cell: ordered colour for log chi_1 < 0, chaotic for > 0, background at 0, grid colour for null. */
 export function phaseColor(palette: Palette, logChi1: number | null): string {
   if (logChi1 === null || !Number.isFinite(logChi1)) return palette.grid;
   const t = Math.max(-1, Math.min(1, logChi1 / LOG_CHI_CLAMP));
@@ -35,10 +35,13 @@ export function drawPhase(svg: SVGSVGElement, data: PhasePlotData, size: PlotSiz
     { label: 'edge of chaos χ₁ = 1', color: palette.foreground, kind: 'line' },
     { label: 'current (σw², σb²)', color: palette.accent, kind: 'marker' },
   ];
-  const f = beginPlot(svg, size, palette, `Mean-field phase diagram for ${data.activation}: log χ₁ over σw² and σb²`, legend);
+  if (data.logChi1.some((v) => v === null)) legend.push({ label: 'q* diverges (no fixed point)', color: palette.grid, kind: 'band' });
+  const title = `Mean-field phase diagram for ${data.activation}: log χ₁ over σw² and σb²`;
   const nx = data.sw2.length;
   const ny = data.sb2.length;
-  if (nx === 0 || ny === 0) {
+  const usable = nx > 0 && ny > 0 && data.sw2.every(Number.isFinite) && data.sb2.every(Number.isFinite);
+  const f = beginPlot(svg, size, palette, title, usable ? legend : []);
+  if (!usable) {
     const x = scaleLinear().domain([0, 1]).range([0, f.width]);
     drawAxes(f, x, scaleLinear().domain([0, 1]).range([f.height, 0]), 'σw²', 'σb²');
     drawMessage(f, 'No phase diagram for this activation.');
@@ -56,6 +59,7 @@ export function drawPhase(svg: SVGSVGElement, data: PhasePlotData, size: PlotSiz
         .append('rect')
         .attr('x', x(ex[i]!))
         .attr('y', y(ey[j + 1]!))
+        // Half a pixel of overlap hides anti-aliasing seams between cells.
         .attr('width', Math.max(0, x(ex[i + 1]!) - x(ex[i]!)) + 0.5)
         .attr('height', Math.max(0, y(ey[j]!) - y(ey[j + 1]!)) + 0.5)
         .attr('fill', phaseColor(palette, v));
@@ -65,51 +69,67 @@ export function drawPhase(svg: SVGSVGElement, data: PhasePlotData, size: PlotSiz
   f.g.select('.grid').remove();
 
   const crit = line<{ sb2: number; sw2: number | null }>()
-    .defined((d) => d.sw2 !== null && Number.isFinite(d.sw2) && d.sw2 >= ex[0]! && d.sw2 <= ex[nx]!)
+    .defined((d) => isFiniteNumber(d.sw2) && isFiniteNumber(d.sb2) && d.sw2 >= ex[0]! && d.sw2 <= ex[nx]!)
     .x((d) => x(d.sw2!))
     .y((d) => y(d.sb2));
-  f.g.append('path').attr('class', 'critical').attr('d', crit(data.critical)).attr('fill', 'none').attr('stroke', palette.foreground).attr('stroke-width', 2.2);
+  const critPath = f.g.append('path').attr('class', 'critical').attr('fill', 'none').attr('stroke', palette.foreground).attr('stroke-width', 2.2);
+  const d = crit(data.critical);
+  if (d) critPath.attr('d', d);
 
-  const { sw2, sb2 } = data.current;
-  const cx = x(Math.max(ex[0]!, Math.min(ex[nx]!, sw2)));
-  const cy = y(Math.max(ey[0]!, Math.min(ey[ny]!, sb2)));
   const fs = size.fontSize;
-  const current = f.g.append('g').attr('class', 'current');
-  current.append('circle').attr('cx', cx).attr('cy', cy).attr('r', fs * 0.45).attr('fill', palette.accent).attr('stroke', palette.background).attr('stroke-width', 2);
-  current
-    .append('text')
-    .attr('x', cx + fs * 0.7 * (cx > f.width * 0.7 ? -1 : 1))
-    .attr('y', cy - fs * 0.6)
-    .attr('text-anchor', cx > f.width * 0.7 ? 'end' : 'start')
-    .attr('fill', palette.foreground)
-    .attr('stroke', palette.background)
-    .attr('stroke-width', 3)
-    .attr('paint-order', 'stroke')
-    .text(`(${sw2}, ${sb2})`);
+  const { sw2, sb2 } = data.current;
+  if (isFiniteNumber(sw2) && isFiniteNumber(sb2)) {
+    const cx = x(Math.max(ex[0]!, Math.min(ex[nx]!, sw2)));
+    const cy = y(Math.max(ey[0]!, Math.min(ey[ny]!, sb2)));
+    const current = f.g.append('g').attr('class', 'current');
+    current.append('circle').attr('cx', cx).attr('cy', cy).attr('r', fs * 0.45).attr('fill', palette.accent).attr('stroke', palette.background).attr('stroke-width', 2);
+    const flip = cx > f.width * 0.7;
+    current
+      .append('text')
+      .attr('x', cx + fs * 0.7 * (flip ? -1 : 1))
+      .attr('y', cy < fs * 1.2 ? cy + fs * 1.4 : cy - fs * 0.6)
+      .attr('text-anchor', flip ? 'end' : 'start')
+      .attr('fill', palette.foreground)
+      .attr('stroke', palette.background)
+      .attr('stroke-width', 3)
+      .attr('paint-order', 'stroke')
+      .text(`(${valueText(sw2)}, ${valueText(sb2)})`);
+  }
 
   if (onPick) {
+    // An interactive child: the <svg> is a named group, not an image (role="img" would hide the button).
+    f.svg.attr('role', 'group');
+    const lo = (v: number[]) => Math.max(0, v[0]!);
+    const hi = (v: number[]) => Math.max(0, v[v.length - 1]!);
     const target = f.g
       .append('rect')
       .attr('class', 'pick-area')
       .attr('width', f.width)
       .attr('height', f.height)
       .attr('fill', 'transparent')
+      .attr('stroke', 'none')
       .attr('cursor', 'crosshair')
       .attr('tabindex', 0)
       .attr('role', 'button')
-      .attr('aria-label', 'Phase diagram: click to set σw² and σb² to the point under the pointer');
+      .attr('aria-label', 'Phase diagram: click a point to set σw² and σb² to it (the sliders set them from the keyboard)');
+    target.append('title').text('Click to set σw² and σb² to this point');
+    // A visible focus ring (outline styles do not apply to SVG children everywhere).
+    target.on('focus', () => target.attr('stroke', palette.accent).attr('stroke-width', 3));
+    target.on('blur', () => target.attr('stroke', 'none').attr('stroke-width', null));
     target.on('click', (event: MouseEvent) => {
       const [px, py] = pointerIn(target.node()!, event, f.width, f.height);
-      onPick(pickValue(x.invert(px), ex[0]!, ex[nx]!), pickValue(y.invert(py), ey[0]!, ey[ny]!));
+      if (!isFiniteNumber(px) || !isFiniteNumber(py)) return;
+      onPick(clamp(x.invert(px), lo(data.sw2), hi(data.sw2)), clamp(y.invert(py), lo(data.sb2), hi(data.sb2)));
     });
   }
 }
 
-const pickValue = (v: number, lo: number, hi: number) => Math.max(Math.max(0, lo), Math.min(hi, v));
+const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
 
 /**
- * Pointer position inside the plot-area rect, in its own units. Uses the rect's screen box where the
- * browser lays it out; where it does not (tests without layout), offsetX/offsetY relative to the rect.
+ * Pointer position inside the plot-area rect, in its own user units (0..width, 0..height). Uses the rect's
+ * screen box where the browser lays it out, so CSS scaling of the <svg> is undone; where there is no layout
+ * (happy-dom, or a detached svg), offsetX/offsetY, which are then taken relative to the rect.
  */
 export function pointerIn(rect: SVGRectElement, event: MouseEvent, width: number, height: number): [number, number] {
   const box = rect.getBoundingClientRect();

@@ -1,56 +1,68 @@
 /**
  * The Lyapunov spectrum: lambda_i (per layer) against i/k with a ±1 SE band, theory overlays, and the
- * exponents that are -Infinity in every sample drawn as triangles on the bottom edge and counted.
+ * exponents that are -Infinity in every sample (mean null) drawn as downward triangles pinned to the bottom
+ * edge, outside the data range, and counted in words.
  */
 import { area, line, scaleLinear } from 'd3';
 import type { Palette, PlotSize, SpectrumPlotData } from './types';
-import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, padExtent, type LegendEntry } from './frame';
+import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, isFiniteNumber, padExtent, textWidth, valueText, type LegendEntry } from './frame';
 import { drawTheory, theoryLegend } from './theory-curves';
 
 export function drawSpectrum(svg: SVGSVGElement, data: SpectrumPlotData, size: PlotSize, palette: Palette): void {
   const k = data.k;
-  const hasData = data.layers > 0 && data.mean.length === k && k > 0;
+  const n = Math.min(k, data.mean.length);
+  const hasData = data.layers > 0 && n > 0;
+  const mean = (i: number): number | null => (isFiniteNumber(data.mean[i]) ? data.mean[i]! : null);
+  const sem = (i: number): number | null => (isFiniteNumber(data.sem[i]) ? data.sem[i]! : null);
+  const idx = Array.from({ length: hasData ? n : 0 }, (_, i) => i);
+  const finiteIdx = idx.filter((i) => mean(i) !== null);
+  // null (or -Infinity) in every sample: an exactly singular direction. NaN or +Infinity would be an
+  // engine bug; they are neither drawn nor counted as -Infinity.
+  const negInf = idx.filter((i) => data.mean[i] === null || data.mean[i] === -Infinity);
+
   const legend: LegendEntry[] = [];
   if (hasData) legend.push({ label: `measured (${data.samples} samples, ±1 SE)`, color: palette.data, kind: 'line' });
+  if (negInf.length > 0) legend.push({ label: 'λᵢ = −∞ in every sample', color: palette.foreground, kind: 'triangle' });
   legend.push(...theoryLegend(data.theory, palette));
   const f = beginPlot(svg, size, palette, 'Lyapunov spectrum: exponent per layer against i/k', legend);
 
-  const xs = (i: number) => (i + 1) / Math.max(1, k);
-  const lows = data.mean.map((m, i) => (m === null ? null : m - (data.sem[i] ?? 0)));
-  const highs = data.mean.map((m, i) => (m === null ? null : m + (data.sem[i] ?? 0)));
+  const xs = (i: number) => (i + 1) / k;
+  const lows = finiteIdx.map((i) => mean(i)! - (sem(i) ?? 0));
+  const highs = finiteIdx.map((i) => mean(i)! + (sem(i) ?? 0));
   const theoryY = data.theory.flatMap((c) => (c.style === 'vline' ? [] : c.y));
-  const extent = finiteExtent(hasData ? [...lows, ...highs, ...theoryY] : theoryY) ?? [-1, 1];
+  const extent = finiteExtent([...lows, ...highs, ...theoryY]) ?? [-1, 1];
   const x = scaleLinear().domain([0, 1]).range([0, f.width]);
   const y = scaleLinear().domain(padExtent(extent)).nice().range([f.height, 0]);
   drawAxes(f, x, y, 'i / k', 'λᵢ (per layer)');
-  const clip = clipTo(f);
-  const body = f.g.append('g').attr('clip-path', clip);
+  const body = f.g.append('g').attr('clip-path', clipTo(f));
 
   // The zero line: exponents above it grow, below it shrink.
   const [y0, y1] = y.domain() as [number, number];
-  if (y0 < 0 && y1 > 0) body.append('line').attr('x1', 0).attr('x2', f.width).attr('y1', y(0)).attr('y2', y(0)).attr('stroke', palette.muted).attr('stroke-width', 1.2);
+  if (y0 < 0 && y1 > 0)
+    body.append('line').attr('class', 'zero-line').attr('x1', 0).attr('x2', f.width).attr('y1', y(0)).attr('y2', y(0)).attr('stroke', palette.muted).attr('stroke-width', 1.2);
 
-  if (hasData) {
-    const idx = data.mean.map((_, i) => i);
+  if (finiteIdx.length > 0) {
     const band = area<number>()
-      .defined((i) => data.mean[i] !== null && data.sem[i] !== null)
+      .defined((i) => mean(i) !== null && sem(i) !== null)
       .x((i) => x(xs(i)))
-      .y0((i) => y(lows[i]!))
-      .y1((i) => y(highs[i]!));
+      .y0((i) => y(mean(i)! - sem(i)!))
+      .y1((i) => y(mean(i)! + sem(i)!));
     body.append('path').attr('class', 'sem-band').attr('d', band(idx)).attr('fill', palette.dataBand).attr('stroke', 'none');
     const path = line<number>()
-      .defined((i) => data.mean[i] !== null)
+      .defined((i) => mean(i) !== null)
       .x((i) => x(xs(i)))
-      .y((i) => y(data.mean[i]!));
+      .y((i) => y(mean(i)!));
     body.append('path').attr('class', 'measured').attr('d', path(idx)).attr('fill', 'none').attr('stroke', palette.data).attr('stroke-width', 2);
   }
   drawTheory(body, data.theory, x, y, f.height, palette);
 
-  if (hasData) {
-    const r = Math.max(2, Math.min(4, f.width / k / 3));
+  const fs = size.fontSize;
+  if (finiteIdx.length > 0) {
+    const r = Math.max(2, Math.min(fs / 3, f.width / k / 3));
     const points = f.g.append('g').attr('class', 'exponents');
-    data.mean.forEach((m, i) => {
-      if (m === null) return;
+    for (const i of finiteIdx) {
+      const m = mean(i)!;
+      const s = sem(i);
       points
         .append('circle')
         .attr('data-role', 'exponent')
@@ -60,34 +72,55 @@ export function drawSpectrum(svg: SVGSVGElement, data: SpectrumPlotData, size: P
         .attr('r', r)
         .attr('fill', palette.data)
         .append('title')
-        .text(`λ${i + 1} = ${m.toFixed(5)}${data.sem[i] !== null ? ` ± ${data.sem[i]!.toFixed(5)}` : ''} (${data.count[i]} samples)`);
-    });
-    const negInf = data.mean.map((m, i) => (m === null ? i : -1)).filter((i) => i >= 0);
-    if (negInf.length > 0) {
-      const fs = size.fontSize;
-      const s = fs * 0.4;
-      const tri = f.g.append('g').attr('class', 'neg-inf');
-      for (const i of negInf) {
-        const cx = x(xs(i));
-        tri
-          .append('path')
-          .attr('data-role', 'exponent-neg-inf')
-          .attr('d', `M${cx - s},${f.height - 2 * s} L${cx + s},${f.height - 2 * s} L${cx},${f.height} Z`)
-          .attr('fill', palette.theory[0]!)
-          .append('title')
-          .text(`λ${i + 1} = −∞ in every sample (exactly singular direction)`);
-      }
-      tri
-        .append('text')
-        .attr('class', 'neg-inf-label')
-        .attr('x', x(xs(negInf[0]!)) - s)
-        .attr('y', f.height - 2.6 * s)
-        .attr('text-anchor', 'end')
-        .attr('fill', palette.foreground)
-        .attr('font-size', fs * 0.85)
-        .text(`${negInf.length} exponent${negInf.length > 1 ? 's' : ''} = −∞ ▼`);
+        .text(`λ${i + 1} = ${valueText(m)}${s !== null ? ` ± ${valueText(s)}` : ''} per layer (finite in ${data.count[i] ?? 0} of ${data.samples} samples)`);
     }
-  } else {
-    drawMessage(f, k > 0 ? 'Waiting for the first layers…' : 'No exponents to show.');
   }
+  if (negInf.length > 0) drawNegInf(f.g, negInf.map((i) => x(xs(i))), negInf, f.width, f.height, fs, palette);
+
+  if (!hasData) drawMessage(f, data.layers > 0 || k <= 0 ? 'No exponents to show.' : 'Waiting for the first layers…');
+  else if (finiteIdx.length === 0) drawMessage(f, `All ${n} exponents are −∞ in every sample: every direction collapsed to exactly 0.`);
+}
+
+/** Downward triangles at the bottom edge of the plot for exponents that are −∞, and their count in words. */
+function drawNegInf(
+  g: ReturnType<typeof beginPlot>['g'],
+  cxs: number[],
+  indices: number[],
+  width: number,
+  height: number,
+  fs: number,
+  palette: Palette,
+): void {
+  const s = fs * 0.4;
+  const tri = g.append('g').attr('class', 'neg-inf');
+  cxs.forEach((cx, j) => {
+    tri
+      .append('path')
+      .attr('data-role', 'exponent-neg-inf')
+      .attr('data-index', indices[j]! + 1)
+      .attr('d', `M${cx - s},${height - 2 * s}L${cx + s},${height - 2 * s}L${cx},${height}Z`)
+      .attr('fill', palette.foreground)
+      .append('title')
+      .text(`λ${indices[j]! + 1} = −∞ in every sample (an exactly singular direction)`);
+  });
+  const count = indices.length;
+  const label = `${count} exponent${count === 1 ? '' : 's'} = −∞`;
+  // The label sits beside the triangles, on whichever side has room (they are usually at the right end).
+  const lo = Math.min(...cxs) - s * 1.5;
+  const hi = Math.max(...cxs) + s * 1.5;
+  const w = textWidth(label, fs * 0.85);
+  const left = lo >= w || lo >= width - hi;
+  tri
+    .append('text')
+    .attr('class', 'neg-inf-label')
+    .attr('x', left ? Math.max(0, lo) : Math.min(width, hi))
+    .attr('y', height - s)
+    .attr('dy', '0.1em')
+    .attr('text-anchor', left ? 'end' : 'start')
+    .attr('font-size', fs * 0.85)
+    .attr('fill', palette.foreground)
+    .attr('stroke', palette.background)
+    .attr('stroke-width', 3)
+    .attr('paint-order', 'stroke')
+    .text(label);
 }
