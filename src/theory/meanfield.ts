@@ -277,7 +277,9 @@ const near = (x: number, y: number) => Math.abs(x - y) <= 1e-12 * Math.max(1, Ma
  * The approach to q* = 0 can be extremely slow (power law at criticality, slower for hard-tanh).
  */
 export function fixedPoint(act: Activation, sw2: number, sb2: number, q1: number = sw2 * 1 + sb2): FixedPoint {
-  if (!(sw2 > 0) || !(sb2 >= 0)) throw new RangeError(`need sw2 > 0 and sb2 >= 0, got ${sw2}, ${sb2}`);
+  if (!(sw2 >= 0) || !(sb2 >= 0)) throw new RangeError(`need sw2 >= 0 and sb2 >= 0, got ${sw2}, ${sb2}`);
+  // sw2 = 0 (a slider end): the map is the constant sb2, reached after one layer.
+  if (sw2 === 0) return sb2 > 0 ? { kind: 'finite', q: sb2 } : { kind: 'zero' };
   // Linear and ReLU maps are affine, q -> k q + sb2: solve exactly.
   if (act === 'linear' || act === 'relu') {
     const k = act === 'linear' ? sw2 : sw2 / 2;

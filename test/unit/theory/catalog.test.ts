@@ -106,4 +106,23 @@ describe('theory catalog (independent checks)', () => {
     const k = applicableTheories(parseQuery('act=linear&width=32&k=8').params).find((a) => a.id === 'fuss-catalan')!;
     expect(k.reason).toMatch(/k = N/);
   });
+
+  it('handles sw2 = 0 (a slider end) for every activation and architecture without throwing', async () => {
+    const { spectrumOverlays, densityOverlays, convergenceLevels } = await import('../../../src/theory/overlays');
+    const { ACTIVATIONS } = await import('../../../src/params/types');
+    for (const act of ACTIVATIONS)
+      for (const q of ['sb2=0', 'sb2=0.05'])
+        for (const arch of ['ff', 'res']) {
+          const p = parseQuery(`act=${act}&sw2=0&${q}&arch=${arch}&width=16&k=16`).params;
+          expect(p.sw2).toBe(0);
+          expect(() => applicableTheories(p), `${act} ${q} ${arch}`).not.toThrow();
+          // Whatever is drawn must be finite: J = a I (residual) or 0 (feedforward) here.
+          const curves = [...spectrumOverlays(p), ...densityOverlays(p, { squared: false, perLayer: true })];
+          for (const c of curves) for (const y of c.y) expect(y === null || Number.isFinite(y), `${c.id} ${act} ${arch}`).toBe(true);
+          for (const lv of convergenceLevels(p)) expect(Number.isFinite(lv.y)).toBe(true);
+        }
+    // sw2 = 0 makes q* = sb2 exactly (the map is constant): the mean-field top exponent is -Infinity, not drawn.
+    const ff = applicableTheories(parseQuery('act=tanh&sw2=0&sb2=0.05').params).find((a) => a.id === 'meanfield-top')!;
+    expect(ff.applies).toBe(true);
+  });
 });
