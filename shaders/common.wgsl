@@ -8,7 +8,7 @@ struct Layer {
   seed: u32,
   sample_base: u32,    // stream index of the batch's first sample
   act: u32,            // activation id (ACT_* below)
-  weights: u32,        // 0 gauss, 1 sparse
+  weights: u32,        // 0 gauss, 1 sparse, 2 orthogonal
   a: f32,              // J = a I + c D W
   c: f32,
   w_scale: f32,        // Gaussian weight scale: sqrt(sw2/N) or sqrt(sw2/(N p))

@@ -9,7 +9,7 @@
 // stats[4 s]: rank bound of this layer; stats[4 s + 1]: first layer whose activations were not finite.
 @group(0) @binding(5) var<storage, read_write> stats: array<u32>;
 
-const WG: u32 = 64u;
+override WG: u32 = 64u;  // chosen from the device limits (gpu/limits.ts)
 var<workgroup> rows_active: atomic<u32>;
 var<workgroup> cols_active: atomic<u32>;
 var<workgroup> bad: atomic<u32>;
@@ -18,7 +18,7 @@ fn not_finite(v: f32) -> bool {
   return (bitcast<u32>(v) & 0x7f800000u) == 0x7f800000u;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let s = wid.x;
   let n = P.n;

@@ -7,7 +7,10 @@
 @group(0) @binding(3) var<storage, read> D: array<f32>;
 @group(0) @binding(4) var<storage, read_write> Z: array<f32>;
 
-@compute @workgroup_size(8, 8)
+override TX: u32 = 8u;  // workgroup size, chosen from the device limits (gpu/limits.ts)
+override TY: u32 = 8u;
+
+@compute @workgroup_size(TX, TY)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let n = P.n;
   let k = P.k;

@@ -11,12 +11,13 @@
 @group(0) @binding(5) var<storage, read_write> dead: array<u32>;
 @group(0) @binding(6) var<storage, read> stats: array<u32>;
 
-const WG: u32 = 64u;
-var<workgroup> red: array<f32, 64>;
-var<workgroup> taus: array<f32, 1024>;
+override WG: u32 = 64u;      // a power of two, chosen from the device limits (gpu/limits.ts)
+override TAUS: u32 = 1024u;  // >= k
+var<workgroup> red: array<f32, WG>;
+var<workgroup> taus: array<f32, TAUS>;
 var<workgroup> sh_scale: f32;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let s = wid.x;
   let n = P.n;

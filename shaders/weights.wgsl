@@ -1,9 +1,13 @@
 // W_l for every sample of the batch (row-major N x N, element e = row * N + col): one Philox block,
 // i.e. four weights, per invocation. Sparse weights keep element e iff its mask word < threshold.
+// Orthogonal weights: the engine binds a scratch buffer here and orthogonal.wgsl turns the Gaussian
+// into W.
 @group(0) @binding(0) var<uniform> P: Layer;
 @group(0) @binding(1) var<storage, read_write> W: array<f32>;
 
-@compute @workgroup_size(64)
+override WG: u32 = 64u;  // chosen from the device limits (gpu/limits.ts)
+
+@compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let b = gid.x;
   let s = gid.y;

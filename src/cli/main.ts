@@ -5,43 +5,36 @@
 import { parseEntries } from '../params/url';
 import type { Correction } from '../params/types';
 import type { Engine, Snapshot } from '../engine/types';
-import { GpuEngine, gpuUnsupported } from '../engine/gpu/gpu-engine';
-import type { Params } from '../params/types';
+import { GpuDeviceError, GpuEngine, gpuPrefersCpu } from '../engine/gpu/gpu-engine';
+import { GpuLimitError } from '../engine/gpu/limits';
 import { nodeDevice } from '../engine/gpu/node-gpu';
+import { FallbackEngine } from '../engine/fallback-engine';
 import { CpuEngine } from '../engine/cpu/cpu-engine';
 import { defaultNodeWorkers } from '../engine/cpu/node-pool';
 import { snapshotJson } from '../engine/snapshot-json';
 import { CliError, helpText, parseArgs, type CliOptions } from './args';
 
 /**
- * cpu: the float64 engine. gpu: the WebGPU engine or exit 2 with the reason. auto: the GPU when one is
- * available and the run needs no singular values (the GPU engine does not compute them yet), else the
- * CPU, saying why.
+ * cpu: the float64 engine. gpu: the WebGPU engine, or exit 2 with the reason (no device, a device
+ * limit the run exceeds, a lost device). auto: the GPU through a FallbackEngine, which restarts the run
+ * on the CPU if there is no device or the GPU run fails, and says why; runs that float32 cannot do
+ * right (gpuPrefersCpu: sparse feedforward nets) go to the CPU directly.
  */
-async function chooseEngine(options: CliOptions, params: Params): Promise<{ engine: Engine; device?: GPUDevice; notice?: string }> {
-  const fullFrame = params.k === params.width;
+async function chooseEngine(options: CliOptions): Promise<{ engine: Engine; notice?: string }> {
   const cpu = () => {
     const pool = defaultNodeWorkers(options.workers);
     return new CpuEngine({ workers: pool.factory, concurrency: pool.concurrency, label: pool.label });
   };
-  if (options.backend === 'cpu') return { engine: cpu() };
-  const wantsSingularValues = fullFrame && options.singularValues;
-  if (options.backend === 'auto' && wantsSingularValues) {
-    return { engine: cpu(), notice: 'backend auto chose the CPU: the GPU engine does not compute singular values yet (pass --no-singular-values to use it)' };
-  }
-  const unsupported = gpuUnsupported(params);
-  if (unsupported) {
-    if (options.backend === 'gpu') fail(`${unsupported}; use --backend cpu`);
-    return { engine: cpu(), notice: `backend auto chose the CPU: ${unsupported}` };
-  }
-  try {
+  const gpu = async () => {
     const { device, description } = await nodeDevice();
-    const notice = wantsSingularValues ? 'The GPU engine does not compute singular values yet; use --backend cpu for them.' : undefined;
-    return { engine: new GpuEngine(device, description), device, notice };
+    return new GpuEngine(device, description, { ownsDevice: true });
+  };
+  if (options.backend === 'cpu') return { engine: cpu() };
+  if (options.backend === 'auto') return { engine: new FallbackEngine({ primary: gpu, fallback: cpu(), route: (params) => gpuPrefersCpu(params) }) };
+  try {
+    return { engine: await gpu() };
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    if (options.backend === 'gpu') fail(`no WebGPU device: ${reason}`);
-    return { engine: cpu(), notice: `backend auto fell back to the CPU: ${reason}` };
+    fail(`no WebGPU device: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
@@ -90,7 +83,7 @@ async function main(): Promise<void> {
     return;
   }
   const { params, corrections } = parseEntries(options.entries);
-  const engine = await chooseEngine(options, params);
+  const engine = await chooseEngine(options);
   let last: Snapshot | undefined;
   try {
     for await (const snap of engine.engine.run(params, {
@@ -98,12 +91,18 @@ async function main(): Promise<void> {
       singularValues: options.singularValues,
       snapshotIntervalMs: 1000,
     })) last = snap;
+  } catch (e) {
+    // --backend gpu: a refusal (device limits) or a failed device is an answer, not a crash.
+    if (e instanceof GpuLimitError || e instanceof GpuDeviceError) fail(`GPU engine: ${e.message}; use --backend cpu or auto`);
+    throw e;
   } finally {
     engine.engine.dispose();
-    engine.device?.destroy();
   }
   if (!last) fail('the engine produced no result');
   if (engine.notice) last.warnings.unshift(engine.notice);
+  if (engine.engine instanceof FallbackEngine && engine.engine.lastRunReason) {
+    last.warnings.unshift(`backend auto fell back to the CPU: ${engine.engine.lastRunReason}`);
+  }
   process.stdout.write((options.json ? JSON.stringify(snapshotJson(last, corrections)) : summary(last, corrections)) + '\n');
 }
 

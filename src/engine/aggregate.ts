@@ -140,6 +140,8 @@ export interface SnapshotInput {
   backend: string;
   /** Why there are no singular values when k = N (e.g. the engine does not compute them). */
   singularValuesNote?: string;
+  /** Engine-specific remarks added to the warnings (e.g. samples the GPU handed to the CPU). */
+  notes?: string[];
 }
 
 /** The snapshot both engines stream: statistics over finished samples, or the samples in flight. */
@@ -147,7 +149,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   const { params, k, results, partial, elapsedMs, work, done } = input;
   const good = results.filter((r) => r.overflowLayer === null).sort((x, y) => x.sample - y.sample);
   const overflowed = results.filter((r) => r.overflowLayer !== null);
-  const warnings: string[] = [];
+  const warnings: string[] = [...(input.notes ?? [])];
   if (overflowed.length > 0) {
     const first = Math.min(...overflowed.map((r) => r.overflowLayer!));
     warnings.push(

@@ -175,24 +175,33 @@ describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium with We
     await s?.close();
   });
 
-  it('runs the WebGPU engine when no singular values are needed, matching the CLI to float32 tolerance', async () => {
+  it('runs the WebGPU engine, exponents and singular values, matching the CLI to float32 tolerance', async () => {
     const query = 'width=12&depth=40&sw2=1.8&sb2=0.05&act=tanh&samples=6&seed=7';
-    await s.page.goto(`${baseUrl}/?${query}&plots=spectrum,convergence`);
+    await s.page.goto(`${baseUrl}/?${query}`);
     const snap = await finishedSnapshot(s.page);
     expect(snap.backend).toMatch(/^gpu \(float32/);
     const ref = cli(query);
     // Per sample the engines agree to 1e-3 per layer (test/gpu); the means of 6 samples do too.
     snap.exponents.mean.forEach((m, i) => expect(Math.abs(m! - ref.exponents.mean[i]!)).toBeLessThan(1e-3));
+    // log sigma_i(J) over the whole depth from the GPU's T = R_L ... R_1: 1e-2 + 1e-3 |log sigma|.
+    snap.logSingularValues!.mean.forEach((m, i) => {
+      const r = ref.logSingularValues!.mean[i]!;
+      expect(Math.abs(m! - r), `log sigma ${i + 1}`).toBeLessThan(1e-2 + 1e-3 * Math.abs(r));
+    });
     const status = await s.page.locator('lyapunov-explorer').locator('.status').innerText();
     expect(status).toMatch(/gpu \(float32/);
+    const bins = await s.page.locator('lyapunov-explorer plot-panel.density svg [data-role="bin"]').count();
+    expect(bins).toBeGreaterThan(3);
     expect(s.consoleErrors).toEqual([]);
-    await screenshot(s.page, 'webgpu-spectrum-1280');
+    await screenshot(s.page, 'webgpu-1280');
   });
 
-  it('says why it uses the CPU when the density plot needs singular values', async () => {
-    await s.page.goto(`${baseUrl}/?width=8&depth=30&samples=4`);
+  it('says why it uses the CPU for sparse feedforward nets (float32 cannot count their exact zeros)', async () => {
+    await s.page.goto(`${baseUrl}/?width=8&depth=30&samples=4&weights=sparse&p=0.5`);
     const snap = await finishedSnapshot(s.page);
-    expect(snap.backend).toMatch(/CPU because the finite-depth singular values are computed by the CPU engine/);
+    expect(snap.backend).toMatch(/^CPU .* — sparse feedforward weights need float64/);
+    const status = await s.page.locator('lyapunov-explorer').locator('.status').innerText();
+    expect(status).toMatch(/sparse feedforward weights need float64/);
     expectOwnOrigin(s);
   });
 });

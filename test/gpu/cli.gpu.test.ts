@@ -29,13 +29,18 @@ describe.skipIf(!acquired && !gpuRequired)('spectrum CLI --backend gpu', () => {
   });
 });
 
-describe('GPU engine limits', () => {
-  it('refuses orthogonal weights instead of computing another model', () => {
-    const r = cli(['--query', 'width=8&depth=5&samples=1&weights=orth', '--backend', 'gpu', '--no-singular-values']);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/orthogonal weights are not implemented on the GPU/);
-    const auto = JSON.parse(cli(['--query', 'width=8&depth=5&samples=1&weights=orth', '--backend', 'auto', '--no-singular-values', '--json']).stdout);
-    expect(auto.backend).toMatch(/^cpu/);
-    expect(auto.warnings.join(' ')).toMatch(/orthogonal/);
+describe.skipIf(!acquired && !gpuRequired)('spectrum CLI, orthogonal weights', () => {
+  it('--backend gpu runs them and matches --backend cpu; auto picks the GPU', () => {
+    const q = ['--query', 'width=10&depth=20&samples=2&act=tanh&sw2=1.5&weights=orth', '--json', '--no-singular-values', '--per-sample'];
+    const g = cli([...q, '--backend', 'gpu']);
+    expect(g.status, g.stderr).toBe(0);
+    const gpu = JSON.parse(g.stdout);
+    const cpu = JSON.parse(cli([...q, '--backend', 'cpu']).stdout);
+    gpu.perSample.forEach((s: { exponents: number[] }, i: number) =>
+      s.exponents.forEach((v, j) => expect(Math.abs(v - cpu.perSample[i].exponents[j])).toBeLessThan(1e-3)),
+    );
+    const auto = JSON.parse(cli([...q, '--backend', 'auto']).stdout);
+    expect(auto.backend).toMatch(/^gpu/);
+    expect(auto.warnings).toEqual([]);
   });
 });

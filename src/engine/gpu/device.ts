@@ -4,6 +4,7 @@
  * send the user straight to the CPU engine, and asks for the adapter's real limits (device defaults
  * are lower: 128 MiB storage bindings, 16 KiB workgroup storage).
  */
+import { checkDeviceLimits, effectiveLimits, LIMIT_NAMES } from './limits';
 
 export interface AcquiredDevice {
   adapter: GPUAdapter;
@@ -12,7 +13,15 @@ export interface AcquiredDevice {
   description: string;
 }
 
-export class GpuUnavailableError extends Error {}
+export class GpuUnavailableError extends Error {
+  override readonly name = 'GpuUnavailableError';
+}
+
+/** The adapter in words for a status line: vendor, architecture, device and description, where given. */
+export function adapterLabel(info: Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'device' | 'description'> | undefined): string {
+  if (!info) return 'unknown adapter';
+  return [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ') || 'unknown adapter';
+}
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -30,17 +39,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   });
 }
 
-/** The limits the engine needs raised to the adapter's values. */
-const RAISED_LIMITS = [
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY',
-  'maxComputeWorkgroupsPerDimension',
-  'maxStorageBuffersPerShaderStage',
-] as const;
+/** The limits the engine needs raised to the adapter's values (those limits.ts plans with). */
+const RAISED_LIMITS = LIMIT_NAMES;
 
 export async function acquireDevice(gpu: GPU, timeoutMs = 5000): Promise<AcquiredDevice> {
   const adapter = await withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), timeoutMs, 'requestAdapter');
@@ -48,7 +48,12 @@ export async function acquireDevice(gpu: GPU, timeoutMs = 5000): Promise<Acquire
   const requiredLimits: Record<string, number> = {};
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const device = await withTimeout(adapter.requestDevice({ requiredLimits }), timeoutMs, 'requestDevice');
-  const info = adapter.info;
-  const description = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ') || 'unknown adapter';
-  return { adapter, device, description };
+  try {
+    // Run-independent needs (storage buffers per kernel); sizes are checked per run (limits.ts).
+    checkDeviceLimits(effectiveLimits(device));
+  } catch (e) {
+    device.destroy();
+    throw e;
+  }
+  return { adapter, device, description: adapterLabel(adapter.info) };
 }

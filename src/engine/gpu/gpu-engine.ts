@@ -1,23 +1,36 @@
 /**
  * The WebGPU engine (float32): the same model, random stream and snapshot as the CPU engine. Samples
  * run in batches; a chunk of layers is encoded into one command buffer (no CPU round trip per layer),
- * and results are read back only at the end of a chunk. Singular values of J are not computed on the
- * GPU yet (the snapshot says so).
+ * and results are read back only at the end of a chunk. With k = N the singular values of J come from
+ * T = R_L ... R_1, accumulated on the GPU in row-scaled float32 (singular-values.ts) and read back once
+ * per batch; a sample whose T left float32's reach (flagged by the kernel) is recomputed in float64 on
+ * the CPU from the same stream, in short slices, and the snapshot says how many were.
+ *
+ * Before a run, the device limits are checked and the workgroup sizes and batch size chosen from them
+ * (limits.ts); what cannot fit is refused with a GpuLimitError. A lost device or an uncaptured GPU
+ * error rejects the run in flight and every later one with a GpuDeviceError (never a hang or a
+ * silently wrong result), so a wrapper can fall back to the CPU (../fallback-engine.ts). Every buffer
+ * a run creates is destroyed when it ends, is aborted or fails.
  */
 import type { Params } from '../../params/types';
 import { residualCoefficients, sparseKeepThreshold } from '../../params/derived';
 import { buildSnapshot } from '../aggregate';
 import { haarColumns } from '../cpu/linalg';
-import { RunConfig } from '../cpu/network-sample';
+import { NetworkSample, RunConfig, Workspace } from '../cpu/network-sample';
+import { nextMacrotask } from '../cpu/worker-core';
 import { fillGaussian, STREAM_TAG } from '../rng';
 import type { Engine, RunOptions, SampleResult, Snapshot } from '../types';
+import { effectiveLimits, planGpuRun, type GpuLimits, type GpuPlan } from './limits';
 import { createPrograms, UNIFORM_SLOT, writeLayerUniform, type Programs } from './programs';
+import { createTProductPrograms, sampleLogSingularValues, TAccumulator } from './singular-values';
 
-/** Upper bound on one batch's buffers, well under every adapter's maxStorageBufferBindingSize. */
-const BATCH_BYTES = 96 * 1024 * 1024;
+/** Default upper bound on one batch's device memory; the device limits may lower it further. */
+export const BATCH_BYTES = 96 * 1024 * 1024;
 
 interface BatchBuffers {
   w: GPUBuffer;
+  /** Orthogonal weights: the Gaussian that orthogonal.wgsl factors (null otherwise). */
+  g: GPUBuffer | null;
   x: GPUBuffer;
   xn: GPUBuffer;
   d: GPUBuffer;
@@ -32,66 +45,171 @@ interface BatchBuffers {
   historyDead: GPUBuffer;
 }
 
-/** Why the GPU engine cannot run these parameters yet, or null when it can. */
-export function gpuUnsupported(params: Params): string | null {
-  if (params.weights === 'orth') return 'orthogonal weights are not implemented on the GPU yet';
+/**
+ * Why the GPU engine cannot run these parameters, or null when it can. Every model is supported
+ * (orthogonal weights included); what remains are the device limits, checked when a run starts
+ * (a GpuLimitError from run()).
+ */
+export function gpuUnsupported(_params: Params): string | null {
   return null;
+}
+
+/**
+ * Why a backend=auto run of these parameters should use the float64 CPU engine although the GPU works,
+ * or null. Sparse feedforward nets: float32 cannot tell an exactly zero direction from a small one
+ * (THEORY.md section 2); the GPU flags |R_jj| <= 1e-5 max|R_ii| and catches the empty rows and columns
+ * structurally, but a pattern whose matching is smaller than that bound leaves zeros it misses (seen:
+ * p = 0.1-0.15, N = 32, 1-3 of 12 samples with too few -Infinity exponents). The CPU's 1e-10 is safe.
+ */
+export function gpuPrefersCpu(params: Params): string | null {
+  return params.weights === 'sparse' && params.arch === 'ff'
+    ? 'sparse feedforward weights need float64 to tell exactly zero directions from small ones (THEORY.md section 2)'
+    : null;
+}
+
+/** The device was lost or reported an uncaptured error: this engine cannot run any more. */
+export class GpuDeviceError extends Error {
+  override readonly name = 'GpuDeviceError';
+}
+
+export interface GpuEngineOptions {
+  /** Caps on the device limits (a budget): the engine plans within min(device limit, cap). */
+  limits?: Partial<GpuLimits>;
+  /** Upper bound on one batch's device memory in bytes (default BATCH_BYTES). */
+  batchBytes?: number;
+  /** Destroy the device in dispose(): set when nobody else uses it. */
+  ownsDevice?: boolean;
 }
 
 export class GpuEngine implements Engine {
   readonly backend = 'gpu';
-  private programs: Programs | null = null;
+  /** The choices of the latest run (workgroup sizes, batch), for a status line; null before one. */
+  lastPlan: GpuPlan | null = null;
   private live = new Set<GPUBuffer>();
+  private failureReason: string | null = null;
+  /** Rejects with a GpuDeviceError when the device is lost or reports an uncaptured error. */
+  private readonly failed: Promise<never>;
+  private readonly onUncapturedError: (event: Event) => void;
 
   constructor(
     private readonly device: GPUDevice,
     private readonly adapterName = 'WebGPU',
-  ) {}
+    private readonly options: GpuEngineOptions = {},
+  ) {
+    let reject: (e: Error) => void = () => {};
+    this.failed = new Promise<never>((_, r) => (reject = r));
+    this.failed.catch(() => undefined);
+    const fail = (reason: string) => {
+      if (this.failureReason !== null) return;
+      this.failureReason = reason;
+      reject(new GpuDeviceError(reason));
+    };
+    void device.lost.then((info) => fail(`the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''})`));
+    this.onUncapturedError = (event) => fail(`uncaptured GPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);
+    device.addEventListener('uncapturederror', this.onUncapturedError);
+  }
+
+  /** Why this engine can no longer run (device lost, uncaptured GPU error), or null. */
+  get failure(): string | null {
+    return this.failureReason;
+  }
 
   dispose(): void {
     for (const b of this.live) b.destroy();
     this.live.clear();
+    this.device.removeEventListener('uncapturederror', this.onUncapturedError);
+    if (this.options.ownsDevice) this.device.destroy();
   }
 
-  private buffer(size: number, usage: number, label: string): GPUBuffer {
+  private throwIfFailed(): void {
+    if (this.failureReason !== null) throw new GpuDeviceError(this.failureReason);
+  }
+
+  /** Awaits GPU work, but rejects as soon as the device is lost or reports an error. */
+  private async guard<T>(work: Promise<T>): Promise<T> {
+    const value = await Promise.race([work, this.failed]);
+    this.throwIfFailed();
+    return value;
+  }
+
+  /**
+   * The error to report for a failed run: a device failure explains any error (a lost device shows
+   * up first as a rejected mapAsync, whose AbortError says nothing), so wait briefly for one.
+   */
+  private async explain(e: unknown): Promise<unknown> {
+    if (e instanceof GpuDeviceError) return e;
+    if (this.failureReason === null) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.failed.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, 100)))]);
+      clearTimeout(timer);
+    }
+    return this.failureReason === null ? e : new GpuDeviceError(this.failureReason, { cause: e });
+  }
+
+  private buffer(owned: GPUBuffer[], size: number, usage: number, label: string): GPUBuffer {
     const b = this.device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage, label });
+    owned.push(b);
     this.live.add(b);
     return b;
   }
 
   async *run(params: Params, options: RunOptions = {}): AsyncGenerator<Snapshot, void, void> {
     const { signal, perSample = false } = options;
-    const unsupported = gpuUnsupported(params);
-    // Refuse rather than silently compute another model.
-    if (unsupported) throw new Error(`GPU engine: ${unsupported}; use the CPU engine`);
+    this.throwIfFailed();
     const device = this.device;
-    this.programs ??= createPrograms(device);
-    const config = new RunConfig(params, false);
+    const config = new RunConfig(params, options.singularValues ?? true);
+    const singularValues = config.trackSingularValues;
     const { n, k } = config;
+    const orth = params.weights === 'orth';
+    // Refuse up front (GpuLimitError) rather than fail halfway; sizes come from the limits.
+    const plan = planGpuRun(effectiveLimits(device, this.options.limits), {
+      n,
+      k,
+      samples: params.samples,
+      orth,
+      checkpoints: config.checkpoints,
+      batchBytes: this.options.batchBytes ?? BATCH_BYTES,
+      singularValues,
+    });
+    this.lastPlan = plan;
+    const programs = createPrograms(device, plan, orth);
+    const tPrograms = singularValues ? createTProductPrograms(device) : null;
     const started = performance.now();
     const checkpoints = Array.from({ length: config.checkpoints }, (_, i) => config.checkpointLayer(i));
-    const perSampleBytes = 4 * (n * n + 4 * n + 2 * n * k + 3 * k + 4 + 2 * k * config.checkpoints);
-    const batch = Math.max(1, Math.min(params.samples, Math.floor(BATCH_BYTES / perSampleBytes)));
+    const batch = plan.batch;
     const results: SampleResult[] = [];
     let work = 0;
     const backend = `gpu (float32, ${this.adapterName})`;
-    const note = 'The GPU engine does not compute singular values yet; use the CPU engine for them.';
+    let recomputed = 0;
+    const caveat = gpuPrefersCpu(params);
+    const notes = () => [
+      ...(caveat ? [`float32 caveat: ${caveat}; this GPU run may count too few -Infinity exponents (use the CPU engine).`] : []),
+      ...(recomputed === 0
+        ? []
+        : [`Singular values of ${recomputed} of ${results.length} samples were recomputed in float64 on the CPU (same networks): their float32 product T = R_L...R_1 hit a case the GPU kernel does not cover (a zero row above a nonzero one, or a row leaving float32 range).`]),
+    ];
     const snapshot = (done: boolean, partial: { layer: number; sums: ArrayLike<number> }[]) =>
-      buildSnapshot({ params, k, singularValues: false, singularValuesNote: note, checkpoints, results, partial, elapsedMs: performance.now() - started, work, done, perSample, backend });
+      buildSnapshot({ params, k, singularValues, checkpoints, results, partial, elapsedMs: performance.now() - started, work, done, perSample, backend, notes: notes() });
 
     for (let base = 0; base < params.samples; base += batch) {
       if (signal?.aborted) return;
       const count = Math.min(batch, params.samples - base);
-      const bufs = this.createBatch(config, count);
+      const owned: GPUBuffer[] = [];
+      let tAcc: TAccumulator | null = null;
       try {
+        const bufs = this.createBatch(config, count, owned);
         this.initialize(config, bufs, base, count);
+        if (tPrograms) {
+          tAcc = new TAccumulator(device, tPrograms, count, n);
+          tAcc.reset();
+        }
         // Chunks end at the convergence checkpoints, whose sums are copied aside on the GPU.
         let layer = 0;
         let slot = 0;
         while (layer < params.depth) {
           if (signal?.aborted) return;
           const chunkEnd = Math.min(nextCheckpoint(config, layer), layer + 256);
-          this.encodeChunk(config, bufs, base, count, layer, chunkEnd);
+          this.encodeChunk(config, plan, programs, bufs, base, count, layer, chunkEnd, tAcc);
           work += (chunkEnd - layer) * count;
           layer = chunkEnd;
           if (config.checkpointIndex(layer) >= 0) {
@@ -103,39 +221,62 @@ export class GpuEngine implements Engine {
             slot++;
           }
           // One readback per chunk keeps the queue short and lets the caller cancel.
-          await device.queue.onSubmittedWorkDone();
+          await this.guard(device.queue.onSubmittedWorkDone());
         }
-        results.push(...(await this.readResults(config, bufs, base, count)));
+        if (signal?.aborted) return;
+        const batchResults = await this.guard(this.readResults(config, bufs, base, count));
+        if (tAcc) {
+          const t = await this.guard(tAcc.read());
+          for (let s = 0; s < count; s++) {
+            const r = batchResults[s]!;
+            if (r.overflowLayer !== null) continue;
+            r.logSingularValues = sampleLogSingularValues(t, s);
+            if (r.logSingularValues === null) {
+              r.logSingularValues = await cpuLogSingularValues(config, r.sample, signal);
+              if (r.logSingularValues === null) return; // aborted
+              recomputed++;
+            }
+          }
+        }
+        results.push(...batchResults);
+      } catch (e) {
+        if (signal?.aborted) return;
+        throw await this.explain(e);
       } finally {
-        for (const b of Object.values(bufs) as GPUBuffer[]) {
+        tAcc?.destroy();
+        for (const b of owned) {
           b.destroy();
           this.live.delete(b);
         }
       }
       if (base + count < params.samples) yield snapshot(false, []);
     }
+    this.throwIfFailed();
     yield snapshot(true, []);
   }
 
-  private createBatch(config: RunConfig, count: number): BatchBuffers {
+  /** The batch's buffers, each also pushed to `owned` as soon as it exists (destroyed by the caller). */
+  private createBatch(config: RunConfig, count: number, owned: GPUBuffer[]): BatchBuffers {
     const { n, k } = config;
     const S = GPUBufferUsage.STORAGE;
     const src = GPUBufferUsage.COPY_SRC;
     const dst = GPUBufferUsage.COPY_DST;
+    const buffer = (size: number, usage: number, label: string) => this.buffer(owned, size, usage, label);
     return {
-      w: this.buffer(4 * count * n * n, S, 'W'),
-      x: this.buffer(4 * count * n, S | dst, 'x'),
-      xn: this.buffer(4 * count * n, S, 'x next'),
-      d: this.buffer(4 * count * n, S, 'D'),
-      z: this.buffer(4 * count * n * k, S, 'Z'),
-      q: this.buffer(4 * count * n * k, S | dst, 'Q'),
-      sums: this.buffer(4 * count * k, S | src, 'log sums'),
-      comps: this.buffer(4 * count * k, S, 'Kahan compensation'),
-      dead: this.buffer(4 * count * k, S | src, 'singular flags'),
-      stats: this.buffer(16 * count, S | src, 'rank bound, overflow'),
-      uniform: this.buffer(256 * UNIFORM_SLOT, GPUBufferUsage.UNIFORM | dst, 'layer uniforms'),
-      history: this.buffer(4 * count * k * config.checkpoints, dst | src, 'checkpoint sums'),
-      historyDead: this.buffer(4 * count * k * config.checkpoints, dst | src, 'checkpoint flags'),
+      w: buffer(4 * count * n * n, S, 'W'),
+      g: config.params.weights === 'orth' ? buffer(4 * count * n * n, S, 'Gaussian for orthogonal W') : null,
+      x: buffer(4 * count * n, S | dst, 'x'),
+      xn: buffer(4 * count * n, S, 'x next'),
+      d: buffer(4 * count * n, S, 'D'),
+      z: buffer(4 * count * n * k, S, 'Z'),
+      q: buffer(4 * count * n * k, S | dst, 'Q'),
+      sums: buffer(4 * count * k, S | src, 'log sums'),
+      comps: buffer(4 * count * k, S, 'Kahan compensation'),
+      dead: buffer(4 * count * k, S | src, 'singular flags'),
+      stats: buffer(16 * count, S | src, 'rank bound, overflow'),
+      uniform: buffer(256 * UNIFORM_SLOT, GPUBufferUsage.UNIFORM | dst, 'layer uniforms'),
+      history: buffer(4 * count * k * config.checkpoints, dst | src, 'checkpoint sums'),
+      historyDead: buffer(4 * count * k * config.checkpoints, dst | src, 'checkpoint flags'),
     };
   }
 
@@ -162,9 +303,9 @@ export class GpuEngine implements Engine {
     this.device.queue.writeBuffer(bufs.q, 0, q);
   }
 
-  private encodeChunk(config: RunConfig, bufs: BatchBuffers, base: number, count: number, from: number, to: number): void {
+  private encodeChunk(config: RunConfig, plan: GpuPlan, p: Programs, bufs: BatchBuffers, base: number, count: number, from: number, to: number, tAcc: TAccumulator | null): void {
     const { n, k, params } = config;
-    const p = this.programs!;
+    const orth = bufs.g !== null;
     const device = this.device;
     const { a, c } = residualCoefficients(params);
     const uniforms = new ArrayBuffer((to - from) * UNIFORM_SLOT);
@@ -178,9 +319,11 @@ export class GpuEngine implements Engine {
         sampleBase: base,
         act: params.act,
         sparse: params.weights === 'sparse',
+        orth,
         a,
         c,
-        wScale: Math.sqrt(params.sw2 / (n * (params.weights === 'sparse' ? params.p : 1))),
+        // Orthogonal: the Gaussian's scale does not change its Q factor, and orthogonal.wgsl scales O by it.
+        wScale: orth ? Math.sqrt(params.sw2) : Math.sqrt(params.sw2 / (n * (params.weights === 'sparse' ? params.p : 1))),
         bScale: Math.sqrt(params.sb2),
         keepThreshold: sparseKeepThreshold(params.p),
         keepAll: params.p >= 1,
@@ -189,31 +332,39 @@ export class GpuEngine implements Engine {
       });
     }
     device.queue.writeBuffer(bufs.uniform, 0, uniforms);
-    const group = (program: keyof Programs, buffers: GPUBuffer[]) =>
+    const group = (program: { layout: GPUBindGroupLayout }, buffers: GPUBuffer[]) =>
       device.createBindGroup({
-        layout: p[program].layout,
+        layout: program.layout,
         entries: [{ binding: 0, resource: { buffer: bufs.uniform, size: 64 } }, ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } }))],
       });
-    const weightsGroup = group('weights', [bufs.w]);
-    const forwardGroup = group('forward', [bufs.w, bufs.x, bufs.xn, bufs.d, bufs.stats]);
-    const jacobianGroup = group('jacobian', [bufs.w, bufs.q, bufs.d, bufs.z]);
-    const qrGroup = group('qr', [bufs.z, bufs.q, bufs.sums, bufs.comps, bufs.dead, bufs.stats]);
+    const weightsGroup = group(p.weights, [bufs.g ?? bufs.w]);
+    const orthGroup = p.orthogonal && bufs.g ? group(p.orthogonal, [bufs.g, bufs.w]) : null;
+    const forwardGroup = group(p.forward, [bufs.w, bufs.x, bufs.xn, bufs.d, bufs.stats]);
+    const jacobianGroup = group(p.jacobian, [bufs.w, bufs.q, bufs.d, bufs.z]);
+    const qrGroup = group(p.qr, [bufs.z, bufs.q, bufs.sums, bufs.comps, bufs.dead, bufs.stats]);
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
     for (let l = from; l < to; l++) {
       const offset = [(l - from) * UNIFORM_SLOT];
       pass.setPipeline(p.weights.pipeline);
       pass.setBindGroup(0, weightsGroup, offset);
-      pass.dispatchWorkgroups(Math.ceil((n * n) / 4 / 64), count);
+      pass.dispatchWorkgroups(Math.ceil((n * n) / 4 / plan.workgroupSize), count);
+      if (orthGroup) {
+        pass.setPipeline(p.orthogonal!.pipeline);
+        pass.setBindGroup(0, orthGroup, offset);
+        pass.dispatchWorkgroups(count);
+      }
       pass.setPipeline(p.forward.pipeline);
       pass.setBindGroup(0, forwardGroup, offset);
       pass.dispatchWorkgroups(count);
       pass.setPipeline(p.jacobian.pipeline);
       pass.setBindGroup(0, jacobianGroup, offset);
-      pass.dispatchWorkgroups(Math.ceil(n / 32), Math.ceil(k / 32), count);
+      pass.dispatchWorkgroups(Math.ceil(n / (4 * plan.tileX)), Math.ceil(k / (4 * plan.tileY)), count);
       pass.setPipeline(p.qr.pipeline);
       pass.setBindGroup(0, qrGroup, offset);
       pass.dispatchWorkgroups(count);
+      // T <- R_l T while Z still holds R_l (the next layer's jacobian dispatch overwrites it).
+      tAcc?.encodeLayer(pass, { uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, offset[0]!);
     }
     pass.end();
     device.queue.submit([enc.finish()]);
@@ -267,6 +418,24 @@ export class GpuEngine implements Engine {
       staging.destroy();
     }
   }
+}
+
+/**
+ * One sample's log singular values from the float64 CPU engine (same stream, so the same network), for
+ * a sample the GPU's float32 T does not cover. Runs in ~10 ms slices so a page stays responsive; null
+ * if aborted.
+ */
+async function cpuLogSingularValues(config: RunConfig, sample: number, signal: AbortSignal | undefined): Promise<Float64Array | null> {
+  const ws = new Workspace(config);
+  const net = new NetworkSample(config, sample, ws);
+  while (!net.finished) {
+    const start = performance.now();
+    do net.advance(1, ws);
+    while (!net.finished && performance.now() - start < 10);
+    await nextMacrotask();
+    if (signal?.aborted) return null;
+  }
+  return net.result().logSingularValues;
 }
 
 function nextCheckpoint(config: RunConfig, layer: number): number {

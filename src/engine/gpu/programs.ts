@@ -2,6 +2,8 @@
  * One small program object per WGSL kernel: its source (shared headers + the kernel file), its bind
  * group layout and pipeline. Every kernel takes the per-layer uniform at binding 0 with a dynamic
  * offset, so a chunk of layers is one command buffer with one uniform buffer of 256-byte slots.
+ * Workgroup sizes and workgroup array lengths are pipeline-overridable constants chosen from the
+ * device limits (limits.ts); pipelines are cached per device and per constants (the cache key).
  */
 import commonWgsl from '../../../shaders/common.wgsl?raw';
 import rngWgsl from '../../../shaders/rng.wgsl?raw';
@@ -9,6 +11,8 @@ import weightsWgsl from '../../../shaders/weights.wgsl?raw';
 import forwardWgsl from '../../../shaders/forward.wgsl?raw';
 import jacobianWgsl from '../../../shaders/jacobian.wgsl?raw';
 import qrWgsl from '../../../shaders/qr.wgsl?raw';
+import orthogonalWgsl from '../../../shaders/orthogonal.wgsl?raw';
+import type { GpuPlan } from './limits';
 
 export const UNIFORM_SLOT = 256;
 
@@ -20,7 +24,9 @@ export interface Program {
   readonly layout: GPUBindGroupLayout;
 }
 
-function makeProgram(device: GPUDevice, name: string, source: string, storage: Access[]): Program {
+type Constants = Record<string, number>;
+
+function makeProgram(device: GPUDevice, name: string, source: string, storage: Access[], constants: Constants): Program {
   const layout = device.createBindGroupLayout({
     label: name,
     entries: [
@@ -36,7 +42,7 @@ function makeProgram(device: GPUDevice, name: string, source: string, storage: A
   const pipeline = device.createComputePipeline({
     label: name,
     layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    compute: { module, entryPoint: 'main' },
+    compute: { module, entryPoint: 'main', constants },
   });
   return { name, pipeline, layout };
 }
@@ -46,14 +52,43 @@ export interface Programs {
   forward: Program;
   jacobian: Program;
   qr: Program;
+  /** Only for orthogonal weights. */
+  orthogonal: Program | null;
 }
 
-export function createPrograms(device: GPUDevice): Programs {
+const KERNELS = {
+  weights: { source: weightsWgsl, storage: ['rw'] },
+  forward: { source: forwardWgsl, storage: ['read', 'rw', 'rw', 'rw', 'rw'] },
+  jacobian: { source: jacobianWgsl, storage: ['read', 'read', 'read', 'rw'] },
+  qr: { source: qrWgsl, storage: ['rw', 'rw', 'rw', 'rw', 'rw', 'read'] },
+  orthogonal: { source: orthogonalWgsl, storage: ['rw', 'rw'] },
+} satisfies Record<keyof Programs, { source: string; storage: Access[] }>;
+
+const cache = new WeakMap<GPUDevice, Map<string, Program>>();
+
+/** The kernel's program for these constants, compiled once per device. */
+function program(device: GPUDevice, name: keyof Programs, constants: Constants): Program {
+  let perDevice = cache.get(device);
+  if (!perDevice) cache.set(device, (perDevice = new Map()));
+  const key = `${name} ${JSON.stringify(constants)}`;
+  let p = perDevice.get(key);
+  if (!p) {
+    const { source, storage } = KERNELS[name];
+    p = makeProgram(device, name, source, storage, constants);
+    perDevice.set(key, p);
+  }
+  return p;
+}
+
+/** The programs of a run with the workgroup sizes and array lengths of its plan. */
+export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroupSize' | 'tileX' | 'tileY' | 'qrTaus' | 'orthTaus'>, orth = false): Programs {
+  const wg = plan.workgroupSize;
   return {
-    weights: makeProgram(device, 'weights', weightsWgsl, ['rw']),
-    forward: makeProgram(device, 'forward', forwardWgsl, ['read', 'rw', 'rw', 'rw', 'rw']),
-    jacobian: makeProgram(device, 'jacobian', jacobianWgsl, ['read', 'read', 'read', 'rw']),
-    qr: makeProgram(device, 'qr', qrWgsl, ['rw', 'rw', 'rw', 'rw', 'rw', 'read']),
+    weights: program(device, 'weights', { WG: wg }),
+    forward: program(device, 'forward', { WG: wg }),
+    jacobian: program(device, 'jacobian', { TX: plan.tileX, TY: plan.tileY }),
+    qr: program(device, 'qr', { WG: wg, TAUS: plan.qrTaus }),
+    orthogonal: orth ? program(device, 'orthogonal', { WG: wg, TAUS: plan.orthTaus }) : null,
   };
 }
 
@@ -68,6 +103,8 @@ export interface LayerUniform {
   sampleBase: number;
   act: keyof typeof ACT_IDS;
   sparse: boolean;
+  /** Orthogonal weights (weights = 2 in the Layer struct); w_scale is then sqrt(sw2). */
+  orth?: boolean;
   a: number;
   c: number;
   wScale: number;
@@ -89,7 +126,7 @@ export function writeLayerUniform(target: ArrayBuffer, slot: number, u: LayerUni
   ints[4] = u.seed;
   ints[5] = u.sampleBase;
   ints[6] = ACT_IDS[u.act];
-  ints[7] = u.sparse ? 1 : 0;
+  ints[7] = u.sparse ? 1 : u.orth ? 2 : 0;
   floats[8] = u.a;
   floats[9] = u.c;
   floats[10] = u.wScale;

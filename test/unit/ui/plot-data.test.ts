@@ -41,8 +41,8 @@ describe('plot data from snapshots', () => {
     const partial = densityData(snap({}), { ...DEFAULT_PARAMS, k: 8 }, { squared: false, perLayer: true }, []);
     expect(partial.unavailable).toMatch(/k = 8 < N = 32/);
     expect(partial.counts).toEqual([]);
-    const none = densityData(snap({ histogram: null, logSingularValuesNote: 'The GPU engine does not compute singular values.' }), DEFAULT_PARAMS, { squared: false, perLayer: true }, []);
-    expect(none.unavailable).toBe('The GPU engine does not compute singular values.');
+    const none = densityData(snap({ histogram: null, logSingularValuesNote: 'Singular values were not requested.' }), DEFAULT_PARAMS, { squared: false, perLayer: true }, []);
+    expect(none.unavailable).toBe('Singular values were not requested.');
   });
 
   it('density: marks the outlier of residual nets with a non-odd activation, at the mean top value', () => {

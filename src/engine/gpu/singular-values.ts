@@ -1,0 +1,261 @@
+/**
+ * Finite-depth singular values of J on the GPU (THEORY.md section 3): T = R_L ... R_1 is accumulated
+ * per sample on the GPU in row-scaled float32 (shaders/tproduct.wgsl), so only T (N^2 + O(N) words
+ * per sample) comes back instead of every R_l; the singular values then come from the float64
+ * row-scaled one-sided Jacobi of graded-product.ts.
+ *
+ * Row i of T is 2^{x_i} f_i C_i: an exact int32 binary exponent, a float32 mantissa in [1, 2) and a
+ * float32 unit row. The log scale s_i = x_i ln 2 + ln f_i is formed only here, in float64, so its
+ * accuracy does not degrade with |s| (a float32 s would be rounded to 3e-5 at every layer at |s| = 500).
+ *
+ * Contract with the GPU engine (k = N only, as on the CPU):
+ *  - per layer, after the qr dispatch of that layer and before the next layer's jacobian dispatch
+ *    overwrites Z, call encodeLayer(pass, { uniform, z, stats }, uniformOffset) in the same compute
+ *    pass, with the engine's own buffers: the Layer uniform slot of that layer (n, k = n, samples,
+ *    feedforward, weights are read), Z holding R_l as qr.wgsl leaves it (sample s column-major at
+ *    s N^2: R[i][j] = Z[s N^2 + j N + i], i <= j; below the diagonal is ignored), and stats with the
+ *    layer's rank bound at stats[4 s] (forward.wgsl);
+ *  - every layer from 1 to L, burn-in included (T is the product over all layers, as on the CPU);
+ *  - reset() once per batch before the first layer, read() after the last.
+ * Rows of R_l are treated as exactly zero by qr.wgsl's rule for `dead` (j >= rank bound, R_jj == 0,
+ * sparse feedforward |R_jj| <= 1e-5 max|R_ii|), so the count of -Infinity values is structural.
+ *
+ * Not covered (the sample's flags are nonzero and sampleLogSingularValues returns null): a zero row
+ * of R_l above a nonzero row of T (mid-spectrum zeros: in practice only the sparse threshold's false
+ * flags or Q_0 = I), which needs the change of frame of graded-product.ts; a unit-row diagonal below
+ * 1e-30 (float32 range); a non-finite R.
+ */
+import commonWgsl from '../../../shaders/common.wgsl?raw';
+import tproductWgsl from '../../../shaders/tproduct.wgsl?raw';
+import { jacobiLogSingularValues } from '../cpu/graded-product';
+import { tProductBytesPerSample } from './limits';
+
+/** Flag bits per sample (shaders/tproduct.wgsl). */
+export const T_FLAG_REFILL = 1;
+export const T_FLAG_RANGE = 2;
+export const T_FLAG_NONFINITE = 4;
+
+/** Binary exponent stored for an exactly zero row. */
+const ZERO_ROW = -0x80000000;
+
+/** Source of the kernel file, exported so tests can build deliberately broken variants. */
+export const TPRODUCT_WGSL: string = tproductWgsl;
+
+export interface TProductPrograms {
+  readonly layout: GPUBindGroupLayout;
+  readonly coefficients: GPUComputePipeline;
+  readonly product: GPUComputePipeline;
+  readonly normalize: GPUComputePipeline;
+}
+
+/** The three pipelines of tproduct.wgsl over one shared bind-group layout. */
+export function createTProductPrograms(device: GPUDevice, source: string = tproductWgsl): TProductPrograms {
+  const storage = (type: GPUBufferBindingType, binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
+  const layout = device.createBindGroupLayout({
+    label: 'tproduct',
+    entries: [
+      { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 64 } },
+      storage('read-only-storage', 1),
+      storage('read-only-storage', 2),
+      storage('storage', 3),
+      storage('storage', 4),
+      storage('storage', 5),
+      storage('storage', 6),
+    ],
+  });
+  const module = device.createShaderModule({ label: 'tproduct', code: `${commonWgsl}\n${source}` });
+  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+  const pipeline = (entryPoint: string) => device.createComputePipeline({ label: `tproduct ${entryPoint}`, layout: pipelineLayout, compute: { module, entryPoint } });
+  return { layout, coefficients: pipeline('coefficients'), product: pipeline('product'), normalize: pipeline('normalize_rows') };
+}
+
+/** The engine's buffers one layer reads (see the contract above). */
+export interface TLayerInputs {
+  /** Layer uniforms (shaders/common.wgsl), bound 64 bytes at the dynamic offset given to encodeLayer. */
+  uniform: GPUBuffer;
+  /** R_l of every sample where qr.wgsl leaves it. */
+  z: GPUBuffer;
+  /** stats[4 s] = rank bound of the layer (forward.wgsl). */
+  stats: GPUBuffer;
+}
+
+/** T of every sample of a batch, read back. */
+export interface TResult {
+  samples: number;
+  n: number;
+  /** Log row scales, samples x n, float64; -Infinity for a zero row. */
+  s: Float64Array;
+  /** Unit rows, samples x n x n, row-major, upper triangular; zero rows where s = -Infinity. */
+  c: Float32Array;
+  /** Nonzero (leading) rows of T per sample: the number of finite singular values when flags = 0. */
+  rank: Uint32Array;
+  /** T_FLAG_* bits per sample; 0 when T is covered. */
+  flags: Uint32Array;
+  /** Layers applied per sample. */
+  layers: Uint32Array;
+}
+
+export class TAccumulator {
+  /** GPU memory held, in bytes. */
+  readonly bytes: number;
+  private readonly state: GPUBuffer;
+  private readonly c: GPUBuffer;
+  private readonly a: GPUBuffer;
+  private readonly pr: GPUBuffer;
+  private readonly stride: number;
+  private group: { inputs: TLayerInputs; bindGroup: GPUBindGroup } | null = null;
+
+  /** GPU bytes per sample, for batch sizing: three N x N float32 arrays and the row records. */
+  static bytesPerSample(n: number): number {
+    return tProductBytesPerSample(n);
+  }
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly programs: TProductPrograms,
+    readonly samples: number,
+    readonly n: number,
+  ) {
+    if (!Number.isInteger(n) || n < 1 || !Number.isInteger(samples) || samples < 1) {
+      throw new RangeError(`TAccumulator: bad size (samples ${samples}, n ${n})`);
+    }
+    const square = 4 * samples * n * n;
+    const limit = device.limits.maxStorageBufferBindingSize;
+    if (square > limit) throw new RangeError(`TAccumulator: ${samples} samples of N = ${n} need ${square} bytes per binding, above the device limit ${limit}`);
+    if (samples > device.limits.maxComputeWorkgroupsPerDimension) throw new RangeError(`TAccumulator: ${samples} samples exceed the dispatch limit`);
+    this.stride = 4 + 4 * n;
+    const S = GPUBufferUsage.STORAGE;
+    const make = (size: number, usage: number, label: string) => device.createBuffer({ size, usage, label });
+    this.state = make(4 * samples * this.stride, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC, 'T row scales');
+    this.c = make(square, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC, 'T unit rows');
+    this.a = make(square, S, 'T coefficients');
+    this.pr = make(square, S, 'T product');
+    this.bytes = samples * TAccumulator.bytesPerSample(n);
+  }
+
+  /** T = I for every sample. A queue write, so it precedes every command buffer submitted after it. */
+  reset(): void {
+    const { samples, n, stride } = this;
+    const words = new Uint32Array(samples * stride);
+    const one = new Uint32Array(new Float32Array([1]).buffer)[0]!;
+    const c = new Float32Array(samples * n * n);
+    for (let s = 0; s < samples; s++) {
+      const hb = s * stride;
+      words[hb] = n; // rank
+      for (let i = 0; i < n; i++) {
+        words[hb + 4 + 4 * i + 1] = one; // x = 0, f = 1
+        c[s * n * n + i * n + i] = 1;
+      }
+    }
+    this.device.queue.writeBuffer(this.state, 0, words);
+    this.device.queue.writeBuffer(this.c, 0, c);
+  }
+
+  /** T <- R_l T for every sample: three dispatches into the caller's compute pass. */
+  encodeLayer(pass: GPUComputePassEncoder, inputs: TLayerInputs, uniformOffset: number): void {
+    const { n, samples } = this;
+    pass.setBindGroup(0, this.bindGroup(inputs), [uniformOffset]);
+    pass.setPipeline(this.programs.coefficients);
+    pass.dispatchWorkgroups(samples);
+    pass.setPipeline(this.programs.product);
+    const tiles = Math.ceil(n / 32);
+    pass.dispatchWorkgroups(tiles, tiles, samples);
+    pass.setPipeline(this.programs.normalize);
+    pass.dispatchWorkgroups(Math.ceil(n / 64), samples);
+  }
+
+  /** Reads T back (submits its own copy; call after the layers' command buffers are submitted). */
+  async read(): Promise<TResult> {
+    const { device, samples, n, stride } = this;
+    const usage = GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
+    const stateStage = device.createBuffer({ size: this.state.size, usage, label: 'T row scales readback' });
+    const cStage = device.createBuffer({ size: this.c.size, usage, label: 'T unit rows readback' });
+    try {
+      const enc = device.createCommandEncoder();
+      enc.copyBufferToBuffer(this.state, 0, stateStage, 0, this.state.size);
+      enc.copyBufferToBuffer(this.c, 0, cStage, 0, this.c.size);
+      device.queue.submit([enc.finish()]);
+      await Promise.all([stateStage.mapAsync(GPUMapMode.READ), cStage.mapAsync(GPUMapMode.READ)]);
+      const raw = stateStage.getMappedRange().slice(0);
+      const words = new Uint32Array(raw);
+      const ints = new Int32Array(raw);
+      const floats = new Float32Array(raw);
+      const c = new Float32Array(cStage.getMappedRange().slice(0));
+      const s = new Float64Array(samples * n);
+      const rank = new Uint32Array(samples);
+      const flags = new Uint32Array(samples);
+      const layers = new Uint32Array(samples);
+      for (let q = 0; q < samples; q++) {
+        const hb = q * stride;
+        rank[q] = words[hb]!;
+        let f = words[hb + 1]!;
+        layers[q] = words[hb + 2]!;
+        for (let i = 0; i < n; i++) {
+          const rec = hb + 4 + 4 * i;
+          f |= words[rec + 3]!;
+          const x = ints[rec]!;
+          s[q * n + i] = x === ZERO_ROW ? -Infinity : x * Math.LN2 + Math.log(floats[rec + 1]!);
+        }
+        flags[q] = f;
+      }
+      return { samples, n, s, c, rank, flags, layers };
+    } finally {
+      stateStage.destroy();
+      cStage.destroy();
+    }
+  }
+
+  destroy(): void {
+    this.state.destroy();
+    this.c.destroy();
+    this.a.destroy();
+    this.pr.destroy();
+    this.group = null;
+  }
+
+  private bindGroup(inputs: TLayerInputs): GPUBindGroup {
+    const g = this.group;
+    if (g && g.inputs.uniform === inputs.uniform && g.inputs.z === inputs.z && g.inputs.stats === inputs.stats) return g.bindGroup;
+    const bindGroup = this.device.createBindGroup({
+      label: 'tproduct',
+      layout: this.programs.layout,
+      entries: [
+        { binding: 0, resource: { buffer: inputs.uniform, size: 64 } },
+        { binding: 1, resource: { buffer: inputs.z } },
+        { binding: 2, resource: { buffer: inputs.stats } },
+        { binding: 3, resource: { buffer: this.state } },
+        { binding: 4, resource: { buffer: this.c } },
+        { binding: 5, resource: { buffer: this.a } },
+        { binding: 6, resource: { buffer: this.pr } },
+      ],
+    });
+    this.group = { inputs: { ...inputs }, bindGroup };
+    return bindGroup;
+  }
+}
+
+/**
+ * log sigma_i(T), descending, for one sample's row-scaled T (s: n log row scales, -Infinity for zero
+ * rows; c: n x n rows, row-major), in float64 by graded-product.ts's row-scaled one-sided Jacobi.
+ * Zero rows give -Infinity.
+ */
+export function logSingularValuesFromT(s: ArrayLike<number>, c: ArrayLike<number>, n: number): Float64Array {
+  if (s.length < n || c.length < n * n) throw new RangeError('logSingularValuesFromT: arrays too short');
+  const g = new Float64Array(n);
+  const u = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const si = s[i]!;
+    if (Number.isNaN(si) || si === Infinity) throw new RangeError('logSingularValuesFromT: bad row scale');
+    g[i] = si;
+    if (si === -Infinity) continue;
+    for (let j = i; j < n; j++) u[i * n + j] = c[i * n + j]!;
+  }
+  return jacobiLogSingularValues(g, u, n);
+}
+
+/** log sigma_i(J) of one sample of a read-back batch, or null when its T is flagged (not covered). */
+export function sampleLogSingularValues(t: TResult, sample: number): Float64Array | null {
+  if (t.flags[sample] !== 0) return null;
+  const n = t.n;
+  return logSingularValuesFromT(t.s.subarray(sample * n, sample * n + n), t.c.subarray(sample * n * n, (sample + 1) * n * n), n);
+}

@@ -1,0 +1,159 @@
+/**
+ * Device limits (src/engine/gpu/limits.ts): workgroup sizes and batches are chosen from the limits, and
+ * what cannot fit is refused up front with a GpuLimitError that names the limit, its value and the
+ * need, before any buffer exists (Dawn + SwiftShader).
+ *
+ * WebGPU never hands out a device below its default limits: requiredLimits lower than the defaults
+ * are raised to them (checked first below). A smaller device is therefore stood in for by the engine's
+ * `limits` caps, which it applies on top of the real device's limits exactly as it would a small
+ * device's own. Every run is inside validation and out-of-memory error scopes.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { CpuEngine } from '../../src/engine/cpu/cpu-engine';
+import { inProcessWorkers } from '../../src/engine/cpu/in-process';
+import { GpuEngine } from '../../src/engine/gpu/gpu-engine';
+import { checkDeviceLimits, effectiveLimits, GpuLimitError, planGpuRun, tProductBytesPerSample, type GpuLimits } from '../../src/engine/gpu/limits';
+import type { Snapshot } from '../../src/engine/types';
+import { parseQuery } from '../../src/params/url';
+import { gpuRequired, testDevice, withErrorScopes } from './dawn';
+
+const { acquired, reason } = await testDevice();
+const device = acquired?.device;
+
+async function collect(gen: AsyncGenerator<Snapshot>): Promise<Snapshot[]> {
+  const out: Snapshot[] = [];
+  for await (const s of gen) out.push(s);
+  return out;
+}
+
+async function cpuRun(query: string): Promise<Snapshot> {
+  const { params } = parseQuery(query);
+  const all = await collect(new CpuEngine({ workers: inProcessWorkers, concurrency: 1 }).run(params, { perSample: true, singularValues: false }));
+  return all.at(-1)!;
+}
+
+/** Runs the query on the GPU under `cap`; counts.buffers = buffers the engine created. */
+async function gpuRun(query: string, cap: Partial<GpuLimits>, counts = { buffers: 0 }): Promise<{ snaps: Snapshot[]; engine: GpuEngine }> {
+  const d = device!;
+  const { params } = parseQuery(query);
+  const engine = new GpuEngine(d, 'SwiftShader', { limits: cap });
+  const create = d.createBuffer;
+  d.createBuffer = (descriptor: GPUBufferDescriptor) => {
+    counts.buffers++;
+    return create.call(d, descriptor);
+  };
+  try {
+    const snaps = await withErrorScopes(d, () => collect(engine.run(params, { perSample: true })));
+    return { snaps, engine };
+  } finally {
+    delete (d as { createBuffer?: unknown }).createBuffer;
+    engine.dispose();
+  }
+}
+
+function expectSameSamples(gpu: Snapshot, cpu: Snapshot): void {
+  expect(gpu.perSample!.length).toBe(cpu.perSample!.length);
+  cpu.perSample!.forEach((a, s) => {
+    const b = gpu.perSample![s]!;
+    expect(b.rank).toBe(a.rank);
+    a.exponents.forEach((v, i) => {
+      if (v === null) expect(b.exponents[i]).toBeNull();
+      else expect(Math.abs(b.exponents[i]! - v), `sample ${s}, index ${i + 1}`).toBeLessThan(1e-3);
+    });
+  });
+}
+
+describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
+  afterAll(() => device?.destroy());
+
+  it('has a WebGPU device', () => {
+    expect(device, reason).toBeTruthy();
+  });
+
+  it('WebGPU raises requiredLimits below the defaults to the defaults (so small devices are emulated by caps)', async () => {
+    const adapter = await (globalThis as unknown as { __dawnGpu: GPU }).__dawnGpu.requestAdapter();
+    const small = await adapter!.requestDevice({ requiredLimits: { maxComputeWorkgroupStorageSize: 1024, maxStorageBufferBindingSize: 1 << 20 } });
+    try {
+      expect(small.limits.maxComputeWorkgroupStorageSize).toBeGreaterThanOrEqual(16384);
+      expect(small.limits.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 1024 * 1024);
+      // Default limits (below this adapter's): the plan is made from the device's, not the adapter's.
+      const plan = planGpuRun(effectiveLimits(small), { n: 1024, k: 1024, samples: 64, orth: true, checkpoints: 200, batchBytes: 1 << 30 });
+      expect(plan.batch * 4 * 1024 * 1024).toBeLessThanOrEqual(small.limits.maxStorageBufferBindingSize);
+      expect(plan.qrTaus).toBe(1024);
+      expect(plan.workgroupSize).toBe(64);
+    } finally {
+      small.destroy();
+    }
+  });
+
+  it('budgets the singular-value accumulator (three more N x N arrays per sample) into the batch size', () => {
+    const limits = effectiveLimits(device!);
+    const input = { n: 256, k: 256, samples: 64, orth: false, checkpoints: 200, batchBytes: 64 * 1024 * 1024 };
+    const plain = planGpuRun(limits, input);
+    const withT = planGpuRun(limits, { ...input, singularValues: true });
+    expect(withT.bytesPerSample - plain.bytesPerSample).toBe(tProductBytesPerSample(256));
+    expect(tProductBytesPerSample(256)).toBe(4 * (3 * 256 * 256 + 4 + 4 * 256));
+    expect(withT.batch).toBe(Math.floor(input.batchBytes / withT.bytesPerSample));
+    expect(withT.batch).toBeLessThan(plain.batch);
+  });
+
+  it('the device acquired for the engine has the adapter limits and passes the device check', () => {
+    const limits = effectiveLimits(device!);
+    expect(() => checkDeviceLimits(limits)).not.toThrow();
+    expect(limits.maxComputeWorkgroupStorageSize).toBe(acquired!.adapter.limits.maxComputeWorkgroupStorageSize);
+  });
+
+  it('chooses smaller workgroups from maxComputeInvocationsPerWorkgroup and still matches the CPU', async () => {
+    // ReLU: forward.wgsl's rank bound (active units) is counted by every invocation of the workgroup.
+    const q = 'act=relu&width=13&depth=30&sw2=2&sb2=0.05&samples=3&seed=4';
+    const { snaps, engine } = await gpuRun(q, { maxComputeInvocationsPerWorkgroup: 8 });
+    expect(engine.lastPlan).toMatchObject({ workgroupSize: 8, tileX: 8, tileY: 1 });
+    expectSameSamples(snaps.at(-1)!, await cpuRun(q));
+  });
+
+  it('chooses workgroups from maxComputeWorkgroupSizeX/Y (orthogonal weights, 2-wide workgroups)', async () => {
+    const q = 'act=tanh&weights=orth&width=12&k=7&depth=25&sw2=1.5&samples=2&seed=9';
+    const { snaps, engine } = await gpuRun(q, { maxComputeWorkgroupSizeX: 2, maxComputeWorkgroupSizeY: 4 });
+    expect(engine.lastPlan).toMatchObject({ workgroupSize: 2, tileX: 2, tileY: 4 });
+    expectSameSamples(snaps.at(-1)!, await cpuRun(q));
+  });
+
+  it('shrinks the reduction workgroup to fit maxComputeWorkgroupStorageSize', async () => {
+    // k = 16: taus[64] + red[64] + 1 is 516 bytes, taus[16] + red[64] + 1 is 324; 200 leaves red[32].
+    const q = 'act=relu&width=16&depth=20&sw2=2&samples=2&seed=2';
+    const { snaps, engine } = await gpuRun(q, { maxComputeWorkgroupStorageSize: 200 });
+    expect(engine.lastPlan).toMatchObject({ workgroupSize: 32, qrTaus: 16 });
+    expectSameSamples(snaps.at(-1)!, await cpuRun(q));
+  });
+
+  it('splits the samples into batches that fit maxStorageBufferBindingSize', async () => {
+    // One sample's W is 4 * 10^2 = 400 bytes: a 1000-byte binding holds 2 samples.
+    const q = 'act=tanh&width=10&depth=20&sw2=1.5&samples=5&seed=3';
+    const { snaps, engine } = await gpuRun(q, { maxStorageBufferBindingSize: 1000 });
+    expect(engine.lastPlan!.batch).toBe(2);
+    expect(snaps.map((s) => s.samples)).toEqual([2, 4, 5]);
+    expectSameSamples(snaps.at(-1)!, await cpuRun(q));
+  });
+
+  it.each<[Partial<GpuLimits>, string, RegExp]>([
+    [{ maxStorageBufferBindingSize: 1000 }, 'width=16', /GPU limit maxStorageBufferBindingSize is 1000, but one sample's weight matrix \(4 N\^2 bytes at N = 16\) needs 1024/],
+    [{ maxBufferSize: 1020 }, 'width=16', /GPU limit maxBufferSize is 1020, but one sample's weight matrix \(4 N\^2 bytes at N = 16\) needs 1024/],
+    [{ maxComputeWorkgroupStorageSize: 100 }, 'width=32', /GPU limit maxComputeWorkgroupStorageSize is 100, but the QR kernel \(shaders\/qr\.wgsl\) at k = 32 \(bytes of workgroup memory: taus\[32\] plus a 1-entry reduction\) needs 136/],
+    [{ maxComputeWorkgroupStorageSize: 100 }, 'width=32&k=8&weights=orth', /GPU limit maxComputeWorkgroupStorageSize is 100, but orthogonal weights \(shaders\/orthogonal\.wgsl\) at N = 32 \(bytes of workgroup memory: taus\[32\] plus a 1-entry reduction\) needs 136/],
+    [{ maxStorageBuffersPerShaderStage: 4 }, 'width=8', /GPU limit maxStorageBuffersPerShaderStage is 4, but the QR kernel \(shaders\/qr\.wgsl\), which binds 6 storage buffers, needs 6/],
+    [{ maxComputeWorkgroupsPerDimension: 3, maxComputeInvocationsPerWorkgroup: 4 }, 'width=16', /GPU limit maxComputeWorkgroupsPerDimension is 3, but the weights kernel at N = 16 with 4-invocation workgroups \(workgroups in x\) needs 16/],
+  ])('refuses %o clearly, before creating any buffer', async (cap, size, message) => {
+    const q = `act=tanh&${size}&depth=5&samples=2`;
+    const counts = { buffers: 0 };
+    const caught = await gpuRun(q, cap, counts).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(caught).toBeInstanceOf(GpuLimitError);
+    const error = caught as GpuLimitError;
+    expect(error.message).toMatch(message);
+    expect(error.limit).toBe(Object.keys(cap).find((name) => error.message.includes(`limit ${name} `)));
+    expect(error.available).toBe(cap[error.limit]);
+    expect(counts.buffers).toBe(0);
+  });
+});
