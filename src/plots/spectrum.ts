@@ -75,6 +75,16 @@ export function drawSpectrum(svg: SVGSVGElement, data: SpectrumPlotData, size: P
         .text(`λ${i + 1} = ${valueText(m)}${s !== null ? ` ± ${valueText(s)}` : ''} per layer (finite in ${data.count[i] ?? 0} of ${data.samples} samples)`);
     }
   }
+  // Theory markers (finite-N values at single indices) go on top of the measured points: where theory
+  // and measurement agree, the filled point would otherwise hide the hollow marker.
+  body
+    .selectAll<SVGGElement, unknown>('g.theory')
+    .filter(function () {
+      return this.querySelector('circle') !== null;
+    })
+    .each(function () {
+      f.g.node()!.appendChild(this);
+    });
   if (negInf.length > 0) drawNegInf(f.g, negInf.map((i) => x(xs(i))), negInf, f.width, f.height, fs, palette);
 
   if (!hasData) drawMessage(f, data.layers > 0 || k <= 0 ? 'No exponents to show.' : 'Waiting for the first layers…');

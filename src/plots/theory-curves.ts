@@ -35,7 +35,7 @@ export function drawTheory(g: G, curves: TheoryCurve[], x: ScaleLinear<number, n
       for (const j of idx) {
         const v = c.y[j];
         if (v === null || v === undefined || !Number.isFinite(v)) continue;
-        group.append('circle').attr('cx', x(c.x[j]!)).attr('cy', y(v)).attr('r', 3.5).attr('fill', 'none').attr('stroke', color).attr('stroke-width', 1.5);
+        group.append('circle').attr('cx', x(c.x[j]!)).attr('cy', y(v)).attr('r', 4.5).attr('fill', 'none').attr('stroke', color).attr('stroke-width', 2);
       }
       return;
     }

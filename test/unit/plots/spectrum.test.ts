@@ -181,6 +181,16 @@ describe('spectrum: theory curves', () => {
     expect(legend[1]!.querySelector('title')!.textContent).toBe('Exact, finite N: valid for linear nets');
     expect(badValues(svg)).toEqual([]);
   });
+
+  it('theory markers are painted after the measured points, so a match does not hide them', () => {
+    drawSpectrum(svg, spectrum({ theory }), SIZE, LIGHT_PALETTE);
+    const all = [...svg.querySelectorAll('[data-role="exponent"], .theory-newman circle')];
+    const lastMeasured = all.map((e) => e.getAttribute('data-role')).lastIndexOf('exponent');
+    const firstTheory = all.findIndex((e) => e.getAttribute('data-role') !== 'exponent');
+    expect(firstTheory).toBeGreaterThan(lastMeasured);
+    // Lines stay under the points (inside the clipped body).
+    expect(svg.querySelector('.theory-free-spectrum')!.closest('[clip-path]')).not.toBeNull();
+  });
 });
 
 describe('spectrum: robustness', () => {
