@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chromiumAvailable, finishedSnapshot, launch, screenshot, type PageSnapshot, type Session } from './browser';
 
 const baseUrl = inject('baseUrl');
@@ -145,6 +146,50 @@ describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium without
     const bg = await s.page.evaluate(() => getComputedStyle(document.querySelector('lyapunov-explorer')!).backgroundColor);
     expect(bg).toBe('rgb(21, 23, 26)');
     await screenshot(s.page, 'dark-relu-1280');
+  });
+
+  it('exports a plot as PNG, SVG, CSV and JSON with the numbers shown', async () => {
+    await s.page.setViewportSize({ width: 1280, height: 800 });
+    await s.page.goto(`${baseUrl}/?width=10&depth=30&samples=4&act=tanh&sw2=1.5`);
+    const snap = await finishedSnapshot(s.page);
+    const save = async (kind: string) => {
+      const [download] = await Promise.all([
+        s.page.waitForEvent('download'),
+        s.page.getByRole('button', { name: `Download Lyapunov spectrum as ${kind}` }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(`lyapunov-spectrum.${kind.toLowerCase()}`);
+      return readFileSync((await download.path())!);
+    };
+    const png = await save('PNG');
+    expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+    const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    expect(w).toBeGreaterThan(600); // 2x the on-screen plot
+    expect(h).toBeGreaterThan(300);
+    // Not blank: decode it in the page and count the colours actually painted.
+    const colours = await s.page.evaluate(async (b64) => {
+      const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+      const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(bitmap, 0, 0);
+      const px = ctx.getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < px.length; i += 4 * 7) seen.add((px[i]! << 16) | (px[i + 1]! << 8) | px[i + 2]!);
+      return seen.size;
+    }, png.toString('base64'));
+    expect(colours).toBeGreaterThan(20);
+    const svg = (await save('SVG')).toString('utf8');
+    expect(svg).toMatch(/^<\?xml|^<svg/);
+    expect(svg.match(/data-role="exponent"/g)?.length).toBe(10);
+    // One row per exponent first (theory curves add their own columns and rows).
+    const csv = (await save('CSV')).toString('utf8').trim().split('\n').map((r) => r.split(','));
+    const col = csv[0]!.indexOf('lambda_i per layer');
+    expect(col).toBeGreaterThan(0);
+    for (let i = 0; i < 10; i++) expect(Number(csv[i + 1]![col])).toBeCloseTo(snap.exponents.mean[i]!, 9);
+    expect(csv[11]?.[col] ?? '').toBe('');
+    const json = JSON.parse((await save('JSON')).toString('utf8')) as { params: { width: number }; plot: { mean: (number | null)[] } };
+    expect(json.params.width).toBe(10);
+    json.plot.mean.forEach((m, i) => expect(m).toBeCloseTo(snap.exponents.mean[i]!, 12));
+    expect(s.consoleErrors).toEqual([]);
   });
 
   it('the library module runs from a plain page with attributes as URL keys', async () => {
