@@ -44,7 +44,7 @@ export function drawPhase(svg: SVGSVGElement, data: PhasePlotData, size: PlotSiz
   if (!usable) {
     const x = scaleLinear().domain([0, 1]).range([0, f.width]);
     drawAxes(f, x, scaleLinear().domain([0, 1]).range([f.height, 0]), 'σw²', 'σb²');
-    drawMessage(f, 'No phase diagram for this activation.');
+    drawMessage(f, data.message ?? 'No phase diagram for this activation.');
     return;
   }
   const ex = edges(data.sw2);

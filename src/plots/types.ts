@@ -102,6 +102,8 @@ export interface PhasePlotData {
   current: { sw2: number; sb2: number };
   /** Activation name for the title. */
   activation: string;
+  /** Shown instead of an empty grid (e.g. while the map is being computed); a default otherwise. */
+  message?: string;
 }
 
 /** Event-free plots return nothing; the phase diagram takes a pick callback. */

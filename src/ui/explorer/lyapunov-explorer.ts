@@ -357,7 +357,9 @@ export class LyapunovExplorer extends LitElement {
   private phasePlot(p: Params): { draw: DrawFunction; data: PlotExport } {
     const grid = this.theory?.phase(p);
     return this.cached('phase', `${p.act}|${p.sw2}|${p.sb2}|${grid !== undefined}`, () => {
-      const empty: PhasePlotData = { sw2: [], sb2: [], logChi1: [], critical: [], current: { sw2: p.sw2, sb2: p.sb2 }, activation: p.act };
+      // undefined: the theory worker is still computing the map; null: it could not be computed.
+      const message = grid === undefined ? 'Computing the mean-field map…' : 'The mean-field map could not be computed for this activation.';
+      const empty: PhasePlotData = { sw2: [], sb2: [], logChi1: [], critical: [], current: { sw2: p.sw2, sb2: p.sb2 }, activation: p.act, message };
       const data: PhasePlotData = grid ? { ...grid, current: { sw2: p.sw2, sb2: p.sb2 } } : empty;
       return {
         draw: (svg, size, palette) => drawPhase(svg, data, size, palette, this.onPhasePick),

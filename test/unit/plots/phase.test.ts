@@ -92,6 +92,9 @@ describe('phase: heat map', () => {
     drawPhase(svg, phase({ sw2: [], sb2: [], logChi1: [], critical: [] }), SIZE, LIGHT_PALETTE);
     expect(messageText(svg)).toBe('No phase diagram for this activation.');
     expect(badValues(svg)).toEqual([]);
+    // While the map is computed elsewhere the caller says so instead.
+    drawPhase(svg, phase({ sw2: [], sb2: [], logChi1: [], critical: [], message: 'Computing the mean-field map…' }), SIZE, LIGHT_PALETTE);
+    expect(messageText(svg)).toBe('Computing the mean-field map…');
     drawPhase(svg, phase({ current: { sw2: NaN, sb2: 0 } }), SIZE, LIGHT_PALETTE);
     expect(svg.querySelector('.current')).toBeNull();
     expect(badValues(svg)).toEqual([]);
