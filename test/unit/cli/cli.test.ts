@@ -55,10 +55,10 @@ describe('spectrum CLI', () => {
     expect(r.stderr).toMatch(/spectrum: no WebGPU device/);
   });
 
-  it('backend auto uses the CPU when singular values are needed, and says so', () => {
-    const out = JSON.parse(cli(['--query', 'width=6&depth=10&samples=2', '--backend', 'auto', '--json']).stdout);
+  it('backend auto sends sparse feedforward nets to the CPU (float64 counts their exact zeros), and says so', () => {
+    const out = JSON.parse(cli(['--query', 'width=6&depth=10&samples=2&weights=sparse&p=0.5', '--backend', 'auto', '--json']).stdout);
     expect(out.backend).toMatch(/^cpu/);
-    expect(out.warnings.join(' ')).toMatch(/singular values/);
+    expect(out.warnings.join(' ')).toMatch(/sparse feedforward weights need float64/);
     expect(out.logSingularValues).not.toBeNull();
   });
 });
