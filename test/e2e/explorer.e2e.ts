@@ -127,6 +127,7 @@ describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium without
     ['phone-360', 360, 780],
     ['laptop-1280', 1280, 800],
     ['projector-1920x1080', 1920, 1080],
+    ['4k-3840x2160', 3840, 2160],
   ] as const) {
     it(`renders at ${width}px without horizontal overflow (screenshot ${name})`, async () => {
       await s.page.setViewportSize({ width, height });

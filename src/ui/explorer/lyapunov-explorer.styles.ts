@@ -266,4 +266,13 @@ export const explorerStyles = css`
       grid-template-columns: minmax(360px, 440px) minmax(0, 1fr);
     }
   }
+  /* A 4K projector at device pixel ratio 1: text readable from the back of a lecture hall. */
+  @media (min-width: 3200px) {
+    :host {
+      font-size: 26px;
+    }
+    .layout {
+      grid-template-columns: minmax(440px, 580px) minmax(0, 1fr);
+    }
+  }
 `;
