@@ -1,7 +1,11 @@
 /**
  * `npm run bench`: prints one JSON object with the CPU engine's speed (layer-samples/s and GFLOP/s)
  * for N in {32, 64, 128, 256}, the CLI's start-up time, and, when python3 with numpy is present, the
- * issue's yardstick (a straightforward numpy loop) measured on the same machine in the same run.
+ * issue's yardstick (a straightforward numpy loop) measured on the same machine in the same run; and,
+ * when Dawn for Node finds a WebGPU adapter, the GPU engine's rows (bench-gpu.ts), else
+ * `gpu: { available: false, reason }`.
+ * Flags: `--gpu-sizes 64,128` (widths of the GPU rows), `--no-cpu` (skip the CPU rows and the numpy
+ * comparison, e.g. on a GPU machine), `--no-gpu`.
  * Benchmarks print figures; they never assert (machines are shared and noisy).
  */
 import { spawnSync } from 'node:child_process';
@@ -12,6 +16,28 @@ import { parseQuery } from '../params/url';
 import { CpuEngine } from '../engine/cpu/cpu-engine';
 import { defaultNodeWorkers } from '../engine/cpu/node-pool';
 import { kernelModule } from '../engine/cpu/wasm/kernels';
+import { gpuBench, parseGpuSizes } from './bench-gpu';
+
+interface BenchFlags {
+  cpu: boolean;
+  gpu: boolean;
+  gpuSizes?: number[];
+}
+
+function parseFlags(argv: string[]): BenchFlags {
+  const flags: BenchFlags = { cpu: true, gpu: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--no-cpu') flags.cpu = false;
+    else if (arg === '--no-gpu') flags.gpu = false;
+    else if (arg === '--gpu-sizes' || arg.startsWith('--gpu-sizes=')) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+      if (value === undefined) throw new Error('--gpu-sizes needs a value, e.g. --gpu-sizes 64,128');
+      flags.gpuSizes = parseGpuSizes(value);
+    } else throw new Error(`unknown flag '${arg}' (bench takes --gpu-sizes 64,128,..., --no-cpu, --no-gpu)`);
+  }
+  return flags;
+}
 
 /**
  * Floating-point operations per layer and sample at k = N, counted as multiply + add = 2:
@@ -38,7 +64,7 @@ function timeCommand(cmd: string, args: string[]): { seconds: number; stdout: st
   return { seconds: (performance.now() - t0) / 1000, stdout: r.stdout };
 }
 
-async function main(): Promise<void> {
+async function cpuSection(): Promise<{ cpu: unknown[]; comparisonWithNumpy: unknown[] }> {
   // Depths chosen so that each run takes about a second on 2 cores.
   const depthFor: Record<number, number> = { 32: 400, 64: 200, 128: 60, 256: 16 };
   const cpu = [];
@@ -88,14 +114,28 @@ async function main(): Promise<void> {
       ratio: ours && numpy ? +(numpy.seconds / ours.seconds).toFixed(2) : null,
     });
   }
+  return { cpu, comparisonWithNumpy: comparison };
+}
+
+async function main(): Promise<void> {
+  let flags: BenchFlags;
+  try {
+    flags = parseFlags(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(2);
+  }
+  const cpuPart = flags.cpu ? await cpuSection() : { cpu: null, cpuNote: 'skipped (--no-cpu)', comparisonWithNumpy: null };
+  const mainJs = fileURLToPath(new URL('./main.js', import.meta.url));
   const startup = timeCommand(process.execPath, [mainJs, '--query', 'width=2&depth=1&samples=1', '--json']);
+  const gpu = flags.gpu ? await gpuBench(flags.gpuSizes ? { sizes: flags.gpuSizes } : {}) : { available: null, reason: 'skipped (--no-gpu)' };
 
   const report = {
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
-    flopModel: 'per layer-sample at k = N: 2N^3 (W Q) + 8/3 N^3 (Householder QR with explicit Q); with singular values + 1/3 N^3 (graded T update). extraSecondsPerSample: the extra core-seconds per sample that singular values cost (graded update per layer plus the final Jacobi SVD).',
-    cpu,
-    comparisonWithNumpy: comparison,
+    flopModel: 'per layer-sample at k = N: 2N^3 (W Q) + 8/3 N^3 (Householder QR with explicit Q); with singular values + 1/3 N^3 (graded T update). extraSecondsPerSample: the extra core-seconds per sample that singular values cost (graded update per layer plus the final Jacobi SVD). The gpu section states its own model.',
+    ...cpuPart,
     cliStartupSeconds: startup ? +startup.seconds.toFixed(3) : null,
+    gpu,
   };
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 }

@@ -21,6 +21,7 @@ import { nextMacrotask } from '../cpu/worker-core';
 import { fillGaussian, STREAM_TAG } from '../rng';
 import type { Engine, RunOptions, SampleResult, Snapshot } from '../types';
 import { effectiveLimits, planGpuRun, type GpuLimits, type GpuPlan } from './limits';
+import type { GpuProfiler, KernelGroup } from './profiler';
 import { createPrograms, UNIFORM_SLOT, writeLayerUniform, type Programs } from './programs';
 import { createTProductPrograms, sampleLogSingularValues, TAccumulator } from './singular-values';
 
@@ -79,6 +80,11 @@ export interface GpuEngineOptions {
   batchBytes?: number;
   /** Destroy the device in dispose(): set when nobody else uses it. */
   ownsDevice?: boolean;
+  /**
+   * Per-kernel GPU timing (the bench): each kernel group of each layer gets its own timestamped
+   * compute pass. Off by default; the plain path encodes a whole chunk into one pass.
+   */
+  profiler?: GpuProfiler;
 }
 
 export class GpuEngine implements Engine {
@@ -343,31 +349,48 @@ export class GpuEngine implements Engine {
     const jacobianGroup = group(p.jacobian, [bufs.w, bufs.q, bufs.d, bufs.z]);
     const qrGroup = group(p.qr, [bufs.z, bufs.q, bufs.sums, bufs.comps, bufs.dead, bufs.stats]);
     const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
+    const profiler = this.options.profiler;
+    // Without a profiler the whole chunk is one pass. With one, every kernel group gets a pass of its
+    // own, because WebGPU writes timestamps only where a pass begins and ends.
+    let open: GPUComputePassEncoder | null = profiler ? null : enc.beginComputePass();
+    const pass = (group: KernelGroup): GPUComputePassEncoder => {
+      if (profiler) {
+        open?.end();
+        const timestampWrites = profiler.timestampWrites(group);
+        open = enc.beginComputePass(timestampWrites ? { timestampWrites } : {});
+      }
+      return open!;
+    };
     for (let l = from; l < to; l++) {
       const offset = [(l - from) * UNIFORM_SLOT];
-      pass.setPipeline(p.weights.pipeline);
-      pass.setBindGroup(0, weightsGroup, offset);
-      pass.dispatchWorkgroups(Math.ceil((n * n) / 4 / plan.workgroupSize), count);
+      let cp = pass('weights');
+      cp.setPipeline(p.weights.pipeline);
+      cp.setBindGroup(0, weightsGroup, offset);
+      cp.dispatchWorkgroups(Math.ceil((n * n) / 4 / plan.workgroupSize), count);
       if (orthGroup) {
-        pass.setPipeline(p.orthogonal!.pipeline);
-        pass.setBindGroup(0, orthGroup, offset);
-        pass.dispatchWorkgroups(count);
+        cp = pass('orthogonal');
+        cp.setPipeline(p.orthogonal!.pipeline);
+        cp.setBindGroup(0, orthGroup, offset);
+        cp.dispatchWorkgroups(count);
       }
-      pass.setPipeline(p.forward.pipeline);
-      pass.setBindGroup(0, forwardGroup, offset);
-      pass.dispatchWorkgroups(count);
-      pass.setPipeline(p.jacobian.pipeline);
-      pass.setBindGroup(0, jacobianGroup, offset);
-      pass.dispatchWorkgroups(Math.ceil(n / (4 * plan.tileX)), Math.ceil(k / (4 * plan.tileY)), count);
-      pass.setPipeline(p.qr.pipeline);
-      pass.setBindGroup(0, qrGroup, offset);
-      pass.dispatchWorkgroups(count);
+      cp = pass('forward');
+      cp.setPipeline(p.forward.pipeline);
+      cp.setBindGroup(0, forwardGroup, offset);
+      cp.dispatchWorkgroups(count);
+      cp = pass('jacobian');
+      cp.setPipeline(p.jacobian.pipeline);
+      cp.setBindGroup(0, jacobianGroup, offset);
+      cp.dispatchWorkgroups(Math.ceil(n / (4 * plan.tileX)), Math.ceil(k / (4 * plan.tileY)), count);
+      cp = pass('qr');
+      cp.setPipeline(p.qr.pipeline);
+      cp.setBindGroup(0, qrGroup, offset);
+      cp.dispatchWorkgroups(count);
       // T <- R_l T while Z still holds R_l (the next layer's jacobian dispatch overwrites it).
-      tAcc?.encodeLayer(pass, { uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, offset[0]!);
+      if (tAcc) tAcc.encodeLayer(pass('tproduct'), { uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, offset[0]!);
     }
-    pass.end();
+    open?.end();
     device.queue.submit([enc.finish()]);
+    profiler?.flush();
   }
 
   private async readResults(config: RunConfig, bufs: BatchBuffers, base: number, count: number): Promise<SampleResult[]> {
