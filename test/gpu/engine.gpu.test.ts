@@ -144,6 +144,23 @@ describe.skipIf(!device && !gpuRequired)('WebGPU engine vs CPU engine (same seed
     expect(exact).toBeGreaterThan(0);
   });
 
+  it('checkpoints copied inside multi-layer command buffers equal those of one-layer chunks, and match the CPU', async () => {
+    const { params } = parseQuery('act=tanh&width=12&depth=450&samples=2&sw2=1.6&seed=4&transient=20');
+    const runWith = async (chunkFlops?: number) => {
+      const engine = new GpuEngine(device!, 'SwiftShader', chunkFlops === undefined ? {} : { chunkFlops });
+      const snap = await withErrorScopes(device!, () => last(engine.run(params, { singularValues: false })));
+      engine.dispose();
+      return snap;
+    };
+    const [big, single] = [await runWith(), await runWith(0)];
+    expect(big.convergence).toEqual(single.convergence);
+    const cpu = await last(new CpuEngine({ workers: inProcessWorkers, concurrency: 1 }).run(params, { singularValues: false }));
+    // depth 450 after a 20-layer burn-in: a checkpoint every 3 layers, 144 in all.
+    expect(big.convergence.layer.length).toBe(cpu.convergence.layer.length);
+    expect(big.convergence.layer).toEqual(cpu.convergence.layer);
+    big.convergence.top.forEach((v, i) => expect(Math.abs(v! - cpu.convergence.top[i]!), `checkpoint ${i}`).toBeLessThan(2e-3));
+  });
+
   it('orthogonal linear feedforward: every exponent is exactly log sqrt(sw2), on both engines', async () => {
     // W Q = sqrt(sw2) O Q has orthonormal columns times sqrt(sw2), so R_l = sqrt(sw2) I at every layer.
     const sw2 = 1.7;

@@ -27,6 +27,8 @@ const QUERY = 'act=tanh&width=12&depth=30&sw2=1.8&sb2=0.05&samples=3&seed=21';
 const params = (query = QUERY): Params => parseQuery(query).params;
 const cpuEngine = () => new CpuEngine({ workers: inProcessWorkers, concurrency: 1, label: 'cpu (float64, in-process)' });
 const RUN: RunOptions = { perSample: true, singularValues: false };
+/** One layer per command buffer, so that a run has many chunks to fail or abort in. */
+const ONE_LAYER_CHUNKS = { chunkFlops: 0 };
 
 async function collect(gen: AsyncGenerator<Snapshot>): Promise<Snapshot[]> {
   const out: Snapshot[] = [];
@@ -107,7 +109,7 @@ describe.skipIf(!device && !gpuRequired)('GpuEngine: buffers and device failures
     const d = device!;
     const tracker = trackBuffers(d);
     try {
-      const engine = new GpuEngine(d, 'SwiftShader');
+      const engine = new GpuEngine(d, 'SwiftShader', ONE_LAYER_CHUNKS);
       await withErrorScopes(d, async () => {
         // Aborted through the signal during the third chunk.
         const controller = new AbortController();
@@ -119,7 +121,7 @@ describe.skipIf(!device && !gpuRequired)('GpuEngine: buffers and device failures
         expect(tracker.live.size).toBe(0);
 
         // Left at the first snapshot (batches of one sample) without aborting: the consumer breaks.
-        const small = new GpuEngine(d, 'SwiftShader', { batchBytes: 1 });
+        const small = new GpuEngine(d, 'SwiftShader', { ...ONE_LAYER_CHUNKS, batchBytes: 1 });
         for await (const snap of small.run(params(), RUN)) {
           expect(snap.samples).toBe(1);
           break;
@@ -143,7 +145,7 @@ describe.skipIf(!device && !gpuRequired)('GpuEngine: buffers and device failures
   it('a device lost mid-run rejects the run with a GpuDeviceError, and every later run', async () => {
     const d = await freshDevice();
     const tracker = trackBuffers(d);
-    const engine = new GpuEngine(d, 'SwiftShader');
+    const engine = new GpuEngine(d, 'SwiftShader', ONE_LAYER_CHUNKS);
     onEncoder(d, 3, () => d.destroy());
     const run = withErrorScopes(d, () => collect(engine.run(params(), RUN)));
     await expect(run).rejects.toThrow(GpuDeviceError);
@@ -158,7 +160,7 @@ describe.skipIf(!device && !gpuRequired)('GpuEngine: buffers and device failures
     // No error scope here: the error must reach the device's uncapturederror event.
     const d = await freshDevice();
     const tracker = trackBuffers(d);
-    const engine = new GpuEngine(d, 'SwiftShader');
+    const engine = new GpuEngine(d, 'SwiftShader', ONE_LAYER_CHUNKS);
     onEncoder(d, 3, () => makeUncapturedError(d));
     await expect(collect(engine.run(params(), RUN))).rejects.toThrow(/uncaptured GPU error: .*usage/i);
     expect(tracker.live.size).toBe(0);
@@ -264,7 +266,7 @@ describe.skipIf(!device && !gpuRequired)('FallbackEngine', () => {
         tracker = trackBuffers(d);
         const dev = d;
         onEncoder(dev, 3, () => dev.destroy());
-        return new GpuEngine(dev, 'SwiftShader', { ownsDevice: true });
+        return new GpuEngine(dev, 'SwiftShader', { ...ONE_LAYER_CHUNKS, ownsDevice: true });
       },
       fallback: cpuEngine(),
     });
@@ -289,7 +291,7 @@ describe.skipIf(!device && !gpuRequired)('FallbackEngine', () => {
         d = await freshDevice();
         const dev = d;
         onEncoder(dev, 3, () => makeUncapturedError(dev));
-        return new GpuEngine(dev, 'SwiftShader', { ownsDevice: true });
+        return new GpuEngine(dev, 'SwiftShader', { ...ONE_LAYER_CHUNKS, ownsDevice: true });
       },
       fallback: cpuEngine(),
     });

@@ -28,6 +28,9 @@ import { createTProductPrograms, sampleLogSingularValues, TAccumulator } from '.
 /** Default upper bound on one batch's device memory; the device limits may lower it further. */
 export const BATCH_BYTES = 96 * 1024 * 1024;
 
+/** Work encoded into one command buffer before the engine waits for the GPU (flops). */
+const CHUNK_FLOPS = 1e10;
+
 interface BatchBuffers {
   w: GPUBuffer;
   /** Orthogonal weights: the Gaussian that orthogonal.wgsl factors (null otherwise). */
@@ -80,6 +83,11 @@ export interface GpuEngineOptions {
   batchBytes?: number;
   /** Destroy the device in dispose(): set when nobody else uses it. */
   ownsDevice?: boolean;
+  /**
+   * Work (flops) encoded into one command buffer before waiting for the GPU; default CHUNK_FLOPS.
+   * Smaller = quicker cancelling and more waits; 0 = one layer per chunk (tests use it).
+   */
+  chunkFlops?: number;
   /**
    * Per-kernel GPU timing (the bench): each kernel group of each layer gets its own timestamped
    * compute pass. Off by default; the plain path encodes a whole chunk into one pass.
@@ -202,6 +210,10 @@ export class GpuEngine implements Engine {
       const count = Math.min(batch, params.samples - base);
       const owned: GPUBuffer[] = [];
       let tAcc: TAccumulator | null = null;
+      // Layers per command buffer: about CHUNK_FLOPS of work (a few ms on a GPU, so cancelling stays
+      // quick), at most the uniform buffer's 256 slots. Checkpoints are copied inside the chunk.
+      const flopsPerLayer = count * (2 * n * n * k + 4 * n * k * k + (tPrograms ? (2 / 3) * n ** 3 : 0));
+      const layersPerChunk = Math.max(1, Math.min(256, Math.floor((this.options.chunkFlops ?? CHUNK_FLOPS) / flopsPerLayer)));
       try {
         const bufs = this.createBatch(config, count, owned);
         this.initialize(config, bufs, base, count);
@@ -209,24 +221,14 @@ export class GpuEngine implements Engine {
           tAcc = new TAccumulator(device, tPrograms, count, n);
           tAcc.reset();
         }
-        // Chunks end at the convergence checkpoints, whose sums are copied aside on the GPU.
         let layer = 0;
-        let slot = 0;
         while (layer < params.depth) {
           if (signal?.aborted) return;
-          const chunkEnd = Math.min(nextCheckpoint(config, layer), layer + 256);
+          const chunkEnd = Math.min(params.depth, layer + layersPerChunk);
           this.encodeChunk(config, plan, programs, bufs, base, count, layer, chunkEnd, tAcc);
           work += (chunkEnd - layer) * count;
           layer = chunkEnd;
-          if (config.checkpointIndex(layer) >= 0) {
-            const enc = device.createCommandEncoder();
-            const bytes = 4 * count * k;
-            enc.copyBufferToBuffer(bufs.sums, 0, bufs.history, slot * bytes, bytes);
-            enc.copyBufferToBuffer(bufs.dead, 0, bufs.historyDead, slot * bytes, bytes);
-            device.queue.submit([enc.finish()]);
-            slot++;
-          }
-          // One readback per chunk keeps the queue short and lets the caller cancel.
+          // One wait per chunk keeps the queue short and lets the caller cancel.
           await this.guard(device.queue.onSubmittedWorkDone());
         }
         if (signal?.aborted) return;
@@ -387,6 +389,17 @@ export class GpuEngine implements Engine {
       cp.dispatchWorkgroups(count);
       // T <- R_l T while Z still holds R_l (the next layer's jacobian dispatch overwrites it).
       if (tAcc) tAcc.encodeLayer(pass('tproduct'), { uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, offset[0]!);
+      const slot = config.checkpointIndex(l + 1);
+      if (slot >= 0) {
+        // The running sums at a convergence checkpoint, copied aside in the same command buffer
+        // (copies happen between passes): no CPU round trip per checkpoint.
+        open?.end();
+        open = null;
+        const bytes = 4 * count * k;
+        enc.copyBufferToBuffer(bufs.sums, 0, bufs.history, slot * bytes, bytes);
+        enc.copyBufferToBuffer(bufs.dead, 0, bufs.historyDead, slot * bytes, bytes);
+        if (!profiler && l + 1 < to) open = enc.beginComputePass();
+      }
     }
     open?.end();
     device.queue.submit([enc.finish()]);
@@ -461,7 +474,3 @@ async function cpuLogSingularValues(config: RunConfig, sample: number, signal: A
   return net.result().logSingularValues;
 }
 
-function nextCheckpoint(config: RunConfig, layer: number): number {
-  for (let l = layer + 1; l <= config.params.depth; l++) if (config.checkpointIndex(l) >= 0) return l;
-  return config.params.depth;
-}
