@@ -5,7 +5,7 @@
  */
 import { line, scaleLinear } from 'd3';
 import type { ConvergencePlotData, Palette, PlotSize } from './types';
-import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, isFiniteNumber, padExtent, valueText, type LegendEntry } from './frame';
+import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, halo, isFiniteNumber, padExtent, truncate, valueText, type LegendEntry } from './frame';
 import { theoryColor } from './theory-curves';
 
 export const CONVERGENCE_SERIES = [
@@ -57,11 +57,8 @@ export function drawConvergence(svg: SVGSVGElement, data: ConvergencePlotData, s
       .attr('x', 4)
       .attr('y', y(l.y) - 3)
       .attr('font-size', fs * 0.8)
-      .attr('fill', palette.foreground)
-      .attr('stroke', palette.background)
-      .attr('stroke-width', 3)
-      .attr('paint-order', 'stroke')
-      .text(`${l.label.length > 48 ? `${l.label.slice(0, 47)}…` : l.label} = ${valueText(l.y)}`);
+      .call(halo, palette)
+      .text(`${truncate(l.label, 48)} = ${valueText(l.y)}`);
   });
   const idx = data.layer.map((_, i) => i);
   CONVERGENCE_SERIES.forEach((s, si) => {

@@ -8,7 +8,7 @@
  */
 import { scaleLinear } from 'd3';
 import type { DensityPlotData, Palette, PlotSize } from './types';
-import { beginPlot, clipTo, drawAxes, drawCornerNote, drawMessage, finiteExtent, isFiniteNumber, padExtent, valueText, type LegendEntry } from './frame';
+import { beginPlot, clipTo, drawAxes, drawCornerNote, drawMessage, finiteExtent, halo, isFiniteNumber, padExtent, truncate, valueText, type LegendEntry } from './frame';
 import { drawTheory, theoryLegend } from './theory-curves';
 
 /** Heights of the histogram bars: count / (total × width), so that their area is the finite fraction. */
@@ -101,11 +101,8 @@ export function drawDensity(svg: SVGSVGElement, data: DensityPlotData, size: Plo
       .attr('y', f.height - fs * 0.6)
       .attr('text-anchor', right ? 'end' : 'start')
       .attr('font-size', fs * 0.85)
-      .attr('fill', palette.foreground)
-      .attr('stroke', palette.background)
-      .attr('stroke-width', 3)
-      .attr('paint-order', 'stroke')
-      .text(`${m.label.length > 40 ? `${m.label.slice(0, 39)}…` : m.label} (${valueText(m.x)})`);
+      .call(halo, palette)
+      .text(`${truncate(m.label, 40)} (${valueText(m.x)})`);
   }
   const note = zerosNote(data.zeros, data.total);
   if (note) drawCornerNote(f, note, 'zeros');

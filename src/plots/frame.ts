@@ -128,7 +128,7 @@ export function beginPlot(svgEl: SVGSVGElement, size: PlotSize, palette: Palette
           .attr('stroke-dasharray', e.dash ?? null);
       // Labels longer than the plot is wide are shortened; the full text stays in the tooltip.
       const maxChars = Math.max(8, Math.floor((width - fs * 2.2) / (fs * 0.56)));
-      const label = e.label.length > maxChars ? `${e.label.slice(0, maxChars - 1)}…` : e.label;
+      const label = truncate(e.label, maxChars);
       if (label !== e.label && !e.note) item.append('title').text(e.label);
       item
         .append('text')
@@ -257,6 +257,16 @@ export function wrapWords(text: string, maxChars: number): string[] {
   return lines;
 }
 
+/** Text in the foreground colour with a background-coloured halo, legible over data: `text.call(halo, palette)`. */
+export function halo(text: Selection<SVGTextElement, unknown, null, undefined>, palette: Palette): void {
+  text.attr('fill', palette.foreground).attr('stroke', palette.background).attr('stroke-width', 3).attr('paint-order', 'stroke');
+}
+
+/** s cut to at most `max` characters, the last one an ellipsis when cut. */
+export function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
 /** A note in the top-right corner of the plot area, wrapped, with a halo so it stays legible over data. */
 export function drawCornerNote(f: Frame, text: string, cls: string): void {
   const fs = f.size.fontSize;
@@ -267,10 +277,7 @@ export function drawCornerNote(f: Frame, text: string, cls: string): void {
     .attr('y', fs * 1.1)
     .attr('text-anchor', 'end')
     .attr('font-size', fs * 0.85)
-    .attr('fill', f.palette.foreground)
-    .attr('stroke', f.palette.background)
-    .attr('stroke-width', 3)
-    .attr('paint-order', 'stroke');
+    .call(halo, f.palette);
   lines.forEach((l, i) =>
     t
       .append('tspan')

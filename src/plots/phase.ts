@@ -6,7 +6,7 @@
  */
 import { interpolateRgb, line, scaleLinear } from 'd3';
 import type { Palette, PhasePlotData, PickHandler, PlotSize } from './types';
-import { beginPlot, drawAxes, drawMessage, isFiniteNumber, valueText, type LegendEntry } from './frame';
+import { beginPlot, drawAxes, drawMessage, halo, isFiniteNumber, valueText, type LegendEntry } from './frame';
 
 /** |log chi_1| beyond this is drawn at full colour. */
 export const LOG_CHI_CLAMP = 1.5;
@@ -89,10 +89,7 @@ export function drawPhase(svg: SVGSVGElement, data: PhasePlotData, size: PlotSiz
       .attr('x', cx + fs * 0.7 * (flip ? -1 : 1))
       .attr('y', cy < fs * 1.2 ? cy + fs * 1.4 : cy - fs * 0.6)
       .attr('text-anchor', flip ? 'end' : 'start')
-      .attr('fill', palette.foreground)
-      .attr('stroke', palette.background)
-      .attr('stroke-width', 3)
-      .attr('paint-order', 'stroke')
+      .call(halo, palette)
       .text(`(${valueText(sw2)}, ${valueText(sb2)})`);
   }
 

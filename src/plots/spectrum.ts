@@ -5,7 +5,7 @@
  */
 import { area, line, scaleLinear } from 'd3';
 import type { Palette, PlotSize, SpectrumPlotData } from './types';
-import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, isFiniteNumber, padExtent, textWidth, valueText, type LegendEntry } from './frame';
+import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, halo, isFiniteNumber, padExtent, textWidth, valueText, type LegendEntry } from './frame';
 import { drawTheory, theoryLegend } from './theory-curves';
 
 export function drawSpectrum(svg: SVGSVGElement, data: SpectrumPlotData, size: PlotSize, palette: Palette): void {
@@ -128,9 +128,6 @@ function drawNegInf(
     .attr('dy', '0.1em')
     .attr('text-anchor', left ? 'end' : 'start')
     .attr('font-size', fs * 0.85)
-    .attr('fill', palette.foreground)
-    .attr('stroke', palette.background)
-    .attr('stroke-width', 3)
-    .attr('paint-order', 'stroke')
+    .call(halo, palette)
     .text(label);
 }
