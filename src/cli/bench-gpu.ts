@@ -14,12 +14,11 @@
  * SwiftShader (no GPU; the kernels run on the CPU) gets a shorter protocol: see SWIFTSHADER_BUDGET.
  * Benchmarks print figures and never assert.
  */
-import { existsSync } from 'node:fs';
 import { parseQuery } from '../params/url';
 import type { Snapshot } from '../engine/types';
 import { BATCH_BYTES, GpuEngine } from '../engine/gpu/gpu-engine';
-import { adapterLabel } from '../engine/gpu/device';
-import { checkDeviceLimits, describePlan, effectiveLimits, LIMIT_NAMES, planGpuRun, type GpuPlan } from '../engine/gpu/limits';
+import { nodeDevice } from '../engine/gpu/node-gpu';
+import { describePlan, effectiveLimits, LIMIT_NAMES, planGpuRun, type GpuPlan } from '../engine/gpu/limits';
 import { createPrograms, UNIFORM_SLOT, writeLayerUniform } from '../engine/gpu/programs';
 import { GpuProfiler, KERNEL_GROUPS, type KernelGroup, type ProfileTotals } from '../engine/gpu/profiler';
 import { describeReferenceConfig, REFERENCE_VARIANTS, ReferenceMatmul, referenceUnfit, type BoundMatmul, type MatmulDims } from './reference-matmul';
@@ -83,11 +82,6 @@ export interface GpuBenchOptions {
 // ---------------------------------------------------------------------------------------------------
 // Device
 
-/** As in node-gpu.ts: without a GPU, Dawn's Vulkan loader is pointed at Chromium's SwiftShader. */
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-/** Dawn frees its instance when the create() result is collected: keep it for the process's life. */
-let dawnGpu: GPU | null = null;
-
 interface BenchDevice {
   adapter: GPUAdapter;
   device: GPUDevice;
@@ -95,35 +89,15 @@ interface BenchDevice {
   timestamps: boolean;
 }
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * A device like nodeDevice()'s (the adapter's limits raised), plus the 'timestamp-query' feature when
- * the adapter offers it: nodeDevice() asks for no features, and an adapter makes only one device.
- */
+/** nodeDevice()'s device, plus the 'timestamp-query' feature when the adapter offers it. */
 async function benchDevice(): Promise<BenchDevice> {
-  if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && existsSync(SWIFTSHADER_ICD)) {
-    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  }
-  if (!dawnGpu) {
-    const mod = (await import('webgpu')) as unknown as { create(flags: string[]): GPU; globals: object };
-    Object.assign(globalThis, mod.globals);
+  const acquired = await nodeDevice({
     // Dawn rounds timestamps down to 65.536 us by default (against timing attacks in browsers), which
     // would zero the passes of small kernels; a local benchmark has no such concern.
-    dawnGpu = mod.create(['disable-dawn-features=timestamp_quantization']);
-  }
-  const adapter = await within(dawnGpu.requestAdapter({ powerPreference: 'high-performance' }), 5000, 'requestAdapter');
-  if (!adapter) throw new Error('no WebGPU adapter is available to Dawn for Node (no GPU driver, and no SwiftShader from Debian\'s chromium)');
-  const requiredLimits: Record<string, number> = {};
-  for (const name of LIMIT_NAMES) requiredLimits[name] = adapter.limits[name];
-  const timestamps = adapter.features.has('timestamp-query');
-  const device = await within(adapter.requestDevice({ requiredLimits, requiredFeatures: timestamps ? ['timestamp-query'] : [] }), 5000, 'requestDevice');
-  checkDeviceLimits(effectiveLimits(device));
-  return { adapter, device, description: adapterLabel(adapter.info), timestamps };
+    dawnFlags: ['disable-dawn-features=timestamp_quantization'],
+    optionalFeatures: ['timestamp-query'],
+  });
+  return { ...acquired, timestamps: acquired.device.features.has('timestamp-query') };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -42,12 +42,17 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 /** The limits the engine needs raised to the adapter's values (those limits.ts plans with). */
 const RAISED_LIMITS = LIMIT_NAMES;
 
-export async function acquireDevice(gpu: GPU, timeoutMs = 5000): Promise<AcquiredDevice> {
+/**
+ * A device with the adapter's limits, and those of `optionalFeatures` the adapter offers (the bench asks
+ * for 'timestamp-query'; device.features says which were granted).
+ */
+export async function acquireDevice(gpu: GPU, timeoutMs = 5000, optionalFeatures: readonly GPUFeatureName[] = []): Promise<AcquiredDevice> {
   const adapter = await withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), timeoutMs, 'requestAdapter');
   if (!adapter) throw new GpuUnavailableError('no WebGPU adapter is available');
   const requiredLimits: Record<string, number> = {};
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
-  const device = await withTimeout(adapter.requestDevice({ requiredLimits }), timeoutMs, 'requestDevice');
+  const requiredFeatures = optionalFeatures.filter((f) => adapter.features.has(f));
+  const device = await withTimeout(adapter.requestDevice({ requiredLimits, requiredFeatures }), timeoutMs, 'requestDevice');
   try {
     // Run-independent needs (storage buffers per kernel); sizes are checked per run (limits.ts).
     checkDeviceLimits(effectiveLimits(device));

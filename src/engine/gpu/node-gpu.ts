@@ -11,7 +11,16 @@ const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 /** Dawn frees its instance when the create() result is collected: keep it for the process's life. */
 let dawnGpu: GPU | null = null;
 
-export async function nodeDevice(timeoutMs = 5000): Promise<AcquiredDevice> {
+export interface NodeDeviceOptions {
+  timeoutMs?: number;
+  /** Dawn instance flags; they apply when the process's instance is created, i.e. on the first call. */
+  dawnFlags?: string[];
+  /** Features to enable where the adapter offers them (acquireDevice). */
+  optionalFeatures?: GPUFeatureName[];
+}
+
+export async function nodeDevice(options: NodeDeviceOptions = {}): Promise<AcquiredDevice> {
+  const { timeoutMs = 5000, dawnFlags = [], optionalFeatures = [] } = options;
   if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && existsSync(SWIFTSHADER_ICD)) {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
@@ -23,7 +32,7 @@ export async function nodeDevice(timeoutMs = 5000): Promise<AcquiredDevice> {
       throw new GpuUnavailableError(`Dawn for Node (the webgpu package) could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
     }
     Object.assign(globalThis, mod.globals);
-    dawnGpu = mod.create([]);
+    dawnGpu = mod.create(dawnFlags);
   }
-  return acquireDevice(dawnGpu, timeoutMs);
+  return acquireDevice(dawnGpu, timeoutMs, optionalFeatures);
 }
