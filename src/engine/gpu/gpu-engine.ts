@@ -23,7 +23,7 @@ import type { Engine, RunOptions, SampleResult, Snapshot } from '../types';
 import { effectiveLimits, planGpuRun, type GpuLimits, type GpuPlan } from './limits';
 import type { GpuProfiler, KernelGroup } from './profiler';
 import { createPrograms, UNIFORM_SLOT, writeLayerUniform, type Programs } from './programs';
-import { createTProductPrograms, sampleLogSingularValues, TAccumulator } from './singular-values';
+import { createTProductPrograms, sampleLogSingularValues, TAccumulator, type TProductPrograms } from './singular-values';
 
 /** Default upper bound on one batch's device memory; the device limits may lower it further. */
 export const BATCH_BYTES = 96 * 1024 * 1024;
@@ -100,6 +100,7 @@ export class GpuEngine implements Engine {
   /** The choices of the latest run (workgroup sizes, batch), for a status line; null before one. */
   lastPlan: GpuPlan | null = null;
   private live = new Set<GPUBuffer>();
+  private tProductPrograms: TProductPrograms | null = null;
   private failureReason: string | null = null;
   /** Rejects with a GpuDeviceError when the device is lost or reports an uncaptured error. */
   private readonly failed: Promise<never>;
@@ -187,7 +188,8 @@ export class GpuEngine implements Engine {
     });
     this.lastPlan = plan;
     const programs = createPrograms(device, plan, orth);
-    const tPrograms = singularValues ? createTProductPrograms(device) : null;
+    // The T-product pipelines depend on nothing of the run: compiled once per engine.
+    const tPrograms = singularValues ? (this.tProductPrograms ??= createTProductPrograms(device)) : null;
     const started = performance.now();
     const checkpoints = Array.from({ length: config.checkpoints }, (_, i) => config.checkpointLayer(i));
     const batch = plan.batch;
@@ -195,6 +197,8 @@ export class GpuEngine implements Engine {
     let work = 0;
     const backend = `gpu (float32, ${this.adapterName})`;
     let recomputed = 0;
+    /** float64 scratch for the samples recomputed on the CPU, allocated at the first one and reused. */
+    let cpuWorkspace: Workspace | null = null;
     const caveat = gpuPrefersCpu(params);
     const notes = () => [
       ...(caveat ? [`float32 caveat: ${caveat}; this GPU run may count too few -Infinity exponents (use the CPU engine).`] : []),
@@ -240,7 +244,7 @@ export class GpuEngine implements Engine {
             if (r.overflowLayer !== null) continue;
             r.logSingularValues = sampleLogSingularValues(t, s);
             if (r.logSingularValues === null) {
-              r.logSingularValues = await cpuLogSingularValues(config, r.sample, signal);
+              r.logSingularValues = await cpuLogSingularValues(config, (cpuWorkspace ??= new Workspace(config)), r.sample, signal);
               if (r.logSingularValues === null) return; // aborted
               recomputed++;
             }
@@ -461,8 +465,7 @@ export class GpuEngine implements Engine {
  * a sample the GPU's float32 T does not cover. Runs in ~10 ms slices so a page stays responsive; null
  * if aborted.
  */
-async function cpuLogSingularValues(config: RunConfig, sample: number, signal: AbortSignal | undefined): Promise<Float64Array | null> {
-  const ws = new Workspace(config);
+async function cpuLogSingularValues(config: RunConfig, ws: Workspace, sample: number, signal: AbortSignal | undefined): Promise<Float64Array | null> {
   const net = new NetworkSample(config, sample, ws);
   while (!net.finished) {
     const start = performance.now();
