@@ -15,10 +15,8 @@
 import type { Params } from '../../params/types';
 import { residualCoefficients, sparseKeepThreshold } from '../../params/derived';
 import { buildSnapshot } from '../aggregate';
-import { haarColumns } from '../cpu/linalg';
 import { NetworkSample, RunConfig, Workspace } from '../cpu/network-sample';
 import { nextMacrotask } from '../cpu/worker-core';
-import { fillGaussian, STREAM_TAG } from '../rng';
 import type { Engine, RunOptions, SampleResult, Snapshot } from '../types';
 import { effectiveLimits, planGpuRun, type GpuLimits, type GpuPlan } from './limits';
 import type { GpuProfiler, KernelGroup } from './profiler';
@@ -197,8 +195,10 @@ export class GpuEngine implements Engine {
     let work = 0;
     const backend = `gpu (float32, ${this.adapterName})`;
     let recomputed = 0;
-    /** float64 scratch for the samples recomputed on the CPU, allocated at the first one and reused. */
-    let cpuWorkspace: Workspace | null = null;
+    /** float64 scratch for x_0, Q_0 and the samples recomputed on the CPU, allocated once per run. */
+    let workspace: Workspace | null = null;
+    // Without singular values, so that building a start state allocates no T.
+    const initConfig = new RunConfig(params, false);
     const caveat = gpuPrefersCpu(params);
     const notes = () => [
       ...(caveat ? [`float32 caveat: ${caveat}; this GPU run may count too few -Infinity exponents (use the CPU engine).`] : []),
@@ -220,7 +220,7 @@ export class GpuEngine implements Engine {
       const layersPerChunk = Math.max(1, Math.min(256, Math.floor((this.options.chunkFlops ?? CHUNK_FLOPS) / flopsPerLayer)));
       try {
         const bufs = this.createBatch(config, count, owned);
-        this.initialize(config, bufs, base, count);
+        this.initialize(initConfig, (workspace ??= new Workspace(config)), bufs, base, count);
         if (tPrograms) {
           tAcc = new TAccumulator(device, tPrograms, count, n);
           tAcc.reset();
@@ -244,7 +244,7 @@ export class GpuEngine implements Engine {
             if (r.overflowLayer !== null) continue;
             r.logSingularValues = sampleLogSingularValues(t, s);
             if (r.logSingularValues === null) {
-              r.logSingularValues = await cpuLogSingularValues(config, (cpuWorkspace ??= new Workspace(config)), r.sample, signal);
+              r.logSingularValues = await cpuLogSingularValues(config, (workspace ??= new Workspace(config)), r.sample, signal);
               if (r.logSingularValues === null) return; // aborted
               recomputed++;
             }
@@ -292,24 +292,18 @@ export class GpuEngine implements Engine {
     };
   }
 
-  /** x_0 and the Haar Q_0 from the shared stream (float64 on the CPU, then rounded to float32). */
-  private initialize(config: RunConfig, bufs: BatchBuffers, base: number, count: number): void {
-    const { n, k, params } = config;
+  /**
+   * x_0 and the Haar Q_0 of each sample: exactly the CPU engine's (NetworkSample builds them in float64
+   * with its WebAssembly kernels), rounded to float32.
+   */
+  private initialize(config: RunConfig, ws: Workspace, bufs: BatchBuffers, base: number, count: number): void {
+    const { n, k } = config;
     const x = new Float32Array(count * n);
     const q = new Float32Array(count * n * k);
-    const x64 = new Float64Array(n);
-    const g = new Float64Array(n * n);
-    const panel = new Float64Array(n * k);
-    const q64 = new Float64Array(n * k);
-    const tau = new Float64Array(n);
     for (let s = 0; s < count; s++) {
-      const sample = base + s;
-      fillGaussian(x64, 0, 0, n, { seed: params.seed, sample, layer: 0, tag: STREAM_TAG.input }, Math.sqrt(params.q0));
-      x.set(x64, s * n);
-      fillGaussian(g, 0, 0, n * n, { seed: params.seed, sample, layer: 0, tag: STREAM_TAG.initialFrame });
-      for (let col = 0; col < k; col++) for (let row = 0; row < n; row++) panel[col * n + row] = g[row * n + col]!;
-      haarColumns(panel, tau, q64, n, k);
-      q.set(q64, s * n * k);
+      const start = new NetworkSample(config, base + s, ws);
+      x.set(start.x, s * n);
+      q.set(start.q, s * n * k);
     }
     this.device.queue.writeBuffer(bufs.x, 0, x);
     this.device.queue.writeBuffer(bufs.q, 0, q);
