@@ -91,3 +91,12 @@ fn dphi(act: u32, h: f32) -> f32 {
     default: { return select(SELU_LAMBDA * SELU_ALPHA * exp(h), SELU_LAMBDA, h > 0.0); }
   }
 }
+
+// Per-dispatch parameters of the blocked QR kernels (qr-panel, qr-apply, qr-finish): the panel of
+// columns [j0, j1), and for qr-finish whether Q gets the Haar sign fix (the initial frame Q_0).
+struct Panel {
+  j0: u32,
+  j1: u32,
+  haar: u32,
+  pad: u32,
+};

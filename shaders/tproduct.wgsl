@@ -3,9 +3,9 @@
 // a unit row C_i (upper triangular). No log scale is ever rounded, so nothing degrades with |s|; an
 // exactly zero row has x_i = ZERO_ROW. The CPU turns (x, f, C) into log sigma in float64.
 //
-// R_l is read where qr.wgsl leaves it, in the engine's Z buffer (k = N): sample s, column-major,
+// R_l is read where the QR kernels leave it, in the engine's Z buffer (k = N): sample s, column-major,
 // R[i][j] = Z[s N^2 + j N + i] for i <= j (the reflectors below the diagonal are never read). A row j
-// of R_l counts as exactly zero by qr.wgsl's rule (j >= the rank bound stats[4 s] of a feedforward
+// of R_l counts as exactly zero by qr-finish.wgsl's rule (j >= the rank bound stats[4 s] of a feedforward
 // layer, R_jj == 0, or sparse feedforward |R_jj| <= 1e-5 max|R_ii|), i.e. the engine's `dead` flags.
 //
 // Three dispatches per layer, no barriers except in the first:
@@ -66,7 +66,7 @@ fn coefficients(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     atomicStore(&wg_count, 0u);
   }
   workgroupBarrier();
-  // The zero rows of R_l: the same rule as qr.wgsl's dead flags (max of non-negative floats by bits).
+  // The zero rows of R_l: the same rule as qr-finish.wgsl's dead flags (max of non-negative floats by bits).
   let sparse_ff = P.feedforward == 1u && P.weights == 1u;
   if (sparse_ff) {
     var m = 0.0;

@@ -8,7 +8,7 @@
  *     reference matmul, autotuned over a few tile shapes, timed the same way.
  *  2. A short run (2 layers) and a depth-L run of the engine (L chosen from step 1 for about a second
  *     of layers): wall time, and the steady per-layer rate from their difference, which excludes the
- *     per-run set-up (Haar Q_0 on the CPU, buffers, readback).
+ *     per-run set-up (pipelines, buffers, the Haar Q_0, readback).
  *  3. Where the adapter offers 'timestamp-query': a depth-L run with a GpuProfiler, giving the split
  *     of GPU time between the matmul, the QR and the other kernels inside the real pipeline.
  * SwiftShader (no GPU; the kernels run on the CPU) gets a shorter protocol: see SWIFTSHADER_BUDGET.
@@ -19,6 +19,7 @@ import type { Snapshot } from '../engine/types';
 import { BATCH_BYTES, GpuEngine } from '../engine/gpu/gpu-engine';
 import { nodeDevice } from '../engine/gpu/node-gpu';
 import { describePlan, effectiveLimits, LIMIT_NAMES, planGpuRun, type GpuPlan } from '../engine/gpu/limits';
+import { GpuBatch } from '../engine/gpu/batch';
 import { createPrograms, UNIFORM_SLOT, writeLayerUniform } from '../engine/gpu/programs';
 import { GpuProfiler, KERNEL_GROUPS, type KernelGroup, type ProfileTotals } from '../engine/gpu/profiler';
 import { describeReferenceConfig, REFERENCE_VARIANTS, ReferenceMatmul, referenceUnfit, type BoundMatmul, type MatmulDims } from './reference-matmul';
@@ -26,7 +27,7 @@ import { describeReferenceConfig, REFERENCE_VARIANTS, ReferenceMatmul, reference
 /**
  * Floating-point operations per layer and sample (multiply + add = 2), read off the kernels' loops:
  *  - jacobian matmul, W (N x N) times Q (N x k): 2 N^2 k;
- *  - Householder QR of Z (N x k, qr.wgsl): column j updates k - j - 1 columns of length N - j with a
+ *  - Householder QR of Z (N x k, blocked in qr-*.wgsl; counted as unblocked): column j updates k - j - 1 columns of length N - j with a
  *    dot product and an axpy, sum_j 4 (N - j)(k - j) = 2 N k^2 - 2/3 k^3;
  *  - the explicit Q (backward accumulation over the same reflectors): another 2 N k^2 - 2/3 k^3.
  * At k = N: 2 N^3 + 8/3 N^3, the CPU rows' model. The weights and the forward pass (O(N^2) each) are
@@ -39,7 +40,7 @@ export const pipelineFlops = (n: number, k: number) => matmulFlops(n, k) + qrFlo
 
 const FLOP_MODEL = {
   jacobianMatmul: '2 N^2 k (W Q; the a Q + c D epilogue is O(N k) and not counted)',
-  qrFactor: '2 N k^2 - 2/3 k^3 (Householder R, qr.wgsl)',
+  qrFactor: '2 N k^2 - 2/3 k^3 (Householder R, qr-panel.wgsl + qr-apply.wgsl; the blocked form adds O(N k PB) for T, not counted)',
   qrFormQ: '2 N k^2 - 2/3 k^3 (explicit Q by backward accumulation)',
   pipeline: 'jacobianMatmul + qrFactor + qrFormQ = 2 N^2 k + 4 N k^2 - 4/3 k^3 per layer-sample (2 N^3 + 8/3 N^3 at k = N); weights and forward pass not counted',
   referenceMatmul: '2 N^2 k per sample, the same product as the jacobian',
@@ -87,6 +88,8 @@ interface BenchDevice {
   device: GPUDevice;
   description: string;
   timestamps: boolean;
+  /** A CPU emulation (SwiftShader): the plan the engine makes there (see limits.ts). */
+  emulated: boolean;
 }
 
 /** nodeDevice()'s device, plus the 'timestamp-query' feature when the adapter offers it. */
@@ -97,7 +100,11 @@ async function benchDevice(): Promise<BenchDevice> {
     dawnFlags: ['disable-dawn-features=timestamp_quantization'],
     optionalFeatures: ['timestamp-query'],
   });
-  return { ...acquired, timestamps: acquired.device.features.has('timestamp-query') };
+  return {
+    ...acquired,
+    timestamps: acquired.device.features.has('timestamp-query'),
+    emulated: acquired.adapter.info.isFallbackAdapter === true || /swiftshader/i.test(acquired.description),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -135,47 +142,6 @@ async function timeRepeated(device: GPUDevice, encodeOne: (pass: GPUComputePassE
 // ---------------------------------------------------------------------------------------------------
 // Step 1: kernels alone
 
-interface KernelBuffers {
-  all: GPUBuffer[];
-  w: GPUBuffer;
-  x: GPUBuffer;
-  xn: GPUBuffer;
-  d: GPUBuffer;
-  z: GPUBuffer;
-  q: GPUBuffer;
-  sums: GPUBuffer;
-  comps: GPUBuffer;
-  dead: GPUBuffer;
-  stats: GPUBuffer;
-  uniform: GPUBuffer;
-  product: GPUBuffer;
-}
-
-function kernelBuffers(device: GPUDevice, n: number, k: number, batch: number): KernelBuffers {
-  const all: GPUBuffer[] = [];
-  const make = (bytes: number, usage: number, label: string) => {
-    const b = device.createBuffer({ label, size: Math.max(16, bytes), usage });
-    all.push(b);
-    return b;
-  };
-  const S = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
-  return {
-    all,
-    w: make(4 * batch * n * n, S, 'W'),
-    x: make(4 * batch * n, S, 'x'),
-    xn: make(4 * batch * n, S, 'x next'),
-    d: make(4 * batch * n, S, 'D'),
-    z: make(4 * batch * n * k, S, 'Z'),
-    q: make(4 * batch * n * k, S, 'Q'),
-    sums: make(4 * batch * k, S, 'log sums'),
-    comps: make(4 * batch * k, S, 'Kahan'),
-    dead: make(4 * batch * k, S, 'dead'),
-    stats: make(16 * batch, S, 'stats'),
-    uniform: make(UNIFORM_SLOT, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, 'layer uniform'),
-    product: make(4 * batch * n * k, S, 'reference product'),
-  };
-}
-
 interface KernelTimes {
   method: string;
   batch: number;
@@ -204,7 +170,12 @@ async function kernelsAlone(device: GPUDevice, plan: GpuPlan, n: number, k: numb
   device.pushErrorScope('validation');
   let scoped = true;
   const programs = createPrograms(device, plan, false);
-  const bufs = kernelBuffers(device, n, k, batch);
+  const all: GPUBuffer[] = [];
+  // The engine's own batch (buffers, bind groups, dispatches), for one layer slot.
+  const gpuBatch = new GpuBatch(device, programs, plan, { n, k, count: batch, orth: false, checkpoints: 1 }, (b) => all.push(b));
+  const bufs = gpuBatch.buffers;
+  const product = device.createBuffer({ label: 'reference product', size: 4 * batch * n * k, usage: GPUBufferUsage.STORAGE });
+  all.push(product);
   const bound: BoundMatmul[] = [];
   try {
     const uniform = new ArrayBuffer(UNIFORM_SLOT);
@@ -231,36 +202,11 @@ async function kernelsAlone(device: GPUDevice, plan: GpuPlan, n: number, k: numb
     const x = new Float32Array(batch * n);
     for (let i = 0; i < x.length; i++) x[i] = Math.sin(1 + i) * 1.7; // any O(1) input; tanh stays unsaturated
     device.queue.writeBuffer(bufs.x, 0, x);
-    const group = (layout: GPUBindGroupLayout, buffers: GPUBuffer[]) =>
-      device.createBindGroup({ layout, entries: [{ binding: 0, resource: { buffer: bufs.uniform, size: 64 } }, ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } }))] });
-    // The engine's bindings (gpu-engine.ts encodeChunk).
-    const groups = {
-      weights: group(programs.weights.layout, [bufs.w]),
-      forward: group(programs.forward.layout, [bufs.w, bufs.x, bufs.xn, bufs.d, bufs.stats]),
-      jacobian: group(programs.jacobian.layout, [bufs.w, bufs.q, bufs.d, bufs.z]),
-      qr: group(programs.qr.layout, [bufs.z, bufs.q, bufs.sums, bufs.comps, bufs.dead, bufs.stats]),
-    };
     const encode = {
-      weights: (p: GPUComputePassEncoder) => {
-        p.setPipeline(programs.weights.pipeline);
-        p.setBindGroup(0, groups.weights, [0]);
-        p.dispatchWorkgroups(Math.ceil((n * n) / 4 / plan.workgroupSize), batch);
-      },
-      forward: (p: GPUComputePassEncoder) => {
-        p.setPipeline(programs.forward.pipeline);
-        p.setBindGroup(0, groups.forward, [0]);
-        p.dispatchWorkgroups(batch);
-      },
-      jacobian: (p: GPUComputePassEncoder) => {
-        p.setPipeline(programs.jacobian.pipeline);
-        p.setBindGroup(0, groups.jacobian, [0]);
-        p.dispatchWorkgroups(Math.ceil(n / (4 * plan.tileX)), Math.ceil(k / (4 * plan.tileY)), batch);
-      },
-      qr: (p: GPUComputePassEncoder) => {
-        p.setPipeline(programs.qr.pipeline);
-        p.setBindGroup(0, groups.qr, [0]);
-        p.dispatchWorkgroups(batch);
-      },
+      weights: (p: GPUComputePassEncoder) => gpuBatch.weights(p, 0),
+      forward: (p: GPUComputePassEncoder) => gpuBatch.forward(p, 0),
+      jacobian: (p: GPUComputePassEncoder) => gpuBatch.jacobian(p, 0),
+      qr: (p: GPUComputePassEncoder) => gpuBatch.qr(p, 0),
     };
     // Realistic operands: Q starts at 0, so the first layer's QR makes Q = I[:, :k] and the second a
     // generic orthonormal frame; Z then holds a generic R and reflectors (a QR repeated on its own
@@ -292,7 +238,7 @@ async function kernelsAlone(device: GPUDevice, plan: GpuPlan, n: number, k: numb
         tried.push({ config: describeReferenceConfig(config), gflops: null, note: why });
         continue;
       }
-      const b = new ReferenceMatmul(device, config).bind(dims, bufs.w, bufs.q, bufs.product);
+      const b = new ReferenceMatmul(device, config).bind(dims, bufs.w, bufs.q, product);
       bound.push(b);
       const { seconds } = await timeRepeated(device, (p) => b.encode(p), tuneSeconds, warm);
       tried.push({ config: describeReferenceConfig(config), gflops: round((batch * matmulFlops(n, k)) / seconds / 1e9, 2), seconds, bound: b });
@@ -318,7 +264,7 @@ async function kernelsAlone(device: GPUDevice, plan: GpuPlan, n: number, k: numb
   } finally {
     if (scoped) await device.popErrorScope().catch(() => null);
     for (const b of bound) b.destroy();
-    for (const b of bufs.all) b.destroy();
+    for (const b of all) b.destroy();
   }
 }
 
@@ -402,7 +348,7 @@ async function gpuRow(dev: BenchDevice, n: number, rowSeconds: number, budget: B
   const k = n;
   const samples = budget.samples(n);
   // The plan the engine makes for a long run (200 checkpoints: the most it keeps), for the batch.
-  const plan = planGpuRun(effectiveLimits(device), { n, k, samples, orth: false, checkpoints: 200, batchBytes: BATCH_BYTES, singularValues: false });
+  const plan = planGpuRun(effectiveLimits(device), { n, k, samples, orth: false, checkpoints: 200, batchBytes: BATCH_BYTES, singularValues: false, emulated: dev.emulated });
   const { kernels, reference } = await kernelsAlone(device, plan, n, k, budget);
 
   // Depth for about rowSeconds of layers, from the kernels alone (a lower bound on the real per-layer
@@ -448,7 +394,7 @@ async function gpuRow(dev: BenchDevice, n: number, rowSeconds: number, budget: B
     layerSamplesPerSecond: Math.round(layerSamples / long.seconds),
     gflops: round(wallGflops, 2),
     steady: {
-      note: `per-layer rate from a depth-${depth} and a depth-${shortDepth} run; setupSeconds is the rest (Haar Q_0 on the CPU, buffers, readback)`,
+      note: `per-layer rate from a depth-${depth} and a depth-${shortDepth} run; setupSeconds is the rest (pipelines, buffers, the Haar Q_0, readback)`,
       setupSeconds: round(setupSeconds),
       msPerLayer: round(perLayer * 1000, 4),
       layerSamplesPerSecond: Math.round(samples / perLayer),
@@ -526,7 +472,7 @@ export async function gpuBench(options: GpuBenchOptions = {}): Promise<Record<st
       targetNote = 'not run on SwiftShader (CPU emulation says nothing about this target); run the bench on a GPU';
     } else {
       target = await targetRun(dev);
-      targetNote = 'wall time of one engine run as `npm run spectrum -- --backend gpu` does it (singular values on); exponentsOnlyMs without the T product; both include the per-run set-up (Haar Q_0 on the CPU)';
+      targetNote = 'wall time of one engine run as `npm run spectrum -- --backend gpu` does it (singular values on); exponentsOnlyMs without the T product; both include the per-run set-up (buffers, the Haar Q_0 on the GPU, readback)';
     }
   } catch (e) {
     failures.push({ n: 256, error: `target run: ${e instanceof Error ? e.message : String(e)}` });

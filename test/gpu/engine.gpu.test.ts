@@ -43,12 +43,16 @@ const TOL = 1e-3;
 const svTolerance = (logSigma: number) => 1e-2 + 1e-3 * Math.abs(logSigma);
 
 /**
- * GELU's phi' = Phi(h) + h pdf(h) crosses zero at h = -0.75, where two O(0.2) terms cancel: float32
- * cannot resolve |phi'| below ~1e-7, and the rare layers with such a unit dominate the bottom exponent
- * (seen: 0.07 per layer at lambda_12 = -3.4, every other index within 7e-5). That index gets 0.1.
+ * The bottom exponent of erf and GELU nets is float32-limited. GELU's phi' = Phi(h) + h pdf(h) crosses
+ * zero at h = -0.75, where two O(0.2) terms cancel, and erf' = 2/sqrt(pi) exp(-h^2) has Gaussian tails:
+ * a layer with a unit whose |phi'| is far below 1e-7 makes the smallest R_kk/|Z| smaller than float32
+ * resolves, and the QR returns ~1e-7 |Z| instead. Such rare layers dominate the bottom exponent (seen:
+ * 0.07 per layer at lambda_12 = -3.4 for GELU; 0.34 at lambda_12 = -3.66 for erf in 1 of 30 samples
+ * at the default seed; 1.5e-3 for this seed), every other index within 1e-4. That index gets 0.1; the
+ * engine says so in its warnings.
  */
 function toleranceFor(query: string, index: number, k: number): number {
-  return query.includes('act=gelu') && index === k - 1 ? 0.1 : TOL;
+  return /act=(gelu|erf)&/.test(query) && index === k - 1 ? 0.1 : TOL;
 }
 
 const CASES = [
@@ -62,6 +66,9 @@ const CASES = [
   'act=silu&width=12&depth=50&sw2=2',
   'act=selu&width=12&depth=50&sw2=1',
   'act=tanh&width=16&k=5&depth=60&sw2=1.5',
+  // Several QR panels (32 + 32 + 8; 32 + 5 with k < N): the blocked trailing update and Q formation.
+  'act=tanh&width=72&depth=30&sw2=1.5',
+  'act=relu&width=70&k=37&depth=30&sw2=2',
   'act=tanh&width=13&depth=40&sw2=1.2&transient=10',
   'act=tanh&arch=res&alpha=1&ascale=sqrtL&width=16&depth=60&sw2=1',
   'act=relu&arch=res&alpha=0.5&ascale=const&width=12&depth=40&sw2=2',
@@ -107,7 +114,7 @@ describe.skipIf(!device && !gpuRequired)('WebGPU engine vs CPU engine (same seed
       a.logSingularValues.forEach((v, i) => {
         const w = b.logSingularValues![i]!;
         if (v === null) expect(w, `sample ${s}, sigma ${i + 1}`).toBeNull();
-        // GELU's bottom index: the float32 phi' floor above, times the depth.
+        // erf's and GELU's bottom index: the float32 phi' floor above, times the depth.
         else expect(Math.abs(w! - v), `sample ${s}, log sigma ${i + 1}`).toBeLessThan(toleranceFor(q, i, a.exponents.length) === TOL ? svTolerance(v) : 0.1 * depth);
       });
     }

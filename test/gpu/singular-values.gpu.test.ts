@@ -4,7 +4,7 @@
  *
  * The R_l are the CPU engine's own: a NetworkSample runs in float64 and every R_l it hands to its
  * RowScaledTriangular is captured (rows of exactly singular directions already zeroed). Both sides then
- * get those R_l rounded to float32; the GPU gets them in qr.wgsl's layout (column-major in Z, NaN below
+ * get those R_l rounded to float32; the GPU gets them in qr-finish.wgsl's layout (column-major in Z, NaN below
  * the diagonal, which must never be read) and, for zeroed rows, float32-sized round-off instead of zeros
  * plus the rank bound in stats, as the real QR kernel would leave them. Every run is inside validation
  * and out-of-memory error scopes, and every buffer is destroyed.
@@ -33,7 +33,7 @@ const device = acquired?.device;
 interface Trace {
   n: number;
   feedforward: boolean;
-  /** Sparse weights: the GPU also applies qr.wgsl's float32 threshold 1e-5 max|R_ii|. */
+  /** Sparse weights: the GPU also applies qr-finish.wgsl's float32 threshold 1e-5 max|R_ii|. */
   sparse: boolean;
   /** r[s][l]: R_l of sample s, row-major n x n, float64. */
   r: Float64Array[][];
@@ -124,12 +124,12 @@ async function runGpu(trace: Trace, programs: TProductPrograms): Promise<TResult
         for (let j = i; j < n; j++) if (r[i * n + j] !== 0) zeroRow = false;
         // Rows beyond the structural bound are zero for the CPU engine too; the GPU gets round-off
         // there. In networks, other zero rows come only from the float64 threshold of sparse W: the
-        // GPU sees them with R_jj = 1e-9 max|R_ii|, which qr.wgsl's float32 threshold (1e-5) catches.
+        // GPU sees them with R_jj = 1e-9 max|R_ii|, which qr-finish.wgsl's float32 threshold (1e-5) catches.
         // Hand-made sequences pass exact zeros (R_jj == 0).
         if (i >= bound) expect(zeroRow, `layer ${l + 1} row ${i} beyond the bound ${bound}`).toBe(true);
         else if (zeroRow && trace.feedforward) expect(trace.sparse).toBe(true);
         for (let j = 0; j < n; j++) {
-          // Column-major like qr.wgsl; below the diagonal qr.wgsl keeps reflectors: NaN proves it is never read.
+          // Column-major like the QR kernels; below the diagonal they keep reflectors: NaN proves it is never read.
           let v = j < i ? NaN : r[i * n + j]!;
           if (j >= i && zeroRow) v = i >= bound ? roundOff() : !trace.sparse ? 0 : j === i ? 1e-9 * maxDiag : roundOff();
           rHistory[base + j * n + i] = v;
@@ -289,7 +289,7 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
       seed = (seed * 1664525 + 1013904223) >>> 0;
       return seed / 2 ** 32 - 0.5;
     };
-    // Sparse feedforward switches on qr.wgsl's relative threshold; the bound stays n.
+    // Sparse feedforward switches on qr-finish.wgsl's relative threshold; the bound stays n.
     const trace: Trace = { n, feedforward: sparse, sparse, r: [], bound: [], engine: [] };
     for (let s = 0; s < samples; s++) {
       trace.r.push([]);
@@ -310,7 +310,7 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
 
   it('flags a zero row above nonzero rows (refilled later) instead of reporting a wrong rank', async () => {
     const n = 6;
-    // Sample 0: R_3 has a zero diagonal entry at index 2 (the row counts as zero, as in qr.wgsl), with
+    // Sample 0: R_3 has a zero diagonal entry at index 2 (the row counts as zero, as in qr-finish.wgsl), with
     // nonzero rows of T below it. Sample 1: the same but the zero is trailing, which is covered.
     const trace = synthetic(n, 8, 2, (s, l, r) => {
       if (l !== 3) return;
@@ -341,7 +341,7 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
     expect(sampleLogSingularValues(t, 0)).toBeNull();
   });
 
-  it('counts R_jj <= 1e-5 max|R_ii| as exactly zero for sparse feedforward layers, as qr.wgsl does', async () => {
+  it('counts R_jj <= 1e-5 max|R_ii| as exactly zero for sparse feedforward layers, as qr-finish.wgsl does', async () => {
     const n = 6;
     const trace = synthetic(n, 6, 1, (_s, l, r) => {
       if (l === 2) r[(n - 1) * n + n - 1] = 3e-7; // below 1e-5 max|R_ii| (max >= 1): a dead direction

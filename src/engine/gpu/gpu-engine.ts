@@ -16,11 +16,13 @@ import type { Params } from '../../params/types';
 import { residualCoefficients, sparseKeepThreshold } from '../../params/derived';
 import { buildSnapshot } from '../aggregate';
 import { NetworkSample, RunConfig, Workspace } from '../cpu/network-sample';
+import { fillGaussian, STREAM_TAG } from '../rng';
 import { nextMacrotask } from '../cpu/worker-core';
 import type { Engine, RunOptions, SampleResult, Snapshot } from '../types';
 import { effectiveLimits, planGpuRun, type GpuLimits, type GpuPlan } from './limits';
 import type { GpuProfiler, KernelGroup } from './profiler';
-import { createPrograms, UNIFORM_SLOT, writeLayerUniform, type Programs } from './programs';
+import { GpuBatch, MAX_LAYER_SLOTS } from './batch';
+import { createPrograms, UNIFORM_SLOT, writeLayerUniform, type LayerUniform } from './programs';
 import { createTProductPrograms, sampleLogSingularValues, TAccumulator, type TProductPrograms } from './singular-values';
 
 /** Default upper bound on one batch's device memory; the device limits may lower it further. */
@@ -28,24 +30,6 @@ export const BATCH_BYTES = 96 * 1024 * 1024;
 
 /** Work encoded into one command buffer before the engine waits for the GPU (flops). */
 const CHUNK_FLOPS = 1e10;
-
-interface BatchBuffers {
-  w: GPUBuffer;
-  /** Orthogonal weights: the Gaussian that orthogonal.wgsl factors (null otherwise). */
-  g: GPUBuffer | null;
-  x: GPUBuffer;
-  xn: GPUBuffer;
-  d: GPUBuffer;
-  z: GPUBuffer;
-  q: GPUBuffer;
-  sums: GPUBuffer;
-  comps: GPUBuffer;
-  dead: GPUBuffer;
-  stats: GPUBuffer;
-  uniform: GPUBuffer;
-  history: GPUBuffer;
-  historyDead: GPUBuffer;
-}
 
 /**
  * Why the GPU engine cannot run these parameters, or null when it can. Every model is supported
@@ -68,6 +52,16 @@ export function gpuPrefersCpu(params: Params): string | null {
     ? 'sparse feedforward weights need float64 to tell exactly zero directions from small ones (THEORY.md section 2)'
     : null;
 }
+
+/**
+ * Activations whose phi' has tails far below float32 resolution (erf: Gaussian tails; GELU: a zero
+ * crossing at h = -0.75 reached by cancellation). A rare layer with such a unit makes the bottom
+ * R_kk/|Z| smaller than float32 resolves; the QR then returns ~1e-7 |Z| and the bottom exponent reads
+ * too high (test/gpu/engine.gpu.test.ts measures it). The other indices are unaffected.
+ */
+const FLOAT32_TAILS = new Set<Params['act']>(['erf', 'gelu']);
+const FLOAT32_TAIL_NOTE =
+  "float32 caveat: a layer where some unit has |phi'| below ~1e-7 (the tails of erf', GELU's zero of phi') puts the bottom exponent below float32 resolution, so it can read too high in a few samples (seen: up to 0.34 per layer at N = 12, L = 50). Other exponents are unaffected; the CPU engine is float64.";
 
 /** The device was lost or reported an uncaptured error: this engine cannot run any more. */
 export class GpuDeviceError extends Error {
@@ -122,6 +116,15 @@ export class GpuEngine implements Engine {
     device.addEventListener('uncapturederror', this.onUncapturedError);
   }
 
+  /**
+   * A CPU emulation of a GPU (SwiftShader, WARP...): the adapter says so (isFallbackAdapter, where the
+   * browser exposes device.adapterInfo), or its name does.
+   */
+  get emulated(): boolean {
+    const info = (this.device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
+    return info?.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe|warp|fallback/i.test(`${this.adapterName} ${info?.description ?? ''} ${info?.device ?? ''}`);
+  }
+
   /** Why this engine can no longer run (device lost, uncaptured GPU error), or null. */
   get failure(): string | null {
     return this.failureReason;
@@ -159,13 +162,6 @@ export class GpuEngine implements Engine {
     return this.failureReason === null ? e : new GpuDeviceError(this.failureReason, { cause: e });
   }
 
-  private buffer(owned: GPUBuffer[], size: number, usage: number, label: string): GPUBuffer {
-    const b = this.device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage, label });
-    owned.push(b);
-    this.live.add(b);
-    return b;
-  }
-
   async *run(params: Params, options: RunOptions = {}): AsyncGenerator<Snapshot, void, void> {
     const { signal, perSample = false } = options;
     this.throwIfFailed();
@@ -183,6 +179,7 @@ export class GpuEngine implements Engine {
       checkpoints: config.checkpoints,
       batchBytes: this.options.batchBytes ?? BATCH_BYTES,
       singularValues,
+      emulated: this.emulated,
     });
     this.lastPlan = plan;
     const programs = createPrograms(device, plan, orth);
@@ -195,13 +192,12 @@ export class GpuEngine implements Engine {
     let work = 0;
     const backend = `gpu (float32, ${this.adapterName})`;
     let recomputed = 0;
-    /** float64 scratch for x_0, Q_0 and the samples recomputed on the CPU, allocated once per run. */
+    /** float64 scratch for the samples recomputed on the CPU, allocated once per run if needed. */
     let workspace: Workspace | null = null;
-    // Without singular values, so that building a start state allocates no T.
-    const initConfig = new RunConfig(params, false);
     const caveat = gpuPrefersCpu(params);
     const notes = () => [
       ...(caveat ? [`float32 caveat: ${caveat}; this GPU run may count too few -Infinity exponents (use the CPU engine).`] : []),
+      ...(FLOAT32_TAILS.has(params.act) ? [FLOAT32_TAIL_NOTE] : []),
       ...(recomputed === 0
         ? []
         : [`Singular values of ${recomputed} of ${results.length} samples were recomputed in float64 on the CPU (same networks): their float32 product T = R_L...R_1 hit a case the GPU kernel does not cover (a zero row above a nonzero one, or a row leaving float32 range).`]),
@@ -217,10 +213,14 @@ export class GpuEngine implements Engine {
       // Layers per command buffer: about CHUNK_FLOPS of work (a few ms on a GPU, so cancelling stays
       // quick), at most the uniform buffer's 256 slots. Checkpoints are copied inside the chunk.
       const flopsPerLayer = count * (2 * n * n * k + 4 * n * k * k + (tPrograms ? (2 / 3) * n ** 3 : 0));
-      const layersPerChunk = Math.max(1, Math.min(256, Math.floor((this.options.chunkFlops ?? CHUNK_FLOPS) / flopsPerLayer)));
+      const layersPerChunk = Math.max(1, Math.min(MAX_LAYER_SLOTS, Math.floor((this.options.chunkFlops ?? CHUNK_FLOPS) / flopsPerLayer)));
       try {
-        const bufs = this.createBatch(config, count, owned);
-        this.initialize(initConfig, (workspace ??= new Workspace(config)), bufs, base, count);
+        const gpuBatch = new GpuBatch(device, programs, plan, { n, k, count, orth, checkpoints: config.checkpoints }, (b) => {
+          owned.push(b);
+          this.live.add(b);
+        });
+        const bufs = gpuBatch.buffers;
+        this.initialize(config, gpuBatch, base);
         if (tPrograms) {
           tAcc = new TAccumulator(device, tPrograms, count, n);
           tAcc.reset();
@@ -229,7 +229,7 @@ export class GpuEngine implements Engine {
         while (layer < params.depth) {
           if (signal?.aborted) return;
           const chunkEnd = Math.min(params.depth, layer + layersPerChunk);
-          this.encodeChunk(config, plan, programs, bufs, base, count, layer, chunkEnd, tAcc);
+          this.encodeChunk(config, gpuBatch, base, layer, chunkEnd, tAcc);
           work += (chunkEnd - layer) * count;
           layer = chunkEnd;
           // One wait per chunk keeps the queue short and lets the caller cancel.
@@ -267,87 +267,67 @@ export class GpuEngine implements Engine {
     yield snapshot(true, []);
   }
 
-  /** The batch's buffers, each also pushed to `owned` as soon as it exists (destroyed by the caller). */
-  private createBatch(config: RunConfig, count: number, owned: GPUBuffer[]): BatchBuffers {
-    const { n, k } = config;
-    const S = GPUBufferUsage.STORAGE;
-    const src = GPUBufferUsage.COPY_SRC;
-    const dst = GPUBufferUsage.COPY_DST;
-    const buffer = (size: number, usage: number, label: string) => this.buffer(owned, size, usage, label);
+  /** The Layer uniform of layer l (1-based) of this batch; layer 0 is the initial state. */
+  private layerUniform(config: RunConfig, base: number, count: number, l: number): LayerUniform {
+    const { n, k, params } = config;
+    const orth = params.weights === 'orth';
+    const { a, c } = residualCoefficients(params);
     return {
-      w: buffer(4 * count * n * n, S, 'W'),
-      g: config.params.weights === 'orth' ? buffer(4 * count * n * n, S, 'Gaussian for orthogonal W') : null,
-      x: buffer(4 * count * n, S | dst, 'x'),
-      xn: buffer(4 * count * n, S, 'x next'),
-      d: buffer(4 * count * n, S, 'D'),
-      z: buffer(4 * count * n * k, S, 'Z'),
-      q: buffer(4 * count * n * k, S | dst, 'Q'),
-      sums: buffer(4 * count * k, S | src, 'log sums'),
-      comps: buffer(4 * count * k, S, 'Kahan compensation'),
-      dead: buffer(4 * count * k, S | src, 'singular flags'),
-      stats: buffer(16 * count, S | src, 'rank bound, overflow'),
-      uniform: buffer(256 * UNIFORM_SLOT, GPUBufferUsage.UNIFORM | dst, 'layer uniforms'),
-      history: buffer(4 * count * k * config.checkpoints, dst | src, 'checkpoint sums'),
-      historyDead: buffer(4 * count * k * config.checkpoints, dst | src, 'checkpoint flags'),
+      n,
+      k,
+      samples: count,
+      layer: l,
+      seed: params.seed,
+      sampleBase: base,
+      act: params.act,
+      sparse: params.weights === 'sparse',
+      orth,
+      a,
+      c,
+      // Orthogonal: the Gaussian's scale does not change its Q factor, and orthogonal.wgsl scales O by it.
+      wScale: orth ? Math.sqrt(params.sw2) : Math.sqrt(params.sw2 / (n * (params.weights === 'sparse' ? params.p : 1))),
+      bScale: Math.sqrt(params.sb2),
+      keepThreshold: sparseKeepThreshold(params.p),
+      keepAll: params.p >= 1,
+      measured: l > params.transient,
+      feedforward: params.arch === 'ff',
     };
   }
 
   /**
-   * x_0 and the Haar Q_0 of each sample: exactly the CPU engine's (NetworkSample builds them in float64
-   * with its WebAssembly kernels), rounded to float32.
+   * x_0 of each sample (n Gaussians, on the CPU from the same stream as the CPU engine) and the Haar
+   * Q_0, built on the GPU (batch.initialFrame): a QR of N x k per sample, which on the CPU would cost
+   * more than many layers on the GPU.
    */
-  private initialize(config: RunConfig, ws: Workspace, bufs: BatchBuffers, base: number, count: number): void {
-    const { n, k } = config;
+  private initialize(config: RunConfig, batch: GpuBatch, base: number): void {
+    const { n, params } = config;
+    const { count } = batch.shape;
+    const x64 = new Float64Array(n);
     const x = new Float32Array(count * n);
-    const q = new Float32Array(count * n * k);
     for (let s = 0; s < count; s++) {
-      const start = new NetworkSample(config, base + s, ws);
-      x.set(start.x, s * n);
-      q.set(start.q, s * n * k);
+      fillGaussian(x64, 0, 0, n, { seed: params.seed, sample: base + s, layer: 0, tag: STREAM_TAG.input }, Math.sqrt(params.q0));
+      x.set(x64, s * n);
     }
+    const bufs = batch.buffers;
     this.device.queue.writeBuffer(bufs.x, 0, x);
-    this.device.queue.writeBuffer(bufs.q, 0, q);
+    const uniform = new ArrayBuffer(UNIFORM_SLOT);
+    writeLayerUniform(uniform, 0, this.layerUniform(config, base, count, 0));
+    this.device.queue.writeBuffer(bufs.uniform, 0, uniform);
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    batch.initialFrame(pass, 0);
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
   }
 
-  private encodeChunk(config: RunConfig, plan: GpuPlan, p: Programs, bufs: BatchBuffers, base: number, count: number, from: number, to: number, tAcc: TAccumulator | null): void {
-    const { n, k, params } = config;
-    const orth = bufs.g !== null;
+  private encodeChunk(config: RunConfig, batch: GpuBatch, base: number, from: number, to: number, tAcc: TAccumulator | null): void {
+    const { k } = config;
+    const { count } = batch.shape;
+    const bufs = batch.buffers;
     const device = this.device;
-    const { a, c } = residualCoefficients(params);
     const uniforms = new ArrayBuffer((to - from) * UNIFORM_SLOT);
-    for (let l = from; l < to; l++) {
-      writeLayerUniform(uniforms, l - from, {
-        n,
-        k,
-        samples: count,
-        layer: l + 1,
-        seed: params.seed,
-        sampleBase: base,
-        act: params.act,
-        sparse: params.weights === 'sparse',
-        orth,
-        a,
-        c,
-        // Orthogonal: the Gaussian's scale does not change its Q factor, and orthogonal.wgsl scales O by it.
-        wScale: orth ? Math.sqrt(params.sw2) : Math.sqrt(params.sw2 / (n * (params.weights === 'sparse' ? params.p : 1))),
-        bScale: Math.sqrt(params.sb2),
-        keepThreshold: sparseKeepThreshold(params.p),
-        keepAll: params.p >= 1,
-        measured: l + 1 > params.transient,
-        feedforward: params.arch === 'ff',
-      });
-    }
+    for (let l = from; l < to; l++) writeLayerUniform(uniforms, l - from, this.layerUniform(config, base, count, l + 1));
     device.queue.writeBuffer(bufs.uniform, 0, uniforms);
-    const group = (program: { layout: GPUBindGroupLayout }, buffers: GPUBuffer[]) =>
-      device.createBindGroup({
-        layout: program.layout,
-        entries: [{ binding: 0, resource: { buffer: bufs.uniform, size: 64 } }, ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } }))],
-      });
-    const weightsGroup = group(p.weights, [bufs.g ?? bufs.w]);
-    const orthGroup = p.orthogonal && bufs.g ? group(p.orthogonal, [bufs.g, bufs.w]) : null;
-    const forwardGroup = group(p.forward, [bufs.w, bufs.x, bufs.xn, bufs.d, bufs.stats]);
-    const jacobianGroup = group(p.jacobian, [bufs.w, bufs.q, bufs.d, bufs.z]);
-    const qrGroup = group(p.qr, [bufs.z, bufs.q, bufs.sums, bufs.comps, bufs.dead, bufs.stats]);
     const enc = device.createCommandEncoder();
     const profiler = this.options.profiler;
     // Without a profiler the whole chunk is one pass. With one, every kernel group gets a pass of its
@@ -362,31 +342,14 @@ export class GpuEngine implements Engine {
       return open!;
     };
     for (let l = from; l < to; l++) {
-      const offset = [(l - from) * UNIFORM_SLOT];
-      let cp = pass('weights');
-      cp.setPipeline(p.weights.pipeline);
-      cp.setBindGroup(0, weightsGroup, offset);
-      cp.dispatchWorkgroups(Math.ceil((n * n) / 4 / plan.workgroupSize), count);
-      if (orthGroup) {
-        cp = pass('orthogonal');
-        cp.setPipeline(p.orthogonal!.pipeline);
-        cp.setBindGroup(0, orthGroup, offset);
-        cp.dispatchWorkgroups(count);
-      }
-      cp = pass('forward');
-      cp.setPipeline(p.forward.pipeline);
-      cp.setBindGroup(0, forwardGroup, offset);
-      cp.dispatchWorkgroups(count);
-      cp = pass('jacobian');
-      cp.setPipeline(p.jacobian.pipeline);
-      cp.setBindGroup(0, jacobianGroup, offset);
-      cp.dispatchWorkgroups(Math.ceil(n / (4 * plan.tileX)), Math.ceil(k / (4 * plan.tileY)), count);
-      cp = pass('qr');
-      cp.setPipeline(p.qr.pipeline);
-      cp.setBindGroup(0, qrGroup, offset);
-      cp.dispatchWorkgroups(count);
+      const offset = (l - from) * UNIFORM_SLOT;
+      batch.weights(pass('weights'), offset);
+      if (batch.hasOrthogonal) batch.orthogonal(pass('orthogonal'), offset);
+      batch.forward(pass('forward'), offset);
+      batch.jacobian(pass('jacobian'), offset);
+      batch.qr(pass('qr'), offset);
       // T <- R_l T while Z still holds R_l (the next layer's jacobian dispatch overwrites it).
-      if (tAcc) tAcc.encodeLayer(pass('tproduct'), { uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, offset[0]!);
+      if (tAcc) tAcc.encodeLayer(pass('tproduct'), { uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, offset);
       const slot = config.checkpointIndex(l + 1);
       if (slot >= 0) {
         // The running sums at a convergence checkpoint, copied aside in the same command buffer
@@ -404,7 +367,7 @@ export class GpuEngine implements Engine {
     profiler?.flush();
   }
 
-  private async readResults(config: RunConfig, bufs: BatchBuffers, base: number, count: number): Promise<SampleResult[]> {
+  private async readResults(config: RunConfig, bufs: GpuBatch['buffers'], base: number, count: number): Promise<SampleResult[]> {
     const { k, params } = config;
     const [sums, dead, stats, history, historyDead] = await Promise.all([
       this.read(bufs.sums, Float32Array),

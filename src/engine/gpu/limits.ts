@@ -48,21 +48,38 @@ export function effectiveLimits(device: { limits: GPUSupportedLimits }, cap: Par
   return out;
 }
 
-/** Storage buffers bound by the engine's widest kernel (qr.wgsl). */
+/** Storage buffers bound by the engine's widest kernel (qr-finish.wgsl). */
 export const STORAGE_BUFFERS_NEEDED = 6;
 /** The engine's preferred sizes: 64 invocations for the per-sample kernels, 8 x 8 for the matmul. */
 const PREFERRED_WORKGROUP = 64;
+/**
+ * qr-panel.wgsl is the QR's sequential part (one workgroup per sample and panel): more invocations per
+ * column shorten it on a GPU (WG / PB of them share each column's dot product and update). A CPU
+ * emulation (SwiftShader) pays per invocation at every barrier instead: 64 there (measured: 256 made
+ * the panels 3.7x slower at N = 64).
+ */
+const PREFERRED_QR_WORKGROUP = { gpu: 256, emulated: 64 };
 const PREFERRED_TILE = 8;
+
+/** The blocked QR's shapes (qr-panel.wgsl, qr-apply.wgsl, qr-finish.wgsl). */
+export interface QrPlan {
+  /** Columns per panel (PB), also the columns per workgroup of qr-apply (TC). */
+  panelWidth: number;
+  /** Rows per step of qr-apply's W = V^T M (RB). */
+  applyRows: number;
+  /** Invocations per workgroup of qr-panel and qr-finish. */
+  workgroupSize: number;
+}
 
 /** What the GPU engine chose for one run. */
 export interface GpuPlan {
-  /** Invocations per workgroup of the per-sample kernels (forward, qr, orthogonal) and of weights. */
+  /** Invocations per workgroup of the per-sample kernels (forward, orthogonal) and of weights. */
   workgroupSize: number;
   /** Workgroup of the jacobian matmul (each invocation computes a 4 x 4 tile). */
   tileX: number;
   tileY: number;
-  /** Length of qr.wgsl's workgroup taus array (>= k) and of orthogonal.wgsl's (>= N). */
-  qrTaus: number;
+  qr: QrPlan;
+  /** Length of orthogonal.wgsl's workgroup taus array (>= N). */
   orthTaus: number;
   /** Samples per batch. */
   batch: number;
@@ -80,6 +97,8 @@ export interface PlanInput {
   batchBytes: number;
   /** T = R_L ... R_1 is accumulated for the singular values (k = N): three more N x N arrays. */
   singularValues?: boolean;
+  /** The adapter is a CPU emulation (isFallbackAdapter, e.g. SwiftShader): smaller QR workgroups. */
+  emulated?: boolean;
 }
 
 /** GPU bytes per sample of the T accumulator (singular-values.ts): C, A, Pr and the row records. */
@@ -93,7 +112,7 @@ const ceilPow2 = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(1, x)));
 /** Checks that do not depend on the run: is this device usable by the engine at all? */
 export function checkDeviceLimits(limits: GpuLimits): void {
   if (limits.maxStorageBuffersPerShaderStage < STORAGE_BUFFERS_NEEDED) {
-    throw new GpuLimitError('maxStorageBuffersPerShaderStage', limits.maxStorageBuffersPerShaderStage, STORAGE_BUFFERS_NEEDED, 'the QR kernel (shaders/qr.wgsl), which binds 6 storage buffers,');
+    throw new GpuLimitError('maxStorageBuffersPerShaderStage', limits.maxStorageBuffersPerShaderStage, STORAGE_BUFFERS_NEEDED, 'the QR finish kernel (shaders/qr-finish.wgsl), which binds 6 storage buffers,');
   }
   for (const name of ['maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupsPerDimension'] as const) {
     if (limits[name] < 1) throw new GpuLimitError(name, limits[name], 1, 'every kernel');
@@ -101,12 +120,50 @@ export function checkDeviceLimits(limits: GpuLimits): void {
 }
 
 /**
- * Bytes of workgroup memory of qr.wgsl / orthogonal.wgsl: taus[len] and red[wg] (f32) plus one f32.
+ * Bytes of workgroup memory of orthogonal.wgsl: taus[len] and red[wg] (f32) plus one f32.
  * forward.wgsl uses 12 bytes (three atomics), always within the WebGPU minimum of 16 KiB.
  */
 export function qrWorkgroupBytes(taus: number, workgroupSize: number): number {
   return 4 * (taus + workgroupSize + 1);
 }
+
+/**
+ * qr-panel.wgsl's workgroup memory (f32): red[max(WG, PB G)] with G = max(1, WG / PB), red2[WG / SPAN]
+ * with SPAN = min(WG, 16), d[PB], T[PB * PB] and two scalars.
+ */
+export function qrPanelBytes(panelWidth: number, workgroupSize: number): number {
+  const g = Math.max(1, Math.floor(workgroupSize / panelWidth));
+  return 4 * (Math.max(workgroupSize, panelWidth * g) + workgroupSize / Math.min(workgroupSize, 16) + panelWidth + panelWidth * panelWidth + 2);
+}
+/** qr-apply.wgsl's: V[RB * PB], M[RB * TC], W[PB * TC], T[PB * PB] with TC = PB. */
+export const qrApplyBytes = (panelWidth: number, rows: number) => 4 * (2 * rows * panelWidth + 2 * panelWidth * panelWidth);
+/** qr-apply.wgsl's invocations: one 4 x 4 tile of W (PB x TC) each. */
+export const qrApplyInvocations = (panelWidth: number) => (panelWidth / 4) ** 2;
+
+const PANEL_WIDTHS = [32, 16, 8, 4];
+const APPLY_ROWS = [16, 8, 4, 2, 1];
+
+/**
+ * The widest panel (most matrix-matrix work) whose kernels fit the limits, no wider than k needs; the
+ * panel and finish kernels' workgroup shrinks before the panel does.
+ */
+export function planQr(limits: GpuLimits, k: number, workgroupSize: number): QrPlan {
+  const storage = limits.maxComputeWorkgroupStorageSize;
+  const invocations = Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
+  const widest = Math.max(4, ceilPow2(k));
+  for (const panelWidth of PANEL_WIDTHS) {
+    if (panelWidth > widest || qrApplyInvocations(panelWidth) > invocations) continue;
+    const applyRows = APPLY_ROWS.find((rows) => qrApplyBytes(panelWidth, rows) <= storage);
+    if (applyRows === undefined) continue;
+    let wg = workgroupSize;
+    while (wg > 1 && Math.max(qrPanelBytes(panelWidth, wg), 4 * wg) > storage) wg /= 2;
+    if (Math.max(qrPanelBytes(panelWidth, wg), 4 * wg) <= storage) return { panelWidth, applyRows, workgroupSize: wg };
+  }
+  throw new GpuLimitError('maxComputeWorkgroupStorageSize', storage, Math.max(qrApplyBytes(4, 1), qrPanelBytes(4, 1)), 'the blocked QR (shaders/qr-*.wgsl) at its narrowest, 4-column panels (bytes of workgroup memory)');
+}
+
+/** Floats per sample of the panels' compact-WY factors T (one PB x PB matrix per panel). */
+export const qrTFloats = (k: number, panelWidth: number) => Math.ceil(k / panelWidth) * panelWidth * panelWidth;
 
 /** Chooses workgroup sizes and the batch size for a run, or throws a GpuLimitError. */
 export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
@@ -130,7 +187,8 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
     }
     return len;
   };
-  const qrTaus = tausFor(k, `the QR kernel (shaders/qr.wgsl) at k = ${k}`);
+  const qrPreferred = input.emulated ? PREFERRED_QR_WORKGROUP.emulated : PREFERRED_QR_WORKGROUP.gpu;
+  const qr = planQr(limits, k, floorPow2(Math.min(qrPreferred, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX)));
   const orthTaus = orth ? tausFor(n, `orthogonal weights (shaders/orthogonal.wgsl) at N = ${n}`) : 0;
 
   // Dispatch sizes that do not depend on the batch.
@@ -158,7 +216,7 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
   if (historyBytes > limits.maxBufferSize) {
     throw new GpuLimitError('maxBufferSize', limits.maxBufferSize, historyBytes, `one sample's convergence history (4 k x ${checkpoints} checkpoints bytes at k = ${k})`);
   }
-  const bytesPerSample = 4 * ((orth ? 2 : 1) * n * n + 3 * n + 2 * n * k + 3 * k + 4 + 2 * k * checkpoints) + (input.singularValues ? tProductBytesPerSample(n) : 0);
+  const bytesPerSample = 4 * ((orth ? 2 : 1) * n * n + 3 * n + 2 * n * k + 3 * k + 4 + 2 * k * checkpoints + qrTFloats(k, qr.panelWidth)) + (input.singularValues ? tProductBytesPerSample(n) : 0);
   const batch = Math.max(
     1,
     Math.min(
@@ -169,10 +227,10 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
       dims,
     ),
   );
-  return { workgroupSize, tileX, tileY, qrTaus, orthTaus, batch, bytesPerSample };
+  return { workgroupSize, tileX, tileY, qr, orthTaus, batch, bytesPerSample };
 }
 
 /** One line for a status bar: what the engine chose from the limits. */
 export function describePlan(plan: GpuPlan): string {
-  return `workgroups of ${plan.workgroupSize}, ${plan.tileX}x${plan.tileY} matmul tiles, ${plan.batch} sample${plan.batch === 1 ? '' : 's'} per batch`;
+  return `workgroups of ${plan.workgroupSize}, ${plan.tileX}x${plan.tileY} matmul tiles, ${plan.qr.panelWidth}-column QR panels, ${plan.batch} sample${plan.batch === 1 ? '' : 's'} per batch`;
 }

@@ -10,7 +10,10 @@ import rngWgsl from '../../../shaders/rng.wgsl?raw';
 import weightsWgsl from '../../../shaders/weights.wgsl?raw';
 import forwardWgsl from '../../../shaders/forward.wgsl?raw';
 import jacobianWgsl from '../../../shaders/jacobian.wgsl?raw';
-import qrWgsl from '../../../shaders/qr.wgsl?raw';
+import framesWgsl from '../../../shaders/frame.wgsl?raw';
+import qrPanelWgsl from '../../../shaders/qr-panel.wgsl?raw';
+import qrApplyWgsl from '../../../shaders/qr-apply.wgsl?raw';
+import qrFinishWgsl from '../../../shaders/qr-finish.wgsl?raw';
 import orthogonalWgsl from '../../../shaders/orthogonal.wgsl?raw';
 import type { GpuPlan } from './limits';
 
@@ -24,15 +27,22 @@ export interface Program {
   readonly layout: GPUBindGroupLayout;
 }
 
+/** Pipeline-overridable constants (WGSL bool overrides take 0 or 1). */
 type Constants = Record<string, number>;
 
-function makeProgram(device: GPUDevice, name: string, source: string, storage: Access[], constants: Constants): Program {
+/**
+ * Bindings: 0 is the Layer uniform; the QR kernels (`panel`) also take the Panel uniform at 1; the
+ * storage buffers follow in order. Both uniforms have dynamic offsets.
+ */
+function makeProgram(device: GPUDevice, name: string, source: string, storage: Access[], constants: Constants, panel: boolean): Program {
+  const uniforms = panel ? 2 : 1;
   const layout = device.createBindGroupLayout({
     label: name,
     entries: [
       { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 64 } },
+      ...(panel ? [{ binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' as const, hasDynamicOffset: true, minBindingSize: 16 } }] : []),
       ...storage.map((access, i) => ({
-        binding: i + 1,
+        binding: i + uniforms,
         visibility: GPUShaderStage.COMPUTE,
         buffer: { type: access === 'read' ? ('read-only-storage' as const) : ('storage' as const) },
       })),
@@ -51,43 +61,63 @@ export interface Programs {
   weights: Program;
   forward: Program;
   jacobian: Program;
-  qr: Program;
+  /** The blocked QR (qr-*.wgsl): panel factorization, trailing update, log sums, forming Q. */
+  qrPanel: Program;
+  qrFactor: Program;
+  qrFinish: Program;
+  qrForm: Program;
+  /** The initial frame's Gaussian (frame.wgsl), which the QR kernels turn into Q_0. */
+  frame: Program;
   /** Only for orthogonal weights. */
   orthogonal: Program | null;
 }
 
+type KernelName = 'weights' | 'forward' | 'jacobian' | 'qrPanel' | 'qrApply' | 'qrFinish' | 'frame' | 'orthogonal';
+
 const KERNELS = {
-  weights: { source: weightsWgsl, storage: ['rw'] },
-  forward: { source: forwardWgsl, storage: ['read', 'rw', 'rw', 'rw', 'rw'] },
-  jacobian: { source: jacobianWgsl, storage: ['read', 'read', 'read', 'rw'] },
-  qr: { source: qrWgsl, storage: ['rw', 'rw', 'rw', 'rw', 'rw', 'read'] },
-  orthogonal: { source: orthogonalWgsl, storage: ['rw', 'rw'] },
-} satisfies Record<keyof Programs, { source: string; storage: Access[] }>;
+  weights: { source: weightsWgsl, storage: ['rw'], panel: false },
+  forward: { source: forwardWgsl, storage: ['read', 'rw', 'rw', 'rw', 'rw'], panel: false },
+  jacobian: { source: jacobianWgsl, storage: ['read', 'read', 'read', 'rw'], panel: false },
+  // Z, T
+  qrPanel: { source: qrPanelWgsl, storage: ['rw', 'rw'], panel: true },
+  // Z, Q, T
+  qrApply: { source: qrApplyWgsl, storage: ['rw', 'rw', 'read'], panel: true },
+  // Z, Q, sums, compensations, dead, stats
+  qrFinish: { source: qrFinishWgsl, storage: ['read', 'rw', 'rw', 'rw', 'rw', 'read'], panel: true },
+  frame: { source: framesWgsl, storage: ['rw'], panel: false },
+  orthogonal: { source: orthogonalWgsl, storage: ['rw', 'rw'], panel: false },
+} satisfies Record<KernelName, { source: string; storage: Access[]; panel: boolean }>;
 
 const cache = new WeakMap<GPUDevice, Map<string, Program>>();
 
 /** The kernel's program for these constants, compiled once per device. */
-function program(device: GPUDevice, name: keyof Programs, constants: Constants): Program {
+function program(device: GPUDevice, name: KernelName, constants: Constants): Program {
   let perDevice = cache.get(device);
   if (!perDevice) cache.set(device, (perDevice = new Map()));
   const key = `${name} ${JSON.stringify(constants)}`;
   let p = perDevice.get(key);
   if (!p) {
-    const { source, storage } = KERNELS[name];
-    p = makeProgram(device, name, source, storage, constants);
+    const { source, storage, panel } = KERNELS[name];
+    p = makeProgram(device, name, source, storage, constants, panel);
     perDevice.set(key, p);
   }
   return p;
 }
 
 /** The programs of a run with the workgroup sizes and array lengths of its plan. */
-export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroupSize' | 'tileX' | 'tileY' | 'qrTaus' | 'orthTaus'>, orth = false): Programs {
+export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroupSize' | 'tileX' | 'tileY' | 'qr' | 'orthTaus'>, orth = false): Programs {
   const wg = plan.workgroupSize;
+  const { panelWidth, workgroupSize: qrWg, applyRows } = plan.qr;
+  const apply = { PB: panelWidth, TC: panelWidth, RB: applyRows };
   return {
     weights: program(device, 'weights', { WG: wg }),
     forward: program(device, 'forward', { WG: wg }),
     jacobian: program(device, 'jacobian', { TX: plan.tileX, TY: plan.tileY }),
-    qr: program(device, 'qr', { WG: wg, TAUS: plan.qrTaus }),
+    qrPanel: program(device, 'qrPanel', { WG: qrWg, PB: panelWidth }),
+    qrFactor: program(device, 'qrApply', { ...apply, FORM_Q: 0 }),
+    qrFinish: program(device, 'qrFinish', { WG: qrWg }),
+    qrForm: program(device, 'qrApply', { ...apply, FORM_Q: 1 }),
+    frame: program(device, 'frame', { WG: wg }),
     orthogonal: orth ? program(device, 'orthogonal', { WG: wg, TAUS: plan.orthTaus }) : null,
   };
 }
@@ -135,4 +165,21 @@ export function writeLayerUniform(target: ArrayBuffer, slot: number, u: LayerUni
   ints[13] = u.keepAll ? 1 : 0;
   ints[14] = u.measured ? 1 : 0;
   ints[15] = u.feedforward ? 1 : 0;
+}
+
+/**
+ * The Panel uniforms of a QR with k columns in panels of `panelWidth`: slot p holds panel p's
+ * columns; slot P (the number of panels) is qr-finish's for a layer, slot P + 1 its Haar variant for
+ * the initial frame Q_0.
+ */
+export function panelUniforms(k: number, panelWidth: number): { data: ArrayBuffer; panels: number; finishSlot: number; haarSlot: number } {
+  const panels = Math.ceil(k / panelWidth);
+  const data = new ArrayBuffer((panels + 2) * UNIFORM_SLOT);
+  for (let p = 0; p < panels; p++) {
+    const u = new Uint32Array(data, p * UNIFORM_SLOT, 4);
+    u[0] = p * panelWidth;
+    u[1] = Math.min(k, (p + 1) * panelWidth);
+  }
+  new Uint32Array(data, (panels + 1) * UNIFORM_SLOT, 4)[2] = 1;
+  return { data, panels, finishSlot: panels, haarSlot: panels + 1 };
 }

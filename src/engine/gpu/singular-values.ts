@@ -12,12 +12,12 @@
  *  - per layer, after the qr dispatch of that layer and before the next layer's jacobian dispatch
  *    overwrites Z, call encodeLayer(pass, { uniform, z, stats }, uniformOffset) in the same compute
  *    pass, with the engine's own buffers: the Layer uniform slot of that layer (n, k = n, samples,
- *    feedforward, weights are read), Z holding R_l as qr.wgsl leaves it (sample s column-major at
+ *    feedforward, weights are read), Z holding R_l as the QR kernels leave it (sample s column-major at
  *    s N^2: R[i][j] = Z[s N^2 + j N + i], i <= j; below the diagonal is ignored), and stats with the
  *    layer's rank bound at stats[4 s] (forward.wgsl);
  *  - every layer from 1 to L, burn-in included (T is the product over all layers, as on the CPU);
  *  - reset() once per batch before the first layer, read() after the last.
- * Rows of R_l are treated as exactly zero by qr.wgsl's rule for `dead` (j >= rank bound, R_jj == 0,
+ * Rows of R_l are treated as exactly zero by qr-finish.wgsl's rule for `dead` (j >= rank bound, R_jj == 0,
  * sparse feedforward |R_jj| <= 1e-5 max|R_ii|), so the count of -Infinity values is structural.
  *
  * Not covered (the sample's flags are nonzero and sampleLogSingularValues returns null): a zero row
@@ -73,7 +73,7 @@ export function createTProductPrograms(device: GPUDevice, source: string = tprod
 export interface TLayerInputs {
   /** Layer uniforms (shaders/common.wgsl), bound 64 bytes at the dynamic offset given to encodeLayer. */
   uniform: GPUBuffer;
-  /** R_l of every sample where qr.wgsl leaves it. */
+  /** R_l of every sample where the QR kernels leave it. */
   z: GPUBuffer;
   /** stats[4 s] = rank bound of the layer (forward.wgsl). */
   stats: GPUBuffer;

@@ -1,0 +1,117 @@
+// Blocked Householder QR, step 2 of 3: apply one factored panel (qr-panel.wgsl) to TC columns of a
+// sample per workgroup, as three small matrix products through workgroup memory:
+//   factor (FORM_Q = false): Z[:, j1:] <- (I - V T^T V^T) Z[:, j1:]   (H_{j1-1} ... H_j0, the trailing update)
+//   form   (FORM_Q = true):  Q[:, j0:] <- (I - V T V^T) Q[:, j0:]     (H_j0 ... H_{j1-1}, backward accumulation)
+// with V the panel's reflectors (column j0 + m of Z below its diagonal, unit diagonal implied). Only
+// rows >= j0 change: V is zero above. Each invocation holds a 4 x 4 register tile of W = V^T M.
+@group(0) @binding(0) var<uniform> P: Layer;
+@group(0) @binding(1) var<uniform> B: Panel;
+@group(0) @binding(2) var<storage, read_write> Z: array<f32>;
+@group(0) @binding(3) var<storage, read_write> Q: array<f32>;
+@group(0) @binding(4) var<storage, read> Tm: array<f32>;
+
+const MAX_PB: u32 = 32u;
+override RB: u32 = 16u;            // rows per step of W = V^T M (fewer where workgroup memory is short)
+override PB: u32 = 32u;            // panel width (qr-panel.wgsl's), a multiple of 4, <= MAX_PB
+override TC: u32 = 32u;            // target columns per workgroup, a multiple of 4
+override FORM_Q: bool = false;
+override WGA: u32 = (PB / 4u) * (TC / 4u);
+override VS: u32 = RB * PB;
+override MS: u32 = RB * TC;
+override WS: u32 = PB * TC;
+override TT: u32 = PB * PB;
+var<workgroup> vsh: array<f32, VS>;   // vsh[r * PB + m]
+var<workgroup> msh: array<f32, MS>;   // msh[r * TC + c]
+var<workgroup> wsh: array<f32, WS>;   // wsh[m * TC + c]
+var<workgroup> tsh: array<f32, TT>;   // T row-major
+
+fn target_load(idx: u32) -> f32 {
+  if (FORM_Q) { return Q[idx]; }
+  return Z[idx];
+}
+fn target_store(idx: u32, v: f32) {
+  if (FORM_Q) { Q[idx] = v; } else { Z[idx] = v; }
+}
+
+@compute @workgroup_size(WGA)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let s = wid.y;
+  let n = P.n;
+  let k = P.k;
+  let zb = s * n * k;
+  let j0 = B.j0;
+  let width = B.j1 - j0;
+  let c0 = select(B.j1, j0, FORM_Q) + wid.x * TC;
+  let tr = tid / (TC / 4u);  // W rows 4 tr .. 4 tr + 3
+  let tq = tid % (TC / 4u);  // W columns 4 tq .. 4 tq + 3
+
+  let tb = (s * ((k + PB - 1u) / PB) + j0 / PB) * PB * PB;
+  for (var e = tid; e < PB * PB; e += WGA) { tsh[e] = Tm[tb + e]; }
+
+  // W = V^T M over rows j0 .. n-1, RB rows at a time (loads: consecutive invocations, consecutive rows).
+  var acc: array<vec4<f32>, 4>;
+  for (var r0 = j0; r0 < n; r0 += RB) {
+    for (var e = tid; e < RB * PB; e += WGA) {
+      let r = e % RB;
+      let m = e / RB;
+      let i = r0 + r;
+      var v = 0.0;
+      if (m < width && i < n) {
+        let jm = j0 + m;
+        if (i == jm) { v = 1.0; } else if (i > jm) { v = Z[zb + jm * n + i]; }
+      }
+      vsh[r * PB + m] = v;
+    }
+    for (var e = tid; e < RB * TC; e += WGA) {
+      let r = e % RB;
+      let c = e / RB;
+      let i = r0 + r;
+      let col = c0 + c;
+      var mval = 0.0;
+      if (i < n && col < k) { mval = target_load(zb + col * n + i); }
+      msh[r * TC + c] = mval;
+    }
+    workgroupBarrier();
+    for (var r = 0u; r < RB; r++) {
+      let mv = vec4<f32>(msh[r * TC + 4u * tq], msh[r * TC + 4u * tq + 1u], msh[r * TC + 4u * tq + 2u], msh[r * TC + 4u * tq + 3u]);
+      for (var a = 0u; a < 4u; a++) { acc[a] += vsh[r * PB + 4u * tr + a] * mv; }
+    }
+    workgroupBarrier();
+  }
+  for (var a = 0u; a < 4u; a++) {
+    for (var b = 0u; b < 4u; b++) { wsh[(4u * tr + a) * TC + 4u * tq + b] = acc[a][b]; }
+  }
+  workgroupBarrier();
+
+  // W <- T^T W (factor) or T W (form); T is upper triangular, zero outside the panel's width.
+  var t_w: array<vec4<f32>, 4>;
+  for (var m = 0u; m < PB; m++) {
+    let wv = vec4<f32>(wsh[m * TC + 4u * tq], wsh[m * TC + 4u * tq + 1u], wsh[m * TC + 4u * tq + 2u], wsh[m * TC + 4u * tq + 3u]);
+    for (var a = 0u; a < 4u; a++) {
+      let row = 4u * tr + a;
+      let t = select(tsh[m * PB + row], tsh[row * PB + m], FORM_Q);
+      t_w[a] += t * wv;
+    }
+  }
+  workgroupBarrier();
+  for (var a = 0u; a < 4u; a++) {
+    for (var b = 0u; b < 4u; b++) { wsh[(4u * tr + a) * TC + 4u * tq + b] = t_w[a][b]; }
+  }
+  workgroupBarrier();
+
+  // M <- M - V W, one row per invocation at a time.
+  let cols = min(TC, select(0u, k - c0, c0 < k));
+  for (var i = j0 + tid; i < n; i += WGA) {
+    var vrow: array<f32, MAX_PB>;
+    for (var m = 0u; m < width; m++) {
+      let jm = j0 + m;
+      vrow[m] = select(select(0.0, Z[zb + jm * n + i], i > jm), 1.0, i == jm);
+    }
+    for (var c = 0u; c < cols; c++) {
+      var sum = 0.0;
+      for (var m = 0u; m < width; m++) { sum += vrow[m] * wsh[m * TC + c]; }
+      let idx = zb + (c0 + c) * n + i;
+      target_store(idx, target_load(idx) - sum);
+    }
+  }
+}

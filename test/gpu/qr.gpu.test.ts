@@ -1,0 +1,165 @@
+/**
+ * The blocked Householder QR (shaders/qr-panel.wgsl, qr-apply.wgsl, qr-finish.wgsl, driven by
+ * GpuBatch.qr) against the float64 Householder QR of the CPU engine (linalg.ts) on the same float32
+ * input, entry by entry: R, the explicit Q and the log|R_jj| sums, for one panel, several panels with a
+ * partial last one, k < N, 4-column panels (a workgroup-memory cap), and an exactly zero column (a
+ * flagged direction, never log(0)). Also the initial frame Q_0 (frame.wgsl + the QR with the Haar sign
+ * fix) against the CPU engine's own Q_0 for the same stream. Every dispatch is inside validation and
+ * out-of-memory error scopes, and every buffer is destroyed.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { formQ, householderQR } from '../../src/engine/cpu/linalg';
+import { NetworkSample, RunConfig, Workspace } from '../../src/engine/cpu/network-sample';
+import { GpuBatch } from '../../src/engine/gpu/batch';
+import { effectiveLimits, planGpuRun, type GpuLimits } from '../../src/engine/gpu/limits';
+import { createPrograms, UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/programs';
+import { parseQuery } from '../../src/params/url';
+import { gpuRequired, testDevice, withErrorScopes } from './dawn';
+
+const { acquired, reason } = await testDevice();
+const device = acquired?.device;
+const COUNT = 2;
+
+interface QrOut {
+  z: Float32Array;
+  q: Float32Array;
+  sums: Float32Array;
+  dead: Uint32Array;
+  panelWidth: number;
+  panelWorkgroup: number;
+}
+
+async function read(d: GPUDevice, src: GPUBuffer): Promise<ArrayBuffer> {
+  const staging = d.createBuffer({ size: src.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  try {
+    const enc = d.createCommandEncoder();
+    enc.copyBufferToBuffer(src, 0, staging, 0, src.size);
+    d.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    return staging.getMappedRange().slice(0);
+  } finally {
+    staging.destroy();
+  }
+}
+
+/** Runs the GPU QR (or the initial frame, with `frameSeed`) on COUNT samples of N x k. */
+async function gpuQr(n: number, k: number, z: Float32Array | null, cap: Partial<GpuLimits> = {}, frameSeed = 0, emulated = false): Promise<QrOut> {
+  const d = device!;
+  const plan = planGpuRun(effectiveLimits(d, cap), { n, k, samples: COUNT, orth: false, checkpoints: 1, batchBytes: 1 << 26, emulated });
+  const owned: GPUBuffer[] = [];
+  try {
+    return await withErrorScopes(d, async () => {
+      const batch = new GpuBatch(d, createPrograms(d, plan), plan, { n, k, count: COUNT, orth: false, checkpoints: 1 }, (b) => owned.push(b));
+      const u = new ArrayBuffer(UNIFORM_SLOT);
+      writeLayerUniform(u, 0, {
+        n, k, samples: COUNT, layer: 1, seed: frameSeed, sampleBase: 0, act: 'linear', sparse: false, a: 0, c: 1,
+        wScale: 1, bScale: 0, keepThreshold: 0, keepAll: true, measured: z !== null, feedforward: false,
+      });
+      d.queue.writeBuffer(batch.buffers.uniform, 0, u);
+      if (z) d.queue.writeBuffer(batch.buffers.z, 0, z);
+      const enc = d.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      if (z) batch.qr(pass, 0);
+      else batch.initialFrame(pass, 0);
+      pass.end();
+      d.queue.submit([enc.finish()]);
+      const b = batch.buffers;
+      return {
+        z: new Float32Array(await read(d, b.z)),
+        q: new Float32Array(await read(d, b.q)),
+        sums: new Float32Array(await read(d, b.sums)),
+        dead: new Uint32Array(await read(d, b.dead)),
+        panelWidth: plan.qr.panelWidth,
+        panelWorkgroup: plan.qr.workgroupSize,
+      };
+    });
+  } finally {
+    for (const b of owned) b.destroy();
+  }
+}
+
+/** A column-major N x k panel per sample: uniform entries, column j scaled by 2^(-j/8) (graded R). */
+function panels(n: number, k: number, seed: number, zeroColumn = -1): Float32Array {
+  let state = seed;
+  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  const z = new Float32Array(COUNT * n * k);
+  for (let s = 0; s < COUNT; s++) for (let j = 0; j < k; j++) for (let i = 0; i < n; i++) z[s * n * k + j * n + i] = j === zeroColumn ? 0 : next() * 2 ** (-j / 8);
+  return z;
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
+  return m;
+}
+
+describe.skipIf(!device && !gpuRequired)('blocked Householder QR on the GPU', () => {
+  afterAll(() => device?.destroy());
+
+  it('has a WebGPU device', () => {
+    expect(device, reason).toBeTruthy();
+  });
+
+  // Panel workgroups of 256 (a GPU's plan: 8 invocations per column) and of 64 (an emulated
+  // adapter's: 2 per column), so both splits of qr-panel.wgsl run.
+  it.each<[string, number, number, Partial<GpuLimits>, number, boolean]>([
+    ['one panel', 12, 12, {}, -1, false],
+    ['three panels, the last partial (32 + 32 + 8)', 72, 72, {}, -1, false],
+    ['three panels, 64-invocation panel workgroups', 72, 72, {}, -1, true],
+    ['k < N over two panels (32 + 5)', 70, 37, {}, -1, false],
+    ['4-column panels (workgroup memory capped at 200 bytes)', 18, 14, { maxComputeWorkgroupStorageSize: 200 }, -1, false],
+    ['an exactly zero column in the second panel', 40, 40, {}, 35, true],
+  ])('%s: R, Q and log|R_jj| match float64 Householder', async (_, n, k, cap, zeroColumn, emulated) => {
+    const z = panels(n, k, n * 1000 + k, zeroColumn);
+    const out = await gpuQr(n, k, z, cap, 0, emulated);
+    if (cap.maxComputeWorkgroupStorageSize) expect(out.panelWidth).toBe(4);
+    else {
+      expect(out.panelWidth).toBe(Math.min(32, 2 ** Math.ceil(Math.log2(k))));
+      expect(out.panelWorkgroup).toBe(emulated ? 64 : 256);
+    }
+    for (let s = 0; s < COUNT; s++) {
+      const z64 = Float64Array.from(z.subarray(s * n * k, (s + 1) * n * k));
+      const tau = new Float64Array(k);
+      const q64 = new Float64Array(n * k);
+      householderQR(z64, tau, n, k);
+      formQ(z64, tau, q64, n, k);
+      const rMax = maxAbs(z64);
+      let rErr = 0;
+      let qErr = 0;
+      for (let j = 0; j < k; j++) {
+        for (let i = 0; i <= j; i++) rErr = Math.max(rErr, Math.abs(out.z[s * n * k + j * n + i]! - z64[j * n + i]!));
+        for (let i = 0; i < n; i++) qErr = Math.max(qErr, Math.abs(out.q[s * n * k + j * n + i]! - q64[j * n + i]!));
+        const r = Math.abs(z64[j * n + j]!);
+        if (j === zeroColumn) {
+          expect(r).toBe(0);
+          expect(out.dead[s * k + j], `sample ${s}: zero column ${j} flagged`).toBe(1);
+        } else {
+          expect(out.dead[s * k + j]).toBe(0);
+          // Householder's error in R_jj is ~ u |Z| absolute, so relative to R_jj it grows as R_jj shrinks.
+          expect(Math.abs(out.sums[s * k + j]! - Math.log(r)), `sample ${s}, log|R_${j}${j}|`).toBeLessThan(1e-6 + (1e-6 * rMax) / r);
+        }
+      }
+      expect(rErr / rMax, `sample ${s}: R`).toBeLessThan(2e-6);
+      expect(qErr, `sample ${s}: Q`).toBeLessThan(5e-6);
+    }
+  });
+
+  it.each([
+    [20, 20],
+    [70, 37],
+  ])('the initial frame Q_0 at N = %i, k = %i is the CPU engine\'s Haar Q_0 (same stream, sign fix included)', async (n, k) => {
+    const seed = 11;
+    const out = await gpuQr(n, k, null, {}, seed);
+    const { params } = parseQuery(`width=${n}&k=${k}&seed=${seed}&act=linear`);
+    const config = new RunConfig(params, false);
+    const ws = new Workspace(config);
+    for (let s = 0; s < COUNT; s++) {
+      const q64 = new NetworkSample(config, s, ws).q;
+      let err = 0;
+      for (let e = 0; e < n * k; e++) err = Math.max(err, Math.abs(out.q[s * n * k + e]! - q64[e]!));
+      expect(err, `sample ${s}`).toBeLessThan(5e-6);
+      // Not a log-sum layer: the frame leaves the sums alone.
+      expect(maxAbs(out.sums.subarray(s * k, (s + 1) * k))).toBe(0);
+    }
+  });
+});
