@@ -15,9 +15,8 @@
 @group(0) @binding(2) var<storage, read_write> Z: array<f32>;
 @group(0) @binding(3) var<storage, read_write> Tm: array<f32>;
 
-const MAX_PB: u32 = 32u;
 override WG: u32 = 64u;   // chosen from the device limits (gpu/limits.ts)
-override PB: u32 = 32u;   // panel width, <= MAX_PB
+override PB: u32 = 32u;   // panel width
 override G: u32 = max(1u, WG / PB);  // invocations per panel column
 override RED: u32 = max(WG, PB * G);
 override SPAN: u32 = min(WG, 16u);     // a power of two dividing WG

@@ -17,6 +17,7 @@
 import { parseQuery } from '../params/url';
 import type { Snapshot } from '../engine/types';
 import { BATCH_BYTES, GpuEngine } from '../engine/gpu/gpu-engine';
+import { isEmulatedAdapter } from '../engine/gpu/device';
 import { nodeDevice } from '../engine/gpu/node-gpu';
 import { describePlan, effectiveLimits, LIMIT_NAMES, planGpuRun, type GpuPlan } from '../engine/gpu/limits';
 import { GpuBatch } from '../engine/gpu/batch';
@@ -103,7 +104,7 @@ async function benchDevice(): Promise<BenchDevice> {
   return {
     ...acquired,
     timestamps: acquired.device.features.has('timestamp-query'),
-    emulated: acquired.adapter.info.isFallbackAdapter === true || /swiftshader/i.test(acquired.description),
+    emulated: isEmulatedAdapter(acquired.adapter.info, acquired.description),
   };
 }
 

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formQ, householderQR } from '../../src/engine/cpu/linalg';
 import { NetworkSample, RunConfig, Workspace } from '../../src/engine/cpu/network-sample';
 import { GpuBatch } from '../../src/engine/gpu/batch';
+import { readBuffer } from '../../src/engine/gpu/device';
 import { effectiveLimits, planGpuRun, type GpuLimits } from '../../src/engine/gpu/limits';
 import { createPrograms, UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/programs';
 import { parseQuery } from '../../src/params/url';
@@ -27,19 +28,6 @@ interface QrOut {
   dead: Uint32Array;
   panelWidth: number;
   panelWorkgroup: number;
-}
-
-async function read(d: GPUDevice, src: GPUBuffer): Promise<ArrayBuffer> {
-  const staging = d.createBuffer({ size: src.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  try {
-    const enc = d.createCommandEncoder();
-    enc.copyBufferToBuffer(src, 0, staging, 0, src.size);
-    d.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    return staging.getMappedRange().slice(0);
-  } finally {
-    staging.destroy();
-  }
 }
 
 /** Runs the GPU QR (or the initial frame, with `frameSeed`) on COUNT samples of N x k. */
@@ -65,10 +53,10 @@ async function gpuQr(n: number, k: number, z: Float32Array | null, cap: Partial<
       d.queue.submit([enc.finish()]);
       const b = batch.buffers;
       return {
-        z: new Float32Array(await read(d, b.z)),
-        q: new Float32Array(await read(d, b.q)),
-        sums: new Float32Array(await read(d, b.sums)),
-        dead: new Uint32Array(await read(d, b.dead)),
+        z: await readBuffer(d, b.z, Float32Array),
+        q: await readBuffer(d, b.q, Float32Array),
+        sums: await readBuffer(d, b.sums, Float32Array),
+        dead: await readBuffer(d, b.dead, Uint32Array),
         panelWidth: plan.qr.panelWidth,
         panelWorkgroup: plan.qr.workgroupSize,
       };

@@ -62,3 +62,26 @@ export async function acquireDevice(gpu: GPU, timeoutMs = 5000, optionalFeatures
   }
   return { adapter, device, description: adapterLabel(adapter.info) };
 }
+
+/** A copy of `src` (which needs COPY_SRC usage) read back to the CPU through a staging buffer. */
+export async function readBuffer<T extends Float32Array | Uint32Array>(device: GPUDevice, src: GPUBuffer, kind: { new (b: ArrayBuffer): T }): Promise<T> {
+  const staging = device.createBuffer({ size: src.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  try {
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(src, 0, staging, 0, src.size);
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    return new kind(staging.getMappedRange().slice(0));
+  } finally {
+    staging.destroy();
+  }
+}
+
+/**
+ * Whether an adapter is a CPU emulation of a GPU (SwiftShader, WARP, llvmpipe...): it says so
+ * (isFallbackAdapter, where exposed), or its name does. The engine plans smaller QR workgroups there
+ * (limits.ts) and the bench a shorter protocol.
+ */
+export function isEmulatedAdapter(info: { isFallbackAdapter?: boolean; description?: string; device?: string } | undefined, name = ''): boolean {
+  return info?.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe|warp|fallback/i.test(`${name} ${info?.description ?? ''} ${info?.device ?? ''}`);
+}

@@ -22,6 +22,7 @@ import type { Engine, RunOptions, SampleResult, Snapshot } from '../types';
 import { effectiveLimits, planGpuRun, type GpuLimits, type GpuPlan } from './limits';
 import type { GpuProfiler, KernelGroup } from './profiler';
 import { GpuBatch, MAX_LAYER_SLOTS } from './batch';
+import { isEmulatedAdapter, readBuffer } from './device';
 import { createPrograms, UNIFORM_SLOT, writeLayerUniform, type LayerUniform } from './programs';
 import { createTProductPrograms, sampleLogSingularValues, TAccumulator, type TProductPrograms } from './singular-values';
 
@@ -121,8 +122,7 @@ export class GpuEngine implements Engine {
    * browser exposes device.adapterInfo), or its name does.
    */
   get emulated(): boolean {
-    const info = (this.device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
-    return info?.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe|warp|fallback/i.test(`${this.adapterName} ${info?.description ?? ''} ${info?.device ?? ''}`);
+    return isEmulatedAdapter((this.device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo, this.adapterName);
   }
 
   /** Why this engine can no longer run (device lost, uncaptured GPU error), or null. */
@@ -370,11 +370,11 @@ export class GpuEngine implements Engine {
   private async readResults(config: RunConfig, bufs: GpuBatch['buffers'], base: number, count: number): Promise<SampleResult[]> {
     const { k, params } = config;
     const [sums, dead, stats, history, historyDead] = await Promise.all([
-      this.read(bufs.sums, Float32Array),
-      this.read(bufs.dead, Uint32Array),
-      this.read(bufs.stats, Uint32Array),
-      this.read(bufs.history, Float32Array),
-      this.read(bufs.historyDead, Uint32Array),
+      readBuffer(this.device, bufs.sums, Float32Array),
+      readBuffer(this.device, bufs.dead, Uint32Array),
+      readBuffer(this.device, bufs.stats, Uint32Array),
+      readBuffer(this.device, bufs.history, Float32Array),
+      readBuffer(this.device, bufs.historyDead, Uint32Array),
     ]);
     const m = params.depth - params.transient;
     const out: SampleResult[] = [];
@@ -401,19 +401,6 @@ export class GpuEngine implements Engine {
       out.push({ sample: base + s, exponents, logSingularValues: null, rank, convergence, overflowLayer: overflow === 0 ? null : overflow });
     }
     return out;
-  }
-
-  private async read<T extends Float32Array | Uint32Array>(src: GPUBuffer, kind: { new (b: ArrayBuffer): T }): Promise<T> {
-    const staging = this.device.createBuffer({ size: src.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    try {
-      const enc = this.device.createCommandEncoder();
-      enc.copyBufferToBuffer(src, 0, staging, 0, src.size);
-      this.device.queue.submit([enc.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
-      return new kind(staging.getMappedRange().slice(0));
-    } finally {
-      staging.destroy();
-    }
   }
 }
 

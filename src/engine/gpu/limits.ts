@@ -155,9 +155,10 @@ export function planQr(limits: GpuLimits, k: number, workgroupSize: number): QrP
     if (panelWidth > widest || qrApplyInvocations(panelWidth) > invocations) continue;
     const applyRows = APPLY_ROWS.find((rows) => qrApplyBytes(panelWidth, rows) <= storage);
     if (applyRows === undefined) continue;
+    // qr-finish shares this workgroup; its red[WG] is smaller than qr-panel's red[max(WG, PB G)].
     let wg = workgroupSize;
-    while (wg > 1 && Math.max(qrPanelBytes(panelWidth, wg), 4 * wg) > storage) wg /= 2;
-    if (Math.max(qrPanelBytes(panelWidth, wg), 4 * wg) <= storage) return { panelWidth, applyRows, workgroupSize: wg };
+    while (wg > 1 && qrPanelBytes(panelWidth, wg) > storage) wg /= 2;
+    if (qrPanelBytes(panelWidth, wg) <= storage) return { panelWidth, applyRows, workgroupSize: wg };
   }
   throw new GpuLimitError('maxComputeWorkgroupStorageSize', storage, Math.max(qrApplyBytes(4, 1), qrPanelBytes(4, 1)), 'the blocked QR (shaders/qr-*.wgsl) at its narrowest, 4-column panels (bytes of workgroup memory)');
 }
