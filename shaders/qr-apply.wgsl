@@ -10,9 +10,8 @@
 @group(0) @binding(3) var<storage, read_write> Q: array<f32>;
 @group(0) @binding(4) var<storage, read> Tm: array<f32>;
 
-const MAX_PB: u32 = 32u;
 override RB: u32 = 16u;            // rows per step of W = V^T M (fewer where workgroup memory is short)
-override PB: u32 = 32u;            // panel width (qr-panel.wgsl's), a multiple of 4, <= MAX_PB
+override PB: u32 = 32u;            // panel width (qr-panel.wgsl's), a multiple of 4
 override TC: u32 = 32u;            // target columns per workgroup, a multiple of 4
 override FORM_Q: bool = false;
 override WGA: u32 = (PB / 4u) * (TC / 4u);
@@ -99,19 +98,34 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
   workgroupBarrier();
 
-  // M <- M - V W, one row per invocation at a time.
-  let cols = min(TC, select(0u, k - c0, c0 < k));
-  for (var i = j0 + tid; i < n; i += WGA) {
-    var vrow: array<f32, MAX_PB>;
+  // M <- M - V W in 4 x 4 register tiles, PB rows per step (the same tr, tq as W's tiles): 16
+  // independent accumulators per invocation. V is read from Z (unit diagonal implied, zero above);
+  // invocations with the same tr read the same words. No barrier: each invocation writes only its
+  // own tile of M, and V (Z's panel columns) is not among the targets.
+  for (var r0 = j0; r0 < n; r0 += PB) {
+    // upd[a][b]: row r0 + 4 tr + a, column c0 + 4 tq + b. Zeroed explicitly: without an initializer,
+    // SwiftShader kept the previous iteration's values (seen: the qr tests failed).
+    var upd = array<vec4<f32>, 4>();
     for (var m = 0u; m < width; m++) {
       let jm = j0 + m;
-      vrow[m] = select(select(0.0, Z[zb + jm * n + i], i > jm), 1.0, i == jm);
+      let wv = vec4<f32>(wsh[m * TC + 4u * tq], wsh[m * TC + 4u * tq + 1u], wsh[m * TC + 4u * tq + 2u], wsh[m * TC + 4u * tq + 3u]);
+      for (var a = 0u; a < 4u; a++) {
+        let i = r0 + 4u * tr + a;
+        var v = 0.0;
+        if (i == jm) { v = 1.0; } else if (i > jm && i < n) { v = Z[zb + jm * n + i]; }
+        upd[a] += v * wv;
+      }
     }
-    for (var c = 0u; c < cols; c++) {
-      var sum = 0.0;
-      for (var m = 0u; m < width; m++) { sum += vrow[m] * wsh[m * TC + c]; }
-      let idx = zb + (c0 + c) * n + i;
-      target_store(idx, target_load(idx) - sum);
+    for (var a = 0u; a < 4u; a++) {
+      let i = r0 + 4u * tr + a;
+      if (i >= n) { break; }
+      for (var b = 0u; b < 4u; b++) {
+        let col = c0 + 4u * tq + b;
+        if (col < k) {
+          let idx = zb + col * n + i;
+          target_store(idx, target_load(idx) - upd[a][b]);
+        }
+      }
     }
   }
 }
