@@ -22,23 +22,8 @@
 //     with a change of frame that this kernel does not do.
 //   FLAG_RANGE: a diagonal entry of a unit row fell below 1e-30 (float32's range, not its precision).
 //   FLAG_NONFINITE: R_l had a non-finite entry.
-@group(0) @binding(0) var<uniform> P: Layer;
-@group(0) @binding(1) var<storage, read> Z: array<f32>;
-@group(0) @binding(2) var<storage, read> stats: array<u32>;
-// Per sample, STATE_STRIDE = 4 + 4 N words: header [rank, flags, layers, 0], then per row i the record
-// [x_i (i32 bits), f_i (f32 bits), xm_i (i32 bits, scratch), row flags].
-@group(0) @binding(3) var<storage, read_write> state: array<u32>;
-// Unit rows C, row-major N x N per sample, zeros below the diagonal and in zero rows.
-@group(0) @binding(4) var<storage, read_write> C: array<f32>;
-// Scratch, N x N per sample: coefficients A (row-major, zeros off [i, rank)) and the product Pr.
-@group(0) @binding(5) var<storage, read_write> A: array<f32>;
-@group(0) @binding(6) var<storage, read_write> Pr: array<f32>;
-
+// Bindings, the row records and the flag bits: shaders/tstate.wgsl.
 const WG: u32 = 64u;
-const ZERO_ROW: i32 = -2147483647 - 1;
-const FLAG_REFILL: u32 = 1u;
-const FLAG_RANGE: u32 = 2u;
-const FLAG_NONFINITE: u32 = 4u;
 // Diagonal entries of unit rows below this are too close to float32's underflow to be trusted.
 const DIAG_FLOOR: f32 = 1e-30;
 
@@ -46,12 +31,6 @@ var<workgroup> wg_diag: atomic<u32>;
 var<workgroup> wg_first: atomic<u32>;
 var<workgroup> wg_count: atomic<u32>;
 
-fn state_base(s: u32) -> u32 { return s * (4u + 4u * P.n); }
-fn record(s: u32, i: u32) -> u32 { return state_base(s) + 4u + 4u * i; }
-
-fn non_finite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) == 0x7f800000u;
-}
 
 @compute @workgroup_size(64)
 fn coefficients(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {

@@ -16,6 +16,8 @@ import { UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/programs';
 import {
   createTProductPrograms,
   sampleLogSingularValues,
+  JACOBI_WGSL,
+  T_FLAG_JACOBI,
   T_FLAG_RANGE,
   T_FLAG_REFILL,
   TAccumulator,
@@ -97,8 +99,15 @@ function cpuReference(trace: Trace, s: number): Float64Array {
   return t.logSingularValues();
 }
 
-/** Runs the trace through the GPU accumulator, all layers in one command buffer. */
-async function runGpu(trace: Trace, programs: TProductPrograms): Promise<TResult> {
+/** T from the GPU, and its singular values from the GPU's float32 Jacobi (jacobi.wgsl). */
+interface GpuRun extends TResult {
+  gpuLogSigma: (Float64Array | null)[];
+  /** Flags after the Jacobi (T_FLAG_JACOBI where it did not settle). */
+  jacobiFlags: Uint32Array;
+}
+
+/** Runs the trace through the GPU accumulator, all layers in one command buffer, then the Jacobi. */
+async function runGpu(trace: Trace, programs: TProductPrograms): Promise<GpuRun> {
   const d = device!;
   const n = trace.n;
   const S = trace.r.length;
@@ -179,10 +188,16 @@ async function runGpu(trace: Trace, programs: TProductPrograms): Promise<TResult
       acc.encodeLayer(pass, { uniform, z, stats }, l * UNIFORM_SLOT);
       pass.end();
     }
+    const pass = enc.beginComputePass();
+    acc.encodeSingularValues(pass, { uniform, z, stats }, 0);
+    pass.end();
     d.queue.submit([enc.finish()]);
     const t = await acc.read();
+    const { logSigma, flags } = await acc.readLogSingularValues();
     expect(Array.from(t.layers)).toEqual(new Array(S).fill(L));
-    return t;
+    // The Jacobi adds its own flag only; T's flags are unchanged by it.
+    for (let s = 0; s < S; s++) expect(flags[s]! & ~T_FLAG_JACOBI).toBe(t.flags[s]! & ~T_FLAG_JACOBI);
+    return { ...t, gpuLogSigma: logSigma, jacobiFlags: flags };
   } finally {
     acc.destroy();
     for (const b of [rBuf, statsBuf, z, stats, uniform]) b.destroy();
@@ -206,6 +221,12 @@ function maxError(a: Float64Array, b: Float64Array): number {
 }
 
 const TOL = 1e-2;
+/**
+ * jacobi.wgsl (float32) against graded-product.ts's float64 Jacobi on the same T: rounding of O(1)
+ * log-norm updates over a few sweeps, and its stopping rule |cs| < 2e-5 (seen: at most 3e-5, N = 32,
+ * log sigma spread over 626 nats).
+ */
+const JACOBI_TOL = 2e-4;
 
 const NETWORKS = [
   // Log singular values spread over about 600 nats.
@@ -233,6 +254,7 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
     const t = await withErrorScopes(device!, () => runGpu(trace, programs));
     const errors: number[] = [];
     const engineErrors: number[] = [];
+    const jacobiErrors: number[] = [];
     let span = 0;
     for (let s = 0; s < 3; s++) {
       expect(t.flags[s], `sample ${s} flags`).toBe(0);
@@ -252,6 +274,13 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
           if (i >= t.rank[s]! || j < i) expect(cij).toBe(0);
         }
       }
+      // The engine's path: the GPU's own float32 Jacobi on the same T (jacobi.wgsl).
+      expect(t.jacobiFlags[s], `sample ${s} Jacobi flags`).toBe(0);
+      const onGpu = t.gpuLogSigma[s]!;
+      const jacobiErr = maxError(onGpu, gpu);
+      jacobiErrors.push(jacobiErr);
+      expect(jacobiErr, `sample ${s}: GPU Jacobi vs float64 Jacobi of the same T`).toBeLessThan(JACOBI_TOL);
+      expect(maxError(onGpu, ref), `sample ${s}: GPU Jacobi vs float64 R`).toBeLessThan(TOL);
       const err = maxError(gpu, ref);
       const errEngine = maxError(gpu, trace.engine[s]!);
       errors.push(err);
@@ -261,7 +290,7 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
     }
     console.log(
       `${query}: log sigma span ${span.toFixed(1)}, max |GPU - CPU| ${Math.max(...errors).toExponential(2)} (same float32 R), ` +
-        `${Math.max(...engineErrors).toExponential(2)} (vs the engine's float64 R); ranks ${Array.from(t.rank).join(',')}`,
+        `${Math.max(...engineErrors).toExponential(2)} (vs the engine's float64 R), float32 Jacobi vs float64 Jacobi ${Math.max(...jacobiErrors).toExponential(2)}; ranks ${Array.from(t.rank).join(',')}`,
     );
   });
 
@@ -272,7 +301,7 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
   ])('a kernel with $name fails', async ({ from, to }) => {
     const source = TPRODUCT_WGSL.replace(from, to);
     expect(source).not.toBe(TPRODUCT_WGSL);
-    const broken = await withErrorScopes(device!, async () => createTProductPrograms(device!, source));
+    const broken = await withErrorScopes(device!, async () => createTProductPrograms(device!, { tproductSource: source }));
     const trace = captureTrace('act=linear&width=16&depth=100&sw2=1&seed=11', 2);
     const t = await withErrorScopes(device!, () => runGpu(trace, broken));
     for (let s = 0; s < 2; s++) {
@@ -280,6 +309,26 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
       const err = gpu ? maxError(gpu, cpuReference(trace, s)) : Infinity;
       expect(err).toBeGreaterThan(TOL);
     }
+  });
+
+  it.each([
+    { name: 'the rotation angle of the wrong sign', from: 'let w = select(-1.0, 1.0, rz >= 0.0)', to: 'let w = select(1.0, -1.0, rz >= 0.0)' },
+    // (A wrong fused norm np2 is no such defect: the end-of-sweep renormalization measures the real one.)
+    { name: 'the rotation cosine left out of the scales', from: 'let log_cc = -0.5 * log(1.0 + t * t);', to: 'let log_cc = 0.0;' },
+    { name: 'log scales not updated by rotations', from: 'set_h(s, p, h_of(s, p) + log_cc + lp);  // MUTATION:scale', to: '' },
+    { name: 'a stopping rule 1000 times looser', from: 'const TOL: f32 = 2e-5;', to: 'const TOL: f32 = 2e-2;' },
+  ])('a Jacobi kernel with $name fails', async ({ from, to }) => {
+    const source = JACOBI_WGSL.replace(from, to);
+    expect(source).not.toBe(JACOBI_WGSL);
+    const broken = await withErrorScopes(device!, async () => createTProductPrograms(device!, { jacobiSource: source }));
+    const trace = captureTrace('act=tanh&width=16&depth=3&sw2=1.5&seed=21', 2);
+    const t = await withErrorScopes(device!, () => runGpu(trace, broken));
+    let worst = 0;
+    for (let s = 0; s < 2; s++) {
+      const onGpu = t.gpuLogSigma[s];
+      worst = Math.max(worst, onGpu ? maxError(onGpu, sampleLogSingularValues(t, s)!) : Infinity);
+    }
+    expect(worst).toBeGreaterThan(JACOBI_TOL);
   });
 
   /** Hand-made sequences, for the cases a real dense network does not produce. */
@@ -327,6 +376,29 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
     const gpu = sampleLogSingularValues(t, 1)!;
     expect(gpu[n - 1]).toBe(-Infinity);
     expect(maxError(gpu, ref)).toBeLessThan(1e-4);
+  });
+
+  it('the GPU Jacobi handles nearly parallel rows, equal scales and odd N like the float64 one', async () => {
+    const n = 7;
+    // One layer: rows 0 and 1 nearly parallel (cos ~ 0.9995, the measured-norm branch), rows 3 and 4 of
+    // equal length and orthogonal, the rest generic; sample 1 the same scaled by 1e-20 (graded only by
+    // its exponent).
+    const trace = synthetic(n, 1, 2, (s, _l, r) => {
+      r[0 * n + 0] = 1;
+      r[0 * n + 1] = 30;
+      r[1 * n + 1] = 30;
+      r[1 * n + 2] = 1;
+      r[3 * n + 3] = 2;
+      r[3 * n + 4] = 0;
+      r[4 * n + 4] = 2;
+      if (s === 1) for (let e = 0; e < n * n; e++) r[e]! *= 1e-20;
+    });
+    const t = await withErrorScopes(device!, () => runGpu(trace, programs));
+    for (let s = 0; s < 2; s++) {
+      expect(t.jacobiFlags[s]).toBe(0);
+      const ref = cpuReference(trace, s);
+      expect(maxError(t.gpuLogSigma[s]!, ref)).toBeLessThan(1e-4);
+    }
   });
 
   it('flags a diagonal that leaves float32 range instead of returning round-off', async () => {

@@ -26,30 +26,47 @@
  * 1e-30 (float32 range); a non-finite R.
  */
 import commonWgsl from '../../../shaders/common.wgsl?raw';
+import tstateWgsl from '../../../shaders/tstate.wgsl?raw';
 import tproductWgsl from '../../../shaders/tproduct.wgsl?raw';
+import jacobiWgsl from '../../../shaders/jacobi.wgsl?raw';
 import { jacobiLogSingularValues } from '../cpu/graded-product';
 import { tProductBytesPerSample } from './limits';
+import { readBuffer } from './device';
 
 /** Flag bits per sample (shaders/tproduct.wgsl). */
 export const T_FLAG_REFILL = 1;
 export const T_FLAG_RANGE = 2;
 export const T_FLAG_NONFINITE = 4;
+/** shaders/jacobi.wgsl did not converge, or a row cancelled below float32's reach. */
+export const T_FLAG_JACOBI = 8;
 
 /** Binary exponent stored for an exactly zero row. */
 const ZERO_ROW = -0x80000000;
 
-/** Source of the kernel file, exported so tests can build deliberately broken variants. */
+/** Sources of the kernel files, exported so tests can build deliberately broken variants. */
 export const TPRODUCT_WGSL: string = tproductWgsl;
+export const JACOBI_WGSL: string = jacobiWgsl;
 
 export interface TProductPrograms {
   readonly layout: GPUBindGroupLayout;
   readonly coefficients: GPUComputePipeline;
   readonly product: GPUComputePipeline;
   readonly normalize: GPUComputePipeline;
+  /** The singular values of T at the end (jacobi.wgsl). */
+  readonly jacobi: GPUComputePipeline;
 }
 
-/** The three pipelines of tproduct.wgsl over one shared bind-group layout. */
-export function createTProductPrograms(device: GPUDevice, source: string = tproductWgsl): TProductPrograms {
+export interface TProductOptions {
+  /** Replacement sources (tests of deliberately broken kernels). */
+  tproductSource?: string;
+  jacobiSource?: string;
+  /** Invocations per workgroup of jacobi.wgsl (one per pair of rows in a round); default 64. */
+  jacobiWorkgroup?: number;
+}
+
+/** The pipelines of tproduct.wgsl and jacobi.wgsl over one shared bind-group layout (tstate.wgsl). */
+export function createTProductPrograms(device: GPUDevice, options: TProductOptions = {}): TProductPrograms {
+  const source = options.tproductSource ?? tproductWgsl;
   const storage = (type: GPUBufferBindingType, binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
   const layout = device.createBindGroupLayout({
     label: 'tproduct',
@@ -63,10 +80,16 @@ export function createTProductPrograms(device: GPUDevice, source: string = tprod
       storage('storage', 6),
     ],
   });
-  const module = device.createShaderModule({ label: 'tproduct', code: `${commonWgsl}\n${source}` });
+  const module = device.createShaderModule({ label: 'tproduct', code: `${commonWgsl}\n${tstateWgsl}\n${source}` });
   const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
   const pipeline = (entryPoint: string) => device.createComputePipeline({ label: `tproduct ${entryPoint}`, layout: pipelineLayout, compute: { module, entryPoint } });
-  return { layout, coefficients: pipeline('coefficients'), product: pipeline('product'), normalize: pipeline('normalize_rows') };
+  const jacobiModule = device.createShaderModule({ label: 'jacobi', code: `${commonWgsl}\n${tstateWgsl}\n${options.jacobiSource ?? jacobiWgsl}` });
+  const jacobi = device.createComputePipeline({
+    label: 'jacobi',
+    layout: pipelineLayout,
+    compute: { module: jacobiModule, entryPoint: 'main', constants: { JWG: options.jacobiWorkgroup ?? 64 } },
+  });
+  return { layout, coefficients: pipeline('coefficients'), product: pipeline('product'), normalize: pipeline('normalize_rows'), jacobi };
 }
 
 /** The engine's buffers one layer reads (see the contract above). */
@@ -162,6 +185,45 @@ export class TAccumulator {
     pass.dispatchWorkgroups(tiles, tiles, samples);
     pass.setPipeline(this.programs.normalize);
     pass.dispatchWorkgroups(Math.ceil(n / 64), samples);
+  }
+
+  /**
+   * The singular values of every sample's T, on the GPU (jacobi.wgsl): one dispatch into the caller's
+   * pass, after the last layer's encodeLayer. It leaves T itself (read()) unchanged.
+   */
+  encodeSingularValues(pass: GPUComputePassEncoder, inputs: TLayerInputs, uniformOffset: number): void {
+    pass.setBindGroup(0, this.bindGroup(inputs), [uniformOffset]);
+    pass.setPipeline(this.programs.jacobi);
+    pass.dispatchWorkgroups(this.samples);
+  }
+
+  /**
+   * log sigma_i(T) per sample, descending (-Infinity for zero rows), from encodeSingularValues' result:
+   * N numbers per sample come back, formed in float64 as x_i ln 2 + h_i. null for a flagged sample
+   * (flags says why), which the caller recomputes in float64.
+   */
+  async readLogSingularValues(): Promise<{ logSigma: (Float64Array | null)[]; flags: Uint32Array }> {
+    const { samples, n, stride } = this;
+    const raw = (await readBuffer(this.device, this.state, Uint32Array)).buffer;
+    const words = new Uint32Array(raw);
+    const ints = new Int32Array(raw);
+    const floats = new Float32Array(raw);
+    const flags = new Uint32Array(samples);
+    const logSigma: (Float64Array | null)[] = [];
+    for (let q = 0; q < samples; q++) {
+      const hb = q * stride;
+      let f = words[hb + 1]!;
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const rec = hb + 4 + 4 * i;
+        f |= words[rec + 3]!;
+        const x = ints[rec]!;
+        out[i] = x === ZERO_ROW ? -Infinity : x * Math.LN2 + floats[rec + 2]!;
+      }
+      flags[q] = f;
+      logSigma.push(f === 0 ? out.sort().reverse() : null);
+    }
+    return { logSigma, flags };
   }
 
   /** Reads T back (submits its own copy; call after the layers' command buffers are submitted). */
