@@ -85,7 +85,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         var acc = 0.0;
         if (cl < width && cl != jl) {
           let cc = zb + (j0 + cl) * n;
-          for (var i = j + 1u + g; i < n; i += G) { acc += Z[col + i] * Z[cc + i]; }
+          // Four rows per iteration, so that four loads are in flight (one at a time, every
+          // iteration waits for its load: this loop is the panel's critical path on a GPU).
+          var acc4 = vec4<f32>(0.0);
+          var i = j + 1u + g;
+          for (; i + 3u * G < n; i += 4u * G) {
+            let a = vec4<f32>(Z[col + i], Z[col + i + G], Z[col + i + 2u * G], Z[col + i + 3u * G]);
+            let b = vec4<f32>(Z[cc + i], Z[cc + i + G], Z[cc + i + 2u * G], Z[cc + i + 3u * G]);
+            acc4 += a * b;
+          }
+          acc = (acc4.x + acc4.y) + (acc4.z + acc4.w);
+          for (; i < n; i += G) { acc += Z[col + i] * Z[cc + i]; }
         }
         red[g * PB + cl] = acc;
       }
@@ -103,7 +113,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         if (cl > jl && cl < width) {
           let cc = zb + (j0 + cl) * n;
           let f = tau * dsh[cl];
-          for (var i = j + g; i < n; i += G) { Z[cc + i] -= f * select(Z[col + i], 1.0, i == j); }
+          // Row j (v_j's implied 1) first, then four rows per iteration as above.
+          if (g == 0u) { Z[cc + j] -= f; }
+          var i = select(j + g, j + G, g == 0u);
+          for (; i + 3u * G < n; i += 4u * G) {
+            let v = vec4<f32>(Z[col + i], Z[col + i + G], Z[col + i + 2u * G], Z[col + i + 3u * G]);
+            let m = vec4<f32>(Z[cc + i], Z[cc + i + G], Z[cc + i + 2u * G], Z[cc + i + 3u * G]) - f * v;
+            Z[cc + i] = m.x;
+            Z[cc + i + G] = m.y;
+            Z[cc + i + 2u * G] = m.z;
+            Z[cc + i + 3u * G] = m.w;
+          }
+          for (; i < n; i += G) { Z[cc + i] -= f * Z[col + i]; }
         }
       }
       // T[0:jl, jl] = -tau T[0:jl, 0:jl] y with y_m = v_m^T v_j = d_m; one row per invocation.
