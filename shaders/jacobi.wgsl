@@ -12,9 +12,10 @@
 //   rz = -(1 - r^2) / (2 cs), w = sign(rz) / (|rz| + sqrt(r^2 + rz^2)), t = w r, cc = 1 / sqrt(1 + t^2),
 //   row_p <- e^{g_p} cc (u_p - w r^2 u_q),  row_q <- e^{g_q} cc (w u_p + u_q),
 // each renormalized with the log of its norm moved into h. Pairs are visited in round-robin order
-// (N - 1 rounds of N / 2 disjoint pairs per sweep, one invocation per pair), so a round needs no
-// synchronization inside it. The working rows are kept column-major in A (element k of row i at
-// k N + i), so that the invocations of a round read neighbouring words.
+// (N - 1 rounds of N / 2 disjoint pairs per sweep), so the pairs of a round are independent; each
+// pair has G invocations that share its dot product and norms through workgroup memory (main). The
+// working rows are kept column-major in A (element k of row i at k N + i), so that the pairs of a
+// round read neighbouring words.
 //
 // Convergence: no pair with |cs| >= TOL in a whole sweep. TOL is far above float32's rounding of a
 // dot product of unit rows (~6e-8 sqrt(N)) and moves log sigma by O(TOL) at most (O(TOL^2) unless two
@@ -22,7 +23,7 @@
 // cancels below float32's reach, gets FLAG_JACOBI and is recomputed on the CPU.
 // Bindings, the row records and the flag bits: shaders/tstate.wgsl.
 
-override JWG: u32 = 64u;       // invocations per workgroup (singular-values.ts)
+override JWG: u32 = 64u;       // invocations per workgroup, a power of two (singular-values.ts)
 const TOL: f32 = 2e-5;          // MUTATION:tolerance
 const MAX_SWEEPS: u32 = 40u;
 const LN2: f32 = 0.6931471805599453;
@@ -32,90 +33,108 @@ const CANCEL_FLOOR: f32 = 1e-24;
 var<workgroup> wg_rotated: atomic<u32>;
 var<workgroup> wg_bad: atomic<u32>;
 var<workgroup> wg_any: u32;
+var<workgroup> red: array<f32, JWG>;        // partial dot products, G per pair
+var<workgroup> red2: array<vec2<f32>, JWG>; // partial squared norms
 
 fn h_of(s: u32, i: u32) -> f32 { return bitcast<f32>(state[record(s, i) + 2u]); }
 fn set_h(s: u32, i: u32, h: f32) { state[record(s, i) + 2u] = bitcast<u32>(h); }
 fn is_zero_row(s: u32, i: u32) -> bool { return bitcast<i32>(state[record(s, i)]) == ZERO_ROW; }
 
-// Scales working row i to unit length and returns the log of its old norm; -1e30 for a zero row.
-fn normalize(ub: u32, n: u32, i: u32) -> f32 {
-  var ss = 0.0;
-  for (var k = 0u; k < n; k++) {
-    let v = A[ub + k * n + i];
-    ss += v * v;
+// Elements k, k + G, k + 2G, k + 3G of working row i (column-major in A: element k at k N + i).
+// The loops below take four of them per iteration so that four loads are in flight at once: one at
+// a time, each iteration waited for its load from L2.
+fn row4(ub: u32, n: u32, k: u32, g: u32, i: u32) -> vec4<f32> {
+  return vec4<f32>(A[ub + k * n + i], A[ub + (k + g) * n + i], A[ub + (k + 2u * g) * n + i], A[ub + (k + 3u * g) * n + i]);
+}
+fn set_row4(ub: u32, n: u32, k: u32, g: u32, i: u32, v: vec4<f32>) {
+  A[ub + k * n + i] = v.x;
+  A[ub + (k + g) * n + i] = v.y;
+  A[ub + (k + 2u * g) * n + i] = v.z;
+  A[ub + (k + 3u * g) * n + i] = v.w;
+}
+
+// Slice (k = first, first + step, ...) of u_i . u_j.
+fn dot_slice(ub: u32, n: u32, i: u32, j: u32, first: u32, step: u32) -> f32 {
+  var acc = vec4<f32>(0.0);
+  var k = first;
+  for (; k + 3u * step < n; k += 4u * step) { acc += row4(ub, n, k, step, i) * row4(ub, n, k, step, j); }
+  var sum = (acc.x + acc.y) + (acc.z + acc.w);
+  for (; k < n; k += step) { sum += A[ub + k * n + i] * A[ub + k * n + j]; }
+  return sum;
+}
+
+// On the slice: row p <- a1 u_p + a2 u_q, row q <- b1 u_p + b2 u_q; returns the slice's squared norms.
+fn combine_slice(ub: u32, n: u32, p: u32, q: u32, c: vec4<f32>, first: u32, step: u32) -> vec2<f32> {
+  var sp = vec4<f32>(0.0);
+  var sq = vec4<f32>(0.0);
+  var k = first;
+  for (; k + 3u * step < n; k += 4u * step) {
+    let up = row4(ub, n, k, step, p);
+    let uq = row4(ub, n, k, step, q);
+    let vp = c.x * up + c.y * uq;
+    let vq = c.z * up + c.w * uq;
+    set_row4(ub, n, k, step, p, vp);
+    set_row4(ub, n, k, step, q, vq);
+    sp += vp * vp;
+    sq += vq * vq;
   }
+  var ss = vec2<f32>((sp.x + sp.y) + (sp.z + sp.w), (sq.x + sq.y) + (sq.z + sq.w));
+  for (; k < n; k += step) {
+    let up = A[ub + k * n + p];
+    let uq = A[ub + k * n + q];
+    let vp = c.x * up + c.y * uq;
+    let vq = c.z * up + c.w * uq;
+    A[ub + k * n + p] = vp;
+    A[ub + k * n + q] = vq;
+    ss += vec2<f32>(vp * vp, vq * vq);
+  }
+  return ss;
+}
+
+fn scale_slice(ub: u32, n: u32, i: u32, f: f32, first: u32, step: u32) {
+  var k = first;
+  for (; k + 3u * step < n; k += 4u * step) { set_row4(ub, n, k, step, i, f * row4(ub, n, k, step, i)); }
+  for (; k < n; k += step) { A[ub + k * n + i] *= f; }
+}
+
+// Scales working row i to unit length (one invocation) and returns the log of its old norm; -1e30
+// for a zero row.
+fn normalize(ub: u32, n: u32, i: u32) -> f32 {
+  let ss = dot_slice(ub, n, i, i, 0u, 1u);
   if (!(ss > 0.0) || non_finite(ss)) { return -1e30; }
-  let inv = inverseSqrt(ss);
-  for (var k = 0u; k < n; k++) { A[ub + k * n + i] *= inv; }
+  scale_slice(ub, n, i, inverseSqrt(ss), 0u, 1u);
   return 0.5 * log(ss);
 }
 
-// One rotation of rows i and j; true when it rotated.
-fn rotate(s: u32, ub: u32, n: u32, i: u32, j: u32) -> bool {
-  if (is_zero_row(s, i) || is_zero_row(s, j)) { return false; }
-  var cs = 0.0;
-  for (var k = 0u; k < n; k++) { cs += A[ub + k * n + i] * A[ub + k * n + j]; }
-  if (!(abs(cs) >= TOL)) { return false; }
-  let hi = h_of(s, i);
-  let hj = h_of(s, j);
-  // g_j - g_i: the exponent difference is an exact integer, far below 2^24.
-  let d = f32(bitcast<i32>(state[record(s, j)]) - bitcast<i32>(state[record(s, i)])) * LN2 + (hj - hi);
-  let big = d <= 0.0;  // g_i >= g_j: p = i
-  let p = select(j, i, big);
-  let q = select(i, j, big);
-  let r = exp(-abs(d));
+// The rotation of rows p, q (g_p >= g_q) for cs = u_p . u_q and d = g_q - g_p <= 0: the coefficients
+// (a1, a2, b1, b2) of the new rows, log cc, and whether the norms must be measured (nearly
+// parallel rows) rather than taken from the closed form (np2, nq2).
+struct Rotation {
+  c: vec4<f32>,
+  log_cc: f32,
+  measure: bool,
+  np2: f32,
+  nq2: f32,
+}
+
+fn rotation(cs: f32, d: f32) -> Rotation {
+  let r = exp(d);
   let r2 = r * r;
   let rz = -(1.0 - r2) / (2.0 * cs);
   let w = select(-1.0, 1.0, rz >= 0.0) / (abs(rz) + sqrt(r2 + rz * rz));  // MUTATION:angle
   let t = w * r;
   let log_cc = -0.5 * log(1.0 + t * t);
   let wr2 = w * r2;
-  var lp = 0.0;
-  var lq = 0.0;
   if (cs * cs <= 0.75) {
     // New squared norms of the unit rows' combinations, both >= 1/4 here (no cancellation).
     let np2 = 1.0 - 2.0 * wr2 * cs + wr2 * wr2;
     let nq2 = 1.0 + 2.0 * w * cs + w * w;
     let sp = inverseSqrt(np2);
     let sq = inverseSqrt(nq2);
-    for (var k = 0u; k < n; k++) {
-      let up = A[ub + k * n + p];
-      let uq = A[ub + k * n + q];
-      A[ub + k * n + p] = sp * (up - wr2 * uq);
-      A[ub + k * n + q] = sq * (w * up + uq);
-    }
-    lp = 0.5 * log(np2);
-    lq = 0.5 * log(nq2);
-  } else {
-    // Nearly parallel rows: the smaller combination is mostly cancelled, so measure both norms.
-    var ssp = 0.0;
-    var ssq = 0.0;
-    for (var k = 0u; k < n; k++) {
-      let up = A[ub + k * n + p];
-      let uq = A[ub + k * n + q];
-      let vp = up - wr2 * uq;
-      let vq = w * up + uq;
-      A[ub + k * n + p] = vp;
-      A[ub + k * n + q] = vq;
-      ssp += vp * vp;
-      ssq += vq * vq;
-    }
-    if (!(ssp > CANCEL_FLOOR) || !(ssq > CANCEL_FLOOR)) {
-      atomicStore(&wg_bad, 1u);
-      return true;
-    }
-    let ip = inverseSqrt(ssp);
-    let iq = inverseSqrt(ssq);
-    for (var k = 0u; k < n; k++) {
-      A[ub + k * n + p] *= ip;
-      A[ub + k * n + q] *= iq;
-    }
-    lp = 0.5 * log(ssp);
-    lq = 0.5 * log(ssq);
+    return Rotation(vec4<f32>(sp, -wr2 * sp, w * sq, sq), log_cc, false, np2, nq2);
   }
-  set_h(s, p, h_of(s, p) + log_cc + lp);  // MUTATION:scale
-  set_h(s, q, h_of(s, q) + log_cc + lq);
-  return true;
+  // Nearly parallel rows: the smaller combination is mostly cancelled, so its norm is measured.
+  return Rotation(vec4<f32>(1.0, -wr2, w, 1.0), log_cc, true, 1.0, 1.0);
 }
 
 @compute @workgroup_size(JWG)
@@ -141,24 +160,79 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
 
   // Round-robin pairs over m = N rounded up to even players; player m - 1 stays put, the others
-  // rotate. A player >= N (odd N) sits the round out.
+  // rotate. A player >= N (odd N) sits the round out. Each pair gets G invocations (a power of two,
+  // as many as the workgroup allows, at most 32), which take the strided slices k = g mod G of its
+  // rows: the dot product and the norms are summed over the G partial sums in workgroup memory.
   let m = n + (n & 1u);
+  let pairs = m / 2u;
+  let G = min(32u, 1u << firstLeadingBit(max(1u, JWG / pairs)));
+  let per_batch = JWG / G;
+  let batches = (pairs + per_batch - 1u) / per_batch;
+  let g = tid % G;
+  let lead = tid - g;  // this pair's first invocation
   var converged = false;
   for (var sweep = 0u; sweep < MAX_SWEEPS; sweep++) {
     if (tid == 0u) { atomicStore(&wg_rotated, 0u); }
     workgroupBarrier();
     for (var round = 0u; round + 1u < m; round++) {
-      for (var pr = tid; pr < m / 2u; pr += JWG) {
+      for (var batch = 0u; batch < batches; batch++) {
+        let pr = batch * per_batch + tid / G;
         var a = m - 1u;
         var b = round;
         if (pr > 0u) {
           a = (round + pr) % (m - 1u);
           b = (round + m - 1u - pr) % (m - 1u);
         }
-        if (a < n && b < n && rotate(s, ub, n, min(a, b), max(a, b))) { atomicStore(&wg_rotated, 1u); }
+        let i = min(a, b);
+        let j = max(a, b);
+        let live = pr < pairs && j < n && !is_zero_row(s, i) && !is_zero_row(s, j);
+        var part = 0.0;
+        if (live) { part = dot_slice(ub, n, i, j, g, G); }
+        red[tid] = part;
+        workgroupBarrier();
+        var cs = 0.0;
+        for (var e = 0u; e < G; e++) { cs += red[lead + e]; }
+        let turn = live && abs(cs) >= TOL;
+        var rot = Rotation(vec4<f32>(0.0), 0.0, false, 1.0, 1.0);
+        var p = i;
+        var q = j;
+        var norms = vec2<f32>(0.0);
+        if (turn) {
+          // g_j - g_i: the exponent difference is an exact integer, far below 2^24.
+          let d = f32(bitcast<i32>(state[record(s, j)]) - bitcast<i32>(state[record(s, i)])) * LN2 + (h_of(s, j) - h_of(s, i));
+          if (d > 0.0) {  // g_j > g_i: p = j
+            p = j;
+            q = i;
+          }
+          rot = rotation(cs, -abs(d));
+          norms = combine_slice(ub, n, p, q, rot.c, g, G);
+        }
+        red2[tid] = norms;
+        workgroupBarrier();
+        if (turn) {
+          var lp = 0.5 * log(rot.np2);
+          var lq = 0.5 * log(rot.nq2);
+          if (rot.measure) {
+            var ss = vec2<f32>(0.0);
+            for (var e = 0u; e < G; e++) { ss += red2[lead + e]; }
+            if (!(ss.x > CANCEL_FLOOR) || !(ss.y > CANCEL_FLOOR)) {
+              atomicStore(&wg_bad, 1u);
+            } else {
+              scale_slice(ub, n, p, inverseSqrt(ss.x), g, G);
+              scale_slice(ub, n, q, inverseSqrt(ss.y), g, G);
+              lp = 0.5 * log(ss.x);
+              lq = 0.5 * log(ss.y);
+            }
+          }
+          if (g == 0u) {
+            set_h(s, p, h_of(s, p) + rot.log_cc + lp);  // MUTATION:scale
+            set_h(s, q, h_of(s, q) + rot.log_cc + lq);
+            atomicStore(&wg_rotated, 1u);
+          }
+        }
+        storageBarrier();
+        workgroupBarrier();
       }
-      storageBarrier();
-      workgroupBarrier();
     }
     // Exact unit rows again, the rounding of the fused rotations folded into h.
     for (var i = tid; i < n; i += JWG) {

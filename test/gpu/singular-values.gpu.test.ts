@@ -315,7 +315,7 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
     { name: 'the rotation angle of the wrong sign', from: 'let w = select(-1.0, 1.0, rz >= 0.0)', to: 'let w = select(1.0, -1.0, rz >= 0.0)' },
     // (A wrong fused norm np2 is no such defect: the end-of-sweep renormalization measures the real one.)
     { name: 'the rotation cosine left out of the scales', from: 'let log_cc = -0.5 * log(1.0 + t * t);', to: 'let log_cc = 0.0;' },
-    { name: 'log scales not updated by rotations', from: 'set_h(s, p, h_of(s, p) + log_cc + lp);  // MUTATION:scale', to: '' },
+    { name: 'log scales not updated by rotations', from: 'set_h(s, p, h_of(s, p) + rot.log_cc + lp);  // MUTATION:scale', to: '' },
     { name: 'a stopping rule 1000 times looser', from: 'const TOL: f32 = 2e-5;', to: 'const TOL: f32 = 2e-2;' },
   ])('a Jacobi kernel with $name fails', async ({ from, to }) => {
     const source = JACOBI_WGSL.replace(from, to);

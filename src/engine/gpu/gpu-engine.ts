@@ -126,13 +126,14 @@ export class GpuEngine implements Engine {
   }
 
   /**
-   * jacobi.wgsl's workgroup (one invocation per pair of rows in a round): 256 on a GPU, 64 on a CPU
-   * emulation, which pays per invocation at every barrier; within the (capped) device limits.
+   * jacobi.wgsl's workgroup (up to 32 invocations per pair of rows in a round): 1024 on a GPU, so
+   * that enough warps hide the latency of its loads, 64 on a CPU emulation, which pays per
+   * invocation at every barrier; within the (capped) device limits.
    */
   private jacobiWorkgroup(): number {
     const limits = effectiveLimits(this.device, this.options.limits);
     const cap = Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
-    return 2 ** Math.floor(Math.log2(Math.max(1, Math.min(this.emulated ? 64 : 256, cap))));
+    return 2 ** Math.floor(Math.log2(Math.max(1, Math.min(this.emulated ? 64 : 1024, cap))));
   }
 
   /** Why this engine can no longer run (device lost, uncaptured GPU error), or null. */
