@@ -23,7 +23,7 @@
 //   FLAG_RANGE: a diagonal entry of a unit row fell below 1e-30 (float32's range, not its precision).
 //   FLAG_NONFINITE: R_l had a non-finite entry.
 // Bindings, the row records and the flag bits: shaders/tstate.wgsl.
-const WG: u32 = 64u;
+override WG: u32 = 64u;  // coefficients' workgroup: 256 on a GPU (singular-values.ts)
 // Diagonal entries of unit rows below this are too close to float32's underflow to be trusted.
 const DIAG_FLOOR: f32 = 1e-30;
 
@@ -32,7 +32,16 @@ var<workgroup> wg_first: atomic<u32>;
 var<workgroup> wg_count: atomic<u32>;
 
 
-@compute @workgroup_size(64)
+// A[i][k] for k in [i, rank) of a row whose largest exponent is xm; branch-free, so that the unrolled
+// loop below can issue the loads of four k at once.
+fn coefficient(s: u32, zb: u32, n: u32, i: u32, k: u32, xm: i32) -> f32 {
+  let rec = record(s, k);
+  // A zero row of T (x_k = ZERO_ROW) gives d = -200: below -149, so a = 0 (no i32 overflow).
+  let d = max(bitcast<i32>(state[rec]), xm - 200) - xm;  // <= 0; terms below 2^-149 of the row's scale vanish
+  return select(0.0, Z[zb + k * n + i] * ldexp(bitcast<f32>(state[rec + 1u]), d), d >= -149);
+}
+
+@compute @workgroup_size(WG)
 fn coefficients(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let s = wid.x;
   let n = P.n;
@@ -63,27 +72,39 @@ fn coefficients(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
       atomicAdd(&wg_count, 1u);
     }
     // Rows >= rank of T are zero, so row i >= rank of R T is zero whatever R_l says.
+    // Both loops take four k per iteration with branch-free loads, so that several loads are in
+    // flight: one at a time, each iteration waited for its load (seen on an H100: the T product
+    // cost ~1.5 ms per layer at N = 256, 32 samples).
     var xm = ZERO_ROW;
     if (!zeroed && i < rank) {
-      for (var k = i; k < rank; k++) {
+      var k = i;
+      for (; k + 3u < rank; k += 4u) {
+        let x4 = vec4<i32>(bitcast<i32>(state[record(s, k)]), bitcast<i32>(state[record(s, k + 1u)]), bitcast<i32>(state[record(s, k + 2u)]), bitcast<i32>(state[record(s, k + 3u)]));
+        let z4 = vec4<f32>(Z[zb + k * n + i], Z[zb + (k + 1u) * n + i], Z[zb + (k + 2u) * n + i], Z[zb + (k + 3u) * n + i]);
+        let c = select(vec4<i32>(ZERO_ROW), x4, (x4 != vec4<i32>(ZERO_ROW)) & (z4 != vec4<f32>(0.0)));
+        xm = max(xm, max(max(c.x, c.y), max(c.z, c.w)));
+      }
+      for (; k < rank; k++) {
         let xk = bitcast<i32>(state[record(s, k)]);
         if (xk != ZERO_ROW && Z[zb + k * n + i] != 0.0) { xm = max(xm, xk); }
       }
     }
     state[record(s, i) + 2u] = bitcast<u32>(xm);
     let ab = zb + i * n;
-    for (var k = 0u; k < n; k++) {
-      var a = 0.0;
-      if (xm != ZERO_ROW && k >= i && k < rank) {
-        let rec = record(s, k);
-        let xk = bitcast<i32>(state[rec]);
-        if (xk != ZERO_ROW) {
-          let d = xk - xm;  // <= 0; terms below 2^-149 of the row's scale vanish
-          if (d >= -149) { a = Z[zb + k * n + i] * ldexp(bitcast<f32>(state[rec + 1u]), d); }
-        }
+    // A[i][k] is zero off [i, rank), and everywhere in a zero row.
+    for (var k = 0u; k < i; k++) { A[ab + k] = 0.0; }
+    var k = i;
+    if (xm != ZERO_ROW) {
+      for (; k + 3u < rank; k += 4u) {
+        let a = vec4<f32>(coefficient(s, zb, n, i, k, xm), coefficient(s, zb, n, i, k + 1u, xm), coefficient(s, zb, n, i, k + 2u, xm), coefficient(s, zb, n, i, k + 3u, xm));
+        A[ab + k] = a.x;
+        A[ab + k + 1u] = a.y;
+        A[ab + k + 2u] = a.z;
+        A[ab + k + 3u] = a.w;
       }
-      A[ab + k] = a;
+      for (; k < rank; k++) { A[ab + k] = coefficient(s, zb, n, i, k, xm); }
     }
+    for (; k < n; k++) { A[ab + k] = 0.0; }
   }
   storageBarrier();
   workgroupBarrier();
@@ -143,7 +164,15 @@ fn normalize_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
   var amax = 0.0;
   var bad = false;
   if (xm != ZERO_ROW) {
-    for (var j = i; j < n; j++) {
+    // Four per iteration, so that four loads are in flight (as in coefficients).
+    var j = i;
+    for (; j + 3u < n; j += 4u) {
+      let v = vec4<f32>(Pr[b + j], Pr[b + j + 1u], Pr[b + j + 2u], Pr[b + j + 3u]);
+      bad = bad || non_finite(v.x) || non_finite(v.y) || non_finite(v.z) || non_finite(v.w);
+      let a = abs(v);
+      amax = max(amax, max(max(a.x, a.y), max(a.z, a.w)));
+    }
+    for (; j < n; j++) {
       let v = Pr[b + j];
       bad = bad || non_finite(v);
       amax = max(amax, abs(v));
@@ -159,8 +188,14 @@ fn normalize_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   // amax = m 2^e with m in [0.5, 1): scale by 2^-e exactly, so that the squares stay normal.
   let e = frexp(amax).exp;
-  var ss = 0.0;
-  for (var j = i; j < n; j++) {
+  var ss4 = vec4<f32>(0.0);
+  var j = i;
+  for (; j + 3u < n; j += 4u) {
+    let v = ldexp(vec4<f32>(Pr[b + j], Pr[b + j + 1u], Pr[b + j + 2u], Pr[b + j + 3u]), vec4<i32>(-e));
+    ss4 += v * v;
+  }
+  var ss = (ss4.x + ss4.y) + (ss4.z + ss4.w);
+  for (; j < n; j++) {
     let v = ldexp(Pr[b + j], -e);
     ss += v * v;
   }

@@ -126,14 +126,15 @@ export class GpuEngine implements Engine {
   }
 
   /**
-   * jacobi.wgsl's workgroup (up to 32 invocations per pair of rows in a round): 1024 on a GPU, so
-   * that enough warps hide the latency of its loads, 64 on a CPU emulation, which pays per
-   * invocation at every barrier; within the (capped) device limits.
+   * A workgroup size for the T-product kernels: `preferred` (on a GPU, many invocations hide the
+   * latency of their loads: jacobi.wgsl takes up to 32 per pair of rows, coefficients one per row; a
+   * CPU emulation pays per invocation at every barrier instead), as a power of two within the
+   * (capped) device limits.
    */
-  private jacobiWorkgroup(): number {
+  private workgroupWithinLimits(preferred: number): number {
     const limits = effectiveLimits(this.device, this.options.limits);
     const cap = Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
-    return 2 ** Math.floor(Math.log2(Math.max(1, Math.min(this.emulated ? 64 : 1024, cap))));
+    return 2 ** Math.floor(Math.log2(Math.max(1, Math.min(preferred, cap))));
   }
 
   /** Why this engine can no longer run (device lost, uncaptured GPU error), or null. */
@@ -195,7 +196,10 @@ export class GpuEngine implements Engine {
     this.lastPlan = plan;
     const programs = createPrograms(device, plan, orth);
     // The T-product pipelines depend on nothing of the run: compiled once per engine.
-    const tPrograms = singularValues ? (this.tProductPrograms ??= createTProductPrograms(device, { jacobiWorkgroup: this.jacobiWorkgroup() })) : null;
+    const tPrograms = singularValues ? (this.tProductPrograms ??= createTProductPrograms(device, {
+      jacobiWorkgroup: this.workgroupWithinLimits(this.emulated ? 64 : 1024),
+      coefficientsWorkgroup: this.workgroupWithinLimits(this.emulated ? 64 : 256),
+    })) : null;
     const started = performance.now();
     const checkpoints = Array.from({ length: config.checkpoints }, (_, i) => config.checkpointLayer(i));
     const batch = plan.batch;

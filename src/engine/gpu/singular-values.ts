@@ -60,8 +60,10 @@ export interface TProductOptions {
   /** Replacement sources (tests of deliberately broken kernels). */
   tproductSource?: string;
   jacobiSource?: string;
-  /** Invocations per workgroup of jacobi.wgsl (one per pair of rows in a round); default 64. */
+  /** Invocations per workgroup of jacobi.wgsl (up to 32 per pair of rows in a round); default 64. */
   jacobiWorkgroup?: number;
+  /** Invocations per workgroup of tproduct.wgsl's coefficients (one per row); default 64. */
+  coefficientsWorkgroup?: number;
 }
 
 /** The pipelines of tproduct.wgsl and jacobi.wgsl over one shared bind-group layout (tstate.wgsl). */
@@ -82,14 +84,15 @@ export function createTProductPrograms(device: GPUDevice, options: TProductOptio
   });
   const module = device.createShaderModule({ label: 'tproduct', code: `${commonWgsl}\n${tstateWgsl}\n${source}` });
   const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
-  const pipeline = (entryPoint: string) => device.createComputePipeline({ label: `tproduct ${entryPoint}`, layout: pipelineLayout, compute: { module, entryPoint } });
+  const pipeline = (entryPoint: string, constants: Record<string, number> = {}) =>
+    device.createComputePipeline({ label: `tproduct ${entryPoint}`, layout: pipelineLayout, compute: { module, entryPoint, constants } });
   const jacobiModule = device.createShaderModule({ label: 'jacobi', code: `${commonWgsl}\n${tstateWgsl}\n${options.jacobiSource ?? jacobiWgsl}` });
   const jacobi = device.createComputePipeline({
     label: 'jacobi',
     layout: pipelineLayout,
     compute: { module: jacobiModule, entryPoint: 'main', constants: { JWG: options.jacobiWorkgroup ?? 64 } },
   });
-  return { layout, coefficients: pipeline('coefficients'), product: pipeline('product'), normalize: pipeline('normalize_rows'), jacobi };
+  return { layout, coefficients: pipeline('coefficients', { WG: options.coefficientsWorkgroup ?? 64 }), product: pipeline('product'), normalize: pipeline('normalize_rows'), jacobi };
 }
 
 /** The engine's buffers one layer reads (see the contract above). */
