@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../src/engine/cpu/cpu-engine';
 import { inProcessWorkers } from '../../src/engine/cpu/in-process';
 import { GpuEngine } from '../../src/engine/gpu/gpu-engine';
-import { checkDeviceLimits, effectiveLimits, GpuLimitError, planGpuRun, tProductBytesPerSample, type GpuLimits } from '../../src/engine/gpu/limits';
+import { checkDeviceLimits, effectiveLimits, GpuLimitError, planGpuRun, planTProduct, tProductBytesPerSample, type GpuLimits } from '../../src/engine/gpu/limits';
 import type { Snapshot } from '../../src/engine/types';
 import { parseQuery } from '../../src/params/url';
 import { gpuRequired, testDevice, withErrorScopes } from './dawn';
@@ -95,6 +95,15 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
     expect(tProductBytesPerSample(256)).toBe(4 * (3 * 256 * 256 + 4 + 4 * 256));
     expect(withT.batch).toBe(Math.floor(input.batchBytes / withT.bytesPerSample));
     expect(withT.batch).toBeLessThan(plain.batch);
+  });
+
+  it('plans the T-product workgroups from the preference (GPU or emulation) within the capped limits', () => {
+    const limits = { ...effectiveLimits(device!), maxComputeInvocationsPerWorkgroup: 1024, maxComputeWorkgroupSizeX: 1024 };
+    expect(planTProduct(limits, false)).toEqual({ jacobiWorkgroup: 1024, coefficientsWorkgroup: 256 });
+    expect(planTProduct(limits, true)).toEqual({ jacobiWorkgroup: 64, coefficientsWorkgroup: 64 });
+    // Not a power of two: the largest one below; the smaller of the two caps wins.
+    expect(planTProduct({ ...limits, maxComputeInvocationsPerWorkgroup: 200 }, false)).toEqual({ jacobiWorkgroup: 128, coefficientsWorkgroup: 128 });
+    expect(planTProduct({ ...limits, maxComputeWorkgroupSizeX: 48 }, true)).toEqual({ jacobiWorkgroup: 32, coefficientsWorkgroup: 32 });
   });
 
   it('the device acquired for the engine has the adapter limits and passes the device check', () => {

@@ -19,7 +19,7 @@ import { NetworkSample, RunConfig, Workspace } from '../cpu/network-sample';
 import { fillGaussian, STREAM_TAG } from '../rng';
 import { nextMacrotask } from '../cpu/worker-core';
 import type { Engine, RunOptions, SampleResult, Snapshot } from '../types';
-import { effectiveLimits, planGpuRun, type GpuLimits, type GpuPlan } from './limits';
+import { effectiveLimits, planGpuRun, planTProduct, type GpuLimits, type GpuPlan } from './limits';
 import type { GpuProfiler, KernelGroup } from './profiler';
 import { GpuBatch, MAX_LAYER_SLOTS } from './batch';
 import { isEmulatedAdapter, readBuffer } from './device';
@@ -125,18 +125,6 @@ export class GpuEngine implements Engine {
     return isEmulatedAdapter((this.device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo, this.adapterName);
   }
 
-  /**
-   * A workgroup size for the T-product kernels: `preferred` (on a GPU, many invocations hide the
-   * latency of their loads: jacobi.wgsl takes up to 32 per pair of rows, coefficients one per row; a
-   * CPU emulation pays per invocation at every barrier instead), as a power of two within the
-   * (capped) device limits.
-   */
-  private workgroupWithinLimits(preferred: number): number {
-    const limits = effectiveLimits(this.device, this.options.limits);
-    const cap = Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
-    return 2 ** Math.floor(Math.log2(Math.max(1, Math.min(preferred, cap))));
-  }
-
   /** Why this engine can no longer run (device lost, uncaptured GPU error), or null. */
   get failure(): string | null {
     return this.failureReason;
@@ -196,10 +184,7 @@ export class GpuEngine implements Engine {
     this.lastPlan = plan;
     const programs = createPrograms(device, plan, orth);
     // The T-product pipelines depend on nothing of the run: compiled once per engine.
-    const tPrograms = singularValues ? (this.tProductPrograms ??= createTProductPrograms(device, {
-      jacobiWorkgroup: this.workgroupWithinLimits(this.emulated ? 64 : 1024),
-      coefficientsWorkgroup: this.workgroupWithinLimits(this.emulated ? 64 : 256),
-    })) : null;
+    const tPrograms = singularValues ? (this.tProductPrograms ??= createTProductPrograms(device, planTProduct(effectiveLimits(device, this.options.limits), this.emulated))) : null;
     const started = performance.now();
     const checkpoints = Array.from({ length: config.checkpoints }, (_, i) => config.checkpointLayer(i));
     const batch = plan.batch;

@@ -60,6 +60,12 @@ const PREFERRED_WORKGROUP = 64;
  */
 const PREFERRED_QR_WORKGROUP = { gpu: 256, emulated: 64 };
 const PREFERRED_TILE = 8;
+/**
+ * The T-product kernels' workgroups (singular-values.ts). On a GPU, many invocations hide the latency
+ * of their loads: jacobi.wgsl takes up to 32 per pair of rows, tproduct.wgsl's coefficients one per
+ * row. A CPU emulation pays per invocation at every barrier instead.
+ */
+const PREFERRED_T_WORKGROUPS = { gpu: { jacobi: 1024, coefficients: 256 }, emulated: { jacobi: 64, coefficients: 64 } };
 
 /** The blocked QR's shapes (qr-panel.wgsl, qr-apply.wgsl, qr-finish.wgsl). */
 export interface QrPlan {
@@ -107,6 +113,8 @@ export function tProductBytesPerSample(n: number): number {
 }
 
 const floorPow2 = (x: number) => (x >= 1 ? 2 ** Math.floor(Math.log2(x)) : 0);
+/** A one-dimensional workgroup: `preferred`, or the largest power of two the limits allow. */
+const workgroupWithin = (limits: GpuLimits, preferred: number) => floorPow2(Math.min(preferred, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX));
 const ceilPow2 = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(1, x)));
 
 /** Checks that do not depend on the run: is this device usable by the engine at all? */
@@ -163,6 +171,12 @@ export function planQr(limits: GpuLimits, k: number, workgroupSize: number): QrP
   throw new GpuLimitError('maxComputeWorkgroupStorageSize', storage, Math.max(qrApplyBytes(4, 1), qrPanelBytes(4, 1)), 'the blocked QR (shaders/qr-*.wgsl) at its narrowest, 4-column panels (bytes of workgroup memory)');
 }
 
+/** Workgroup sizes of the T-product kernels, which depend only on the device (compiled once per engine). */
+export function planTProduct(limits: GpuLimits, emulated: boolean): { jacobiWorkgroup: number; coefficientsWorkgroup: number } {
+  const preferred = emulated ? PREFERRED_T_WORKGROUPS.emulated : PREFERRED_T_WORKGROUPS.gpu;
+  return { jacobiWorkgroup: workgroupWithin(limits, preferred.jacobi), coefficientsWorkgroup: workgroupWithin(limits, preferred.coefficients) };
+}
+
 /** Floats per sample of the panels' compact-WY factors T (one PB x PB matrix per panel). */
 export const qrTFloats = (k: number, panelWidth: number) => Math.ceil(k / panelWidth) * panelWidth * panelWidth;
 
@@ -170,7 +184,7 @@ export const qrTFloats = (k: number, panelWidth: number) => Math.ceil(k / panelW
 export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
   checkDeviceLimits(limits);
   const { n, k, samples, orth, checkpoints, batchBytes } = input;
-  let workgroupSize = floorPow2(Math.min(PREFERRED_WORKGROUP, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX));
+  let workgroupSize = workgroupWithin(limits, PREFERRED_WORKGROUP);
   const tileX = floorPow2(Math.min(PREFERRED_TILE, limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup));
   const tileY = floorPow2(Math.min(PREFERRED_TILE, limits.maxComputeWorkgroupSizeY, Math.floor(limits.maxComputeInvocationsPerWorkgroup / tileX)));
 
@@ -189,7 +203,7 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
     return len;
   };
   const qrPreferred = input.emulated ? PREFERRED_QR_WORKGROUP.emulated : PREFERRED_QR_WORKGROUP.gpu;
-  const qr = planQr(limits, k, floorPow2(Math.min(qrPreferred, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX)));
+  const qr = planQr(limits, k, workgroupWithin(limits, qrPreferred));
   const orthTaus = orth ? tausFor(n, `orthogonal weights (shaders/orthogonal.wgsl) at N = ${n}`) : 0;
 
   // Dispatch sizes that do not depend on the batch.
