@@ -206,68 +206,46 @@ export class TAccumulator {
    * (flags says why), which the caller recomputes in float64.
    */
   async readLogSingularValues(): Promise<{ logSigma: (Float64Array | null)[]; flags: Uint32Array }> {
+    const { n } = this;
+    // h_i is jacobi.wgsl's, in the record's scratch word.
+    const { logs, flags } = await this.readRecords((floats, rec) => floats[rec + 2]!);
+    const logSigma = Array.from(flags, (f, q) => (f === 0 ? logs.slice(q * n, q * n + n).sort().reverse() : null));
+    return { logSigma, flags };
+  }
+
+  /** Reads T back (submits its own copies; call after the layers' command buffers are submitted). */
+  async read(): Promise<TResult> {
     const { samples, n, stride } = this;
-    const raw = (await readBuffer(this.device, this.state, Uint32Array)).buffer;
-    const words = new Uint32Array(raw);
-    const ints = new Int32Array(raw);
-    const floats = new Float32Array(raw);
+    // log |row i| = x_i ln 2 + log f_i.
+    const [{ words, logs, flags }, c] = await Promise.all([this.readRecords((floats, rec) => Math.log(floats[rec + 1]!)), readBuffer(this.device, this.c, Float32Array)]);
+    const rank = Uint32Array.from({ length: samples }, (_, q) => words[q * stride]!);
+    const layers = Uint32Array.from({ length: samples }, (_, q) => words[q * stride + 2]!);
+    return { samples, n, s: logs, c, rank, flags, layers };
+  }
+
+  /**
+   * The row records of every sample (tstate.wgsl): per row, x_i ln 2 + logPart(record) in float64
+   * (-Infinity for a zero row), and per sample the header flags OR'd with its rows' flags.
+   */
+  private async readRecords(logPart: (floats: Float32Array, rec: number) => number): Promise<{ words: Uint32Array; logs: Float64Array; flags: Uint32Array }> {
+    const { samples, n, stride } = this;
+    const words = await readBuffer(this.device, this.state, Uint32Array);
+    const ints = new Int32Array(words.buffer);
+    const floats = new Float32Array(words.buffer);
+    const logs = new Float64Array(samples * n);
     const flags = new Uint32Array(samples);
-    const logSigma: (Float64Array | null)[] = [];
     for (let q = 0; q < samples; q++) {
       const hb = q * stride;
       let f = words[hb + 1]!;
-      const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const rec = hb + 4 + 4 * i;
         f |= words[rec + 3]!;
         const x = ints[rec]!;
-        out[i] = x === ZERO_ROW ? -Infinity : x * Math.LN2 + floats[rec + 2]!;
+        logs[q * n + i] = x === ZERO_ROW ? -Infinity : x * Math.LN2 + logPart(floats, rec);
       }
       flags[q] = f;
-      logSigma.push(f === 0 ? out.sort().reverse() : null);
     }
-    return { logSigma, flags };
-  }
-
-  /** Reads T back (submits its own copy; call after the layers' command buffers are submitted). */
-  async read(): Promise<TResult> {
-    const { device, samples, n, stride } = this;
-    const usage = GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
-    const stateStage = device.createBuffer({ size: this.state.size, usage, label: 'T row scales readback' });
-    const cStage = device.createBuffer({ size: this.c.size, usage, label: 'T unit rows readback' });
-    try {
-      const enc = device.createCommandEncoder();
-      enc.copyBufferToBuffer(this.state, 0, stateStage, 0, this.state.size);
-      enc.copyBufferToBuffer(this.c, 0, cStage, 0, this.c.size);
-      device.queue.submit([enc.finish()]);
-      await Promise.all([stateStage.mapAsync(GPUMapMode.READ), cStage.mapAsync(GPUMapMode.READ)]);
-      const raw = stateStage.getMappedRange().slice(0);
-      const words = new Uint32Array(raw);
-      const ints = new Int32Array(raw);
-      const floats = new Float32Array(raw);
-      const c = new Float32Array(cStage.getMappedRange().slice(0));
-      const s = new Float64Array(samples * n);
-      const rank = new Uint32Array(samples);
-      const flags = new Uint32Array(samples);
-      const layers = new Uint32Array(samples);
-      for (let q = 0; q < samples; q++) {
-        const hb = q * stride;
-        rank[q] = words[hb]!;
-        let f = words[hb + 1]!;
-        layers[q] = words[hb + 2]!;
-        for (let i = 0; i < n; i++) {
-          const rec = hb + 4 + 4 * i;
-          f |= words[rec + 3]!;
-          const x = ints[rec]!;
-          s[q * n + i] = x === ZERO_ROW ? -Infinity : x * Math.LN2 + Math.log(floats[rec + 1]!);
-        }
-        flags[q] = f;
-      }
-      return { samples, n, s, c, rank, flags, layers };
-    } finally {
-      stateStage.destroy();
-      cStage.destroy();
-    }
+    return { words, logs, flags };
   }
 
   destroy(): void {
