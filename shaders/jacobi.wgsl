@@ -147,8 +147,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
   // Working rows: C's unit rows transposed into A and renormalized; h_i = log f_i (+ the log norm).
   for (var i = tid; i < n; i += JWG) {
-    for (var k = 0u; k < n; k++) { A[ub + k * n + i] = select(C[ub + i * n + k], 0.0, is_zero_row(s, i)); }
-    if (is_zero_row(s, i)) {
+    let zero = is_zero_row(s, i);
+    for (var k = 0u; k < n; k++) { A[ub + k * n + i] = select(C[ub + i * n + k], 0.0, zero); }
+    if (zero) {
       set_h(s, i, 0.0);
       continue;
     }
