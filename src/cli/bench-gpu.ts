@@ -23,7 +23,8 @@ import { describePlan, effectiveLimits, LIMIT_NAMES, planGpuRun, type GpuPlan } 
 import { GpuBatch } from '../engine/gpu/batch';
 import { createPrograms, UNIFORM_SLOT, writeLayerUniform } from '../engine/gpu/programs';
 import { GpuProfiler, KERNEL_GROUPS, type KernelGroup, type ProfileTotals } from '../engine/gpu/profiler';
-import { describeReferenceConfig, REFERENCE_VARIANTS, ReferenceMatmul, referenceUnfit, type BoundMatmul, type MatmulDims } from './reference-matmul';
+import { ReferenceMatmul, type BoundMatmul, type MatmulDims } from './reference-matmul';
+import { describeTiledShape, tiledShapeUnfit, TILED_SHAPES } from '../engine/gpu/tiled-matmul';
 
 /**
  * Floating-point operations per layer and sample (multiply + add = 2), read off the kernels' loops:
@@ -233,16 +234,16 @@ async function kernelsAlone(device: GPUDevice, plan: GpuPlan, n: number, k: numb
     // The reference: A = W, B = Q (the jacobian's operands), C = its own buffer.
     const dims: MatmulDims = { m: n, nc: k, k: n, batch };
     const tried: { config: string; gflops: number | null; note?: string; seconds?: number; bound?: BoundMatmul }[] = [];
-    for (const config of REFERENCE_VARIANTS) {
-      const why = referenceUnfit(config, device.limits);
+    for (const config of TILED_SHAPES) {
+      const why = tiledShapeUnfit(config, device.limits);
       if (why) {
-        tried.push({ config: describeReferenceConfig(config), gflops: null, note: why });
+        tried.push({ config: describeTiledShape(config), gflops: null, note: why });
         continue;
       }
       const b = new ReferenceMatmul(device, config).bind(dims, bufs.w, bufs.q, product);
       bound.push(b);
       const { seconds } = await timeRepeated(device, (p) => b.encode(p), tuneSeconds, warm);
-      tried.push({ config: describeReferenceConfig(config), gflops: round((batch * matmulFlops(n, k)) / seconds / 1e9, 2), seconds, bound: b });
+      tried.push({ config: describeTiledShape(config), gflops: round((batch * matmulFlops(n, k)) / seconds / 1e9, 2), seconds, bound: b });
     }
     const ranked = tried.filter((t) => t.bound).sort((a, b) => a.seconds! - b.seconds!);
     const best = ranked[0];

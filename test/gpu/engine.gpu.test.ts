@@ -6,7 +6,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../src/engine/cpu/cpu-engine';
 import { inProcessWorkers } from '../../src/engine/cpu/in-process';
-import { GpuEngine } from '../../src/engine/gpu/gpu-engine';
+import { GpuEngine, type GpuEngineOptions } from '../../src/engine/gpu/gpu-engine';
+import type { GpuPlan } from '../../src/engine/gpu/limits';
 import type { Snapshot } from '../../src/engine/types';
 import { parseQuery } from '../../src/params/url';
 import { newmanSpectrum } from '../../src/theory/gaussian-product';
@@ -21,14 +22,14 @@ async function last(gen: AsyncGenerator<Snapshot>): Promise<Snapshot> {
   return s!;
 }
 
-async function both(query: string): Promise<{ cpu: Snapshot; gpu: Snapshot }> {
+async function both(query: string, options: GpuEngineOptions = {}): Promise<{ cpu: Snapshot; gpu: Snapshot; plan: GpuPlan }> {
   const { params, corrections } = parseQuery(query);
   expect(corrections).toEqual([]);
   const cpu = await last(new CpuEngine({ workers: inProcessWorkers, concurrency: 1 }).run(params, { perSample: true }));
-  const engine = new GpuEngine(device!, 'SwiftShader');
+  const engine = new GpuEngine(device!, 'SwiftShader', options);
   const gpu = await withErrorScopes(device!, () => last(engine.run(params, { perSample: true })));
   engine.dispose();
-  return { cpu, gpu };
+  return { cpu, gpu, plan: engine.lastPlan! };
 }
 
 /** float32 vs float64 per layer: 1e-3 absolute at these sizes (THEORY.md section 2 measures ~3e-5). */
@@ -83,6 +84,46 @@ const CASES = [
   'act=relu&arch=res&alpha=0.5&ascale=const&weights=orth&width=12&depth=40&sw2=2',
 ];
 
+const GPU_TUNED_CASES = [
+  'act=tanh&width=16&depth=40&sw2=2&sb2=0.05',
+  'act=relu&width=16&depth=40&sw2=2',
+  'act=tanh&width=72&depth=20&sw2=1.5',
+  'act=relu&width=70&k=37&depth=20&sw2=2',
+  'act=tanh&arch=res&alpha=1&ascale=sqrtL&width=40&depth=30&sw2=1',
+  'act=relu&weights=orth&width=33&k=9&depth=30&sw2=2',
+];
+
+/** The GPU run agrees with the CPU's sample by sample: exponents, -Infinity counts, singular values. */
+function expectAgreement(q: string, cpu: Snapshot, gpu: Snapshot): void {
+  expect(gpu.done).toBe(true);
+  expect(gpu.perSample!.length).toBe(cpu.perSample!.length);
+  for (let s = 0; s < cpu.perSample!.length; s++) {
+    const a = cpu.perSample![s]!;
+    const b = gpu.perSample![s]!;
+    expect(b.sample).toBe(a.sample);
+    expect(b.rank).toBe(a.rank);
+    a.exponents.forEach((v, i) => {
+      const w = b.exponents[i]!;
+      if (v === null) expect(w).toBeNull();
+      else expect(Math.abs(w! - v), `sample ${s}, index ${i + 1}`).toBeLessThan(toleranceFor(q, i, a.exponents.length));
+    });
+    // k = N: the singular values of J, from the GPU's T = R_L ... R_1, sample by sample.
+    if (a.logSingularValues === null) {
+      expect(b.logSingularValues).toBeNull();
+      continue;
+    }
+    expect(b.logSingularValues, 'GPU singular values').not.toBeNull();
+    const depth = parseQuery(q).params.depth;
+    a.logSingularValues.forEach((v, i) => {
+      const w = b.logSingularValues![i]!;
+      if (v === null) expect(w, `sample ${s}, sigma ${i + 1}`).toBeNull();
+      // erf's and GELU's bottom index: the float32 phi' floor above, times the depth.
+      else expect(Math.abs(w! - v), `sample ${s}, log sigma ${i + 1}`).toBeLessThan(toleranceFor(q, i, a.exponents.length) === TOL ? svTolerance(v) : 0.1 * depth);
+    });
+  }
+  if (cpu.logSingularValues) expect(gpu.histogram!.total).toBe(cpu.histogram!.total);
+}
+
 describe.skipIf(!device && !gpuRequired)('WebGPU engine vs CPU engine (same seed, per sample)', () => {
   afterAll(() => device?.destroy());
 
@@ -92,33 +133,17 @@ describe.skipIf(!device && !gpuRequired)('WebGPU engine vs CPU engine (same seed
 
   it.each(CASES)('%s', async (q) => {
     const { cpu, gpu } = await both(`${q}&samples=3&seed=7`);
-    expect(gpu.done).toBe(true);
-    expect(gpu.perSample!.length).toBe(cpu.perSample!.length);
-    for (let s = 0; s < cpu.perSample!.length; s++) {
-      const a = cpu.perSample![s]!;
-      const b = gpu.perSample![s]!;
-      expect(b.sample).toBe(a.sample);
-      expect(b.rank).toBe(a.rank);
-      a.exponents.forEach((v, i) => {
-        const w = b.exponents[i]!;
-        if (v === null) expect(w).toBeNull();
-        else expect(Math.abs(w! - v), `sample ${s}, index ${i + 1}`).toBeLessThan(toleranceFor(q, i, a.exponents.length));
-      });
-      // k = N: the singular values of J, from the GPU's T = R_L ... R_1, sample by sample.
-      if (a.logSingularValues === null) {
-        expect(b.logSingularValues).toBeNull();
-        continue;
-      }
-      expect(b.logSingularValues, 'GPU singular values').not.toBeNull();
-      const depth = parseQuery(q).params.depth;
-      a.logSingularValues.forEach((v, i) => {
-        const w = b.logSingularValues![i]!;
-        if (v === null) expect(w, `sample ${s}, sigma ${i + 1}`).toBeNull();
-        // erf's and GELU's bottom index: the float32 phi' floor above, times the depth.
-        else expect(Math.abs(w! - v), `sample ${s}, log sigma ${i + 1}`).toBeLessThan(toleranceFor(q, i, a.exponents.length) === TOL ? svTolerance(v) : 0.1 * depth);
-      });
-    }
-    if (cpu.logSingularValues) expect(gpu.histogram!.total).toBe(cpu.histogram!.total);
+    expectAgreement(q, cpu, gpu);
+  });
+
+  // The kernels a real GPU gets (tiled jacobian matmul, 256-invocation QR panels, wide T-product
+  // workgroups), run here on SwiftShader: partial blocks (N, k not multiples of 32), several QR panels,
+  // k < N, residual nets, exact zeros of ReLU, and the singular values where k = N.
+  it.each(GPU_TUNED_CASES)('planned as for a real GPU: %s', async (q) => {
+    const { cpu, gpu, plan } = await both(`${q}&samples=3&seed=7`, { tuning: 'gpu' });
+    expect(plan.matmul.kind).toBe('tiled');
+    expect(plan.qr.workgroupSize).toBe(256);
+    expectAgreement(q, cpu, gpu);
   });
 
   it('sparse samples whose float32 T is not covered get float64 singular values from the CPU, and say so', async () => {

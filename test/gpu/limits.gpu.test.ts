@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../src/engine/cpu/cpu-engine';
 import { inProcessWorkers } from '../../src/engine/cpu/in-process';
 import { GpuEngine } from '../../src/engine/gpu/gpu-engine';
-import { checkDeviceLimits, effectiveLimits, GpuLimitError, planGpuRun, planTProduct, tProductBytesPerSample, type GpuLimits } from '../../src/engine/gpu/limits';
+import { checkDeviceLimits, effectiveLimits, GpuLimitError, planGpuRun, planTProduct, tProductBytesPerSample, type GpuLimits, type GpuPlan } from '../../src/engine/gpu/limits';
+import { describeTiledShape, tiledBlock } from '../../src/engine/gpu/tiled-matmul';
 import type { Snapshot } from '../../src/engine/types';
 import { parseQuery } from '../../src/params/url';
 import { gpuRequired, testDevice, withErrorScopes } from './dawn';
@@ -106,6 +107,24 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
     expect(planTProduct({ ...limits, maxComputeWorkgroupSizeX: 48 }, true)).toEqual({ jacobiWorkgroup: 32, coefficientsWorkgroup: 32 });
   });
 
+  it('plans the tiled jacobian matmul on a GPU, by the size of the product, and the register kernel on an emulation', () => {
+    const limits = effectiveLimits(device!);
+    const input = { n: 256, k: 256, samples: 32, orth: false, checkpoints: 200, batchBytes: 1 << 30 };
+    const block = (plan: GpuPlan) => (plan.matmul.kind === 'tiled' ? tiledBlock(plan.matmul.shape) : null);
+    // The largest block whose dispatch has at least 512 workgroups; too small a product: the smallest.
+    expect(block(planGpuRun(limits, input))).toEqual([64, 64]); // 16 blocks x 32 samples
+    expect(block(planGpuRun(limits, { ...input, n: 1024, k: 1024, samples: 16 }))).toEqual([128, 128]); // 64 x 16
+    expect(block(planGpuRun(limits, { ...input, n: 128, k: 128 }))).toEqual([32, 32]); // 16 x 32
+    expect(block(planGpuRun(limits, { ...input, n: 64, k: 64, samples: 4 }))).toEqual([32, 32]); // 4 x 4, the smallest
+    expect(block(planGpuRun(limits, { ...input, k: 1 }))).toEqual([32, 32]);
+    expect(planGpuRun(limits, { ...input, emulated: true }).matmul).toEqual({ kind: 'register', tileX: 8, tileY: 8 });
+    // No tiled shape fits 4 KiB of workgroup memory (the smallest needs 4608 bytes): the register kernel.
+    expect(planGpuRun({ ...limits, maxComputeWorkgroupStorageSize: 4096 }, input).matmul.kind).toBe('register');
+    // 64 invocations at most: only the 8 x 8 shapes fit, the larger block first.
+    const narrow = planGpuRun({ ...limits, maxComputeInvocationsPerWorkgroup: 64 }, input).matmul;
+    expect(narrow.kind === 'tiled' && describeTiledShape(narrow.shape)).toBe('8x8 per invocation, 8x8 invocations, 64x64 block, BK 16');
+  });
+
   it('the device acquired for the engine has the adapter limits and passes the device check', () => {
     const limits = effectiveLimits(device!);
     expect(() => checkDeviceLimits(limits)).not.toThrow();
@@ -116,14 +135,14 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
     // ReLU: forward.wgsl's rank bound (active units) is counted by every invocation of the workgroup.
     const q = 'act=relu&width=13&depth=30&sw2=2&sb2=0.05&samples=3&seed=4';
     const { snaps, engine } = await gpuRun(q, { maxComputeInvocationsPerWorkgroup: 8 });
-    expect(engine.lastPlan).toMatchObject({ workgroupSize: 8, tileX: 8, tileY: 1 });
+    expect(engine.lastPlan).toMatchObject({ workgroupSize: 8, matmul: { kind: 'register', tileX: 8, tileY: 1 } });
     expectSameSamples(snaps.at(-1)!, await cpuRun(q));
   });
 
   it('chooses workgroups from maxComputeWorkgroupSizeX/Y (orthogonal weights, 2-wide workgroups)', async () => {
     const q = 'act=tanh&weights=orth&width=12&k=7&depth=25&sw2=1.5&samples=2&seed=9';
     const { snaps, engine } = await gpuRun(q, { maxComputeWorkgroupSizeX: 2, maxComputeWorkgroupSizeY: 4 });
-    expect(engine.lastPlan).toMatchObject({ workgroupSize: 2, tileX: 2, tileY: 4 });
+    expect(engine.lastPlan).toMatchObject({ workgroupSize: 2, matmul: { kind: 'register', tileX: 2, tileY: 4 } });
     expectSameSamples(snaps.at(-1)!, await cpuRun(q));
   });
 

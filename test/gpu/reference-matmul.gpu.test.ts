@@ -5,7 +5,8 @@
  * slice (partial blocks, partial last slice). Dawn + SwiftShader, inside error scopes.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeReferenceConfig, REFERENCE_VARIANTS, ReferenceMatmul, type MatmulDims } from '../../src/cli/reference-matmul';
+import { ReferenceMatmul, type MatmulDims } from '../../src/cli/reference-matmul';
+import { describeTiledShape, TILED_SHAPES } from '../../src/engine/gpu/tiled-matmul';
 import { gpuRequired, testDevice, withErrorScopes } from './dawn';
 
 const { acquired, reason } = await testDevice();
@@ -93,8 +94,8 @@ describe.skipIf(!device && !gpuRequired)('reference matmul (bench yardstick)', (
     expect(device, reason).toBeTruthy();
   });
 
-  for (const config of REFERENCE_VARIANTS) {
-    it(`matches a float64 product: ${describeReferenceConfig(config)}`, async () => {
+  for (const config of TILED_SHAPES) {
+    it(`matches a float64 product: ${describeTiledShape(config)}`, async () => {
       const dev = device!;
       await withErrorScopes(dev, async () => {
         const ref = new ReferenceMatmul(dev, config);

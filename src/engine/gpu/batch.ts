@@ -10,7 +10,7 @@
  * 256 Layer slots (one per layer of a chunk), another the QR's Panel slots.
  */
 import { panelUniforms, UNIFORM_SLOT, type Program, type Programs } from './programs';
-import { qrTFloats, type GpuPlan } from './limits';
+import { matmulWorkgroups, qrTFloats, type GpuPlan } from './limits';
 
 export const MAX_LAYER_SLOTS = 256;
 
@@ -152,7 +152,7 @@ export class GpuBatch {
     const { n, k, count } = this.shape;
     pass.setPipeline(this.programs.jacobian.pipeline);
     pass.setBindGroup(0, this.groups.jacobian, [offset]);
-    pass.dispatchWorkgroups(Math.ceil(n / (4 * this.plan.tileX)), Math.ceil(k / (4 * this.plan.tileY)), count);
+    pass.dispatchWorkgroups(...matmulWorkgroups(this.plan.matmul, n, k), count);
   }
 
   /**

@@ -86,6 +86,11 @@ export interface GpuEngineOptions {
    * compute pass. Off by default; the plain path encodes a whole chunk into one pass.
    */
   profiler?: GpuProfiler;
+  /**
+   * Plan kernels as for this kind of adapter instead of the one detected (see `emulated`): tests run
+   * the real-GPU kernels (tiled matmul, wide workgroups) on SwiftShader with 'gpu'.
+   */
+  tuning?: 'gpu' | 'emulated';
 }
 
 export class GpuEngine implements Engine {
@@ -123,6 +128,11 @@ export class GpuEngine implements Engine {
    */
   get emulated(): boolean {
     return isEmulatedAdapter((this.device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo, this.adapterName);
+  }
+
+  /** Whether kernels are planned for a CPU emulation: the `tuning` option, else the adapter's kind. */
+  private get plannedAsEmulated(): boolean {
+    return this.options.tuning ? this.options.tuning === 'emulated' : this.emulated;
   }
 
   /** Why this engine can no longer run (device lost, uncaptured GPU error), or null. */
@@ -179,12 +189,12 @@ export class GpuEngine implements Engine {
       checkpoints: config.checkpoints,
       batchBytes: this.options.batchBytes ?? BATCH_BYTES,
       singularValues,
-      emulated: this.emulated,
+      emulated: this.plannedAsEmulated,
     });
     this.lastPlan = plan;
     const programs = createPrograms(device, plan, orth);
     // The T-product pipelines depend on nothing of the run: compiled once per engine.
-    const tPrograms = singularValues ? (this.tProductPrograms ??= createTProductPrograms(device, planTProduct(effectiveLimits(device, this.options.limits), this.emulated))) : null;
+    const tPrograms = singularValues ? (this.tProductPrograms ??= createTProductPrograms(device, planTProduct(effectiveLimits(device, this.options.limits), this.plannedAsEmulated))) : null;
     const started = performance.now();
     const checkpoints = Array.from({ length: config.checkpoints }, (_, i) => config.checkpointLayer(i));
     const batch = plan.batch;

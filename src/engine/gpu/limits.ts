@@ -4,6 +4,7 @@
  * cannot be made to fit is refused with a GpuLimitError naming the limit, its value and the need,
  * instead of a validation error (or a silently wrong result) halfway through a run.
  */
+import { describeTiledShape, tiledBlock, tiledShapeUnfit, TILED_SHAPES, type TiledMatmulShape } from './tiled-matmul';
 
 /** The device limits the engine depends on (a subset of GPUSupportedLimits). */
 export interface GpuLimits {
@@ -61,6 +62,13 @@ const PREFERRED_WORKGROUP = 64;
 const PREFERRED_QR_WORKGROUP = { gpu: 256, emulated: 64 };
 const PREFERRED_TILE = 8;
 /**
+ * The tiled matmul's block is the largest whose dispatch still has at least this many workgroups (a
+ * few per compute unit of a large GPU, so that the blocks of one product keep it busy); smaller
+ * products take the smallest block. Not yet tuned on hardware: the bench prints the engine's choice
+ * beside the reference's best shape at each N.
+ */
+const TILED_MIN_WORKGROUPS = 512;
+/**
  * The T-product kernels' workgroups (singular-values.ts). On a GPU, many invocations hide the latency
  * of their loads: jacobi.wgsl takes up to 32 per pair of rows, tproduct.wgsl's coefficients one per
  * row. A CPU emulation pays per invocation at every barrier instead.
@@ -77,13 +85,18 @@ export interface QrPlan {
   workgroupSize: number;
 }
 
+/**
+ * The jacobian product's kernel: on a GPU the workgroup-memory tiled matmul (jacobian-tiled.wgsl) in
+ * one of its shapes; on a CPU emulation, or where no shape fits the limits, the barrier-free register
+ * kernel (jacobian.wgsl), whose workgroup of tileX x tileY invocations each computes a 4 x 4 tile.
+ */
+export type MatmulPlan = { kind: 'tiled'; shape: TiledMatmulShape } | { kind: 'register'; tileX: number; tileY: number };
+
 /** What the GPU engine chose for one run. */
 export interface GpuPlan {
   /** Invocations per workgroup of the per-sample kernels (forward, orthogonal) and of weights. */
   workgroupSize: number;
-  /** Workgroup of the jacobian matmul (each invocation computes a 4 x 4 tile). */
-  tileX: number;
-  tileY: number;
+  matmul: MatmulPlan;
   qr: QrPlan;
   /** Length of orthogonal.wgsl's workgroup taus array (>= N). */
   orthTaus: number;
@@ -103,7 +116,10 @@ export interface PlanInput {
   batchBytes: number;
   /** T = R_L ... R_1 is accumulated for the singular values (k = N): three more N x N arrays. */
   singularValues?: boolean;
-  /** The adapter is a CPU emulation (isFallbackAdapter, e.g. SwiftShader): smaller QR workgroups. */
+  /**
+   * The adapter is a CPU emulation (isFallbackAdapter, e.g. SwiftShader): smaller QR workgroups and
+   * the barrier-free register matmul.
+   */
   emulated?: boolean;
 }
 
@@ -187,6 +203,7 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
   let workgroupSize = workgroupWithin(limits, PREFERRED_WORKGROUP);
   const tileX = floorPow2(Math.min(PREFERRED_TILE, limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup));
   const tileY = floorPow2(Math.min(PREFERRED_TILE, limits.maxComputeWorkgroupSizeY, Math.floor(limits.maxComputeInvocationsPerWorkgroup / tileX)));
+  const tiledShapes = input.emulated ? [] : TILED_SHAPES.filter((shape) => tiledShapeUnfit(shape, limits) === null);
 
   // Workgroup memory: the taus array is a power of two >= the size (few pipeline variants), or exact
   // when only that fits; a smaller workgroup (reduction array) is the last resort.
@@ -242,10 +259,28 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
       dims,
     ),
   );
-  return { workgroupSize, tileX, tileY, qr, orthTaus, batch, bytesPerSample };
+  return { workgroupSize, matmul: planMatmul(tiledShapes, n, k, batch, { tileX, tileY }), qr, orthTaus, batch, bytesPerSample };
+}
+
+/** The jacobian kernel for a product of this size among the shapes that fit (none: the register kernel). */
+function planMatmul(shapes: TiledMatmulShape[], n: number, k: number, batch: number, register: { tileX: number; tileY: number }): MatmulPlan {
+  const workgroups = (shape: TiledMatmulShape) => {
+    const [rows, cols] = tiledBlock(shape);
+    return Math.ceil(n / rows) * Math.ceil(k / cols) * batch;
+  };
+  const shape = shapes.find((s) => workgroups(s) >= TILED_MIN_WORKGROUPS) ?? shapes[shapes.length - 1];
+  return shape ? { kind: 'tiled', shape } : { kind: 'register', ...register };
+}
+
+/** The jacobian dispatch's workgroups in x (rows of Z) and y (columns) for a plan; z is the batch. */
+export function matmulWorkgroups(plan: MatmulPlan, n: number, k: number): [number, number] {
+  if (plan.kind === 'register') return [Math.ceil(n / (4 * plan.tileX)), Math.ceil(k / (4 * plan.tileY))];
+  const [rows, cols] = tiledBlock(plan.shape);
+  return [Math.ceil(n / rows), Math.ceil(k / cols)];
 }
 
 /** One line for a status bar: what the engine chose from the limits. */
 export function describePlan(plan: GpuPlan): string {
-  return `workgroups of ${plan.workgroupSize}, ${plan.tileX}x${plan.tileY} matmul tiles, ${plan.qr.panelWidth}-column QR panels, ${plan.batch} sample${plan.batch === 1 ? '' : 's'} per batch`;
+  const matmul = plan.matmul.kind === 'tiled' ? `tiled matmul (${describeTiledShape(plan.matmul.shape)})` : `${plan.matmul.tileX}x${plan.matmul.tileY} register matmul tiles`;
+  return `workgroups of ${plan.workgroupSize}, ${matmul}, ${plan.qr.panelWidth}-column QR panels, ${plan.batch} sample${plan.batch === 1 ? '' : 's'} per batch`;
 }

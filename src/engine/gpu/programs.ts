@@ -10,12 +10,14 @@ import rngWgsl from '../../../shaders/rng.wgsl?raw';
 import weightsWgsl from '../../../shaders/weights.wgsl?raw';
 import forwardWgsl from '../../../shaders/forward.wgsl?raw';
 import jacobianWgsl from '../../../shaders/jacobian.wgsl?raw';
+import jacobianTiledWgsl from '../../../shaders/jacobian-tiled.wgsl?raw';
 import framesWgsl from '../../../shaders/frame.wgsl?raw';
 import qrPanelWgsl from '../../../shaders/qr-panel.wgsl?raw';
 import qrApplyWgsl from '../../../shaders/qr-apply.wgsl?raw';
 import qrFinishWgsl from '../../../shaders/qr-finish.wgsl?raw';
 import orthogonalWgsl from '../../../shaders/orthogonal.wgsl?raw';
-import type { GpuPlan } from './limits';
+import type { GpuPlan, MatmulPlan } from './limits';
+import { describeTiledShape, tiledMatmulSource } from './tiled-matmul';
 
 export const UNIFORM_SLOT = 256;
 
@@ -72,12 +74,14 @@ export interface Programs {
   orthogonal: Program | null;
 }
 
-type KernelName = 'weights' | 'forward' | 'jacobian' | 'qrPanel' | 'qrApply' | 'qrFinish' | 'frame' | 'orthogonal';
+type KernelName = 'weights' | 'forward' | 'jacobian' | 'jacobianTiled' | 'qrPanel' | 'qrApply' | 'qrFinish' | 'frame' | 'orthogonal';
 
 const KERNELS = {
   weights: { source: weightsWgsl, storage: ['rw'], panel: false },
   forward: { source: forwardWgsl, storage: ['read', 'rw', 'rw', 'rw', 'rw'], panel: false },
   jacobian: { source: jacobianWgsl, storage: ['read', 'read', 'read', 'rw'], panel: false },
+  // The tiled kernel's source depends on its shape (consts): see jacobianProgram.
+  jacobianTiled: { source: jacobianTiledWgsl, storage: ['read', 'read', 'read', 'rw'], panel: false },
   // Z, T
   qrPanel: { source: qrPanelWgsl, storage: ['rw', 'rw'], panel: true },
   // Z, Q, T
@@ -90,29 +94,39 @@ const KERNELS = {
 
 const cache = new WeakMap<GPUDevice, Map<string, Program>>();
 
-/** The kernel's program for these constants, compiled once per device. */
-function program(device: GPUDevice, name: KernelName, constants: Constants): Program {
+/**
+ * The kernel's program for these constants, compiled once per device. `variant` names a source
+ * rewritten by `shape` (the tiled matmul's consts), and is part of the cache key.
+ */
+function program(device: GPUDevice, name: KernelName, constants: Constants, variant?: { key: string; shape: (source: string) => string }): Program {
   let perDevice = cache.get(device);
   if (!perDevice) cache.set(device, (perDevice = new Map()));
-  const key = `${name} ${JSON.stringify(constants)}`;
+  const key = `${name} ${JSON.stringify(constants)} ${variant?.key ?? ''}`;
   let p = perDevice.get(key);
   if (!p) {
     const { source, storage, panel } = KERNELS[name];
-    p = makeProgram(device, name, source, storage, constants, panel);
+    p = makeProgram(device, name, variant ? variant.shape(source) : source, storage, constants, panel);
     perDevice.set(key, p);
   }
   return p;
 }
 
+/** The jacobian product's program: the tiled kernel in the plan's shape, or the register kernel. */
+function jacobianProgram(device: GPUDevice, plan: MatmulPlan): Program {
+  if (plan.kind === 'register') return program(device, 'jacobian', { TX: plan.tileX, TY: plan.tileY });
+  const { shape } = plan;
+  return program(device, 'jacobianTiled', {}, { key: describeTiledShape(shape), shape: (hooks) => tiledMatmulSource(shape, hooks) });
+}
+
 /** The programs of a run with the workgroup sizes and array lengths of its plan. */
-export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroupSize' | 'tileX' | 'tileY' | 'qr' | 'orthTaus'>, orth = false): Programs {
+export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroupSize' | 'matmul' | 'qr' | 'orthTaus'>, orth = false): Programs {
   const wg = plan.workgroupSize;
   const { panelWidth, workgroupSize: qrWg, applyRows } = plan.qr;
   const apply = { PB: panelWidth, TC: panelWidth, RB: applyRows };
   return {
     weights: program(device, 'weights', { WG: wg }),
     forward: program(device, 'forward', { WG: wg }),
-    jacobian: program(device, 'jacobian', { TX: plan.tileX, TY: plan.tileY }),
+    jacobian: jacobianProgram(device, plan.matmul),
     qrPanel: program(device, 'qrPanel', { WG: qrWg, PB: panelWidth }),
     qrFactor: program(device, 'qrApply', { ...apply, FORM_Q: 0 }),
     qrFinish: program(device, 'qrFinish', { WG: qrWg }),
