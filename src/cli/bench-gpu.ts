@@ -350,7 +350,7 @@ async function gpuRow(dev: BenchDevice, n: number, rowSeconds: number, budget: B
   const k = n;
   const samples = budget.samples(n);
   // The plan the engine makes for a long run (200 checkpoints: the most it keeps), for the batch.
-  const plan = planGpuRun(effectiveLimits(device), { n, k, samples, orth: false, checkpoints: 200, batchBytes: BATCH_BYTES, singularValues: false, emulated: dev.emulated });
+  const plan = planGpuRun(effectiveLimits(device), { n, k, samples, orth: false, checkpoints: 200, batchBytes: BATCH_BYTES[dev.emulated ? 'emulated' : 'gpu'], singularValues: false, emulated: dev.emulated });
   const { kernels, reference } = await kernelsAlone(device, plan, n, k, budget);
 
   // Depth for about rowSeconds of layers, from the kernels alone (a lower bound on the real per-layer

@@ -26,8 +26,13 @@ import { isEmulatedAdapter, readBuffer } from './device';
 import { createPrograms, UNIFORM_SLOT, writeLayerUniform, type LayerUniform } from './programs';
 import { createTProductPrograms, TAccumulator, type TProductPrograms } from './singular-values';
 
-/** Default upper bound on one batch's device memory; the device limits may lower it further. */
-export const BATCH_BYTES = 96 * 1024 * 1024;
+/**
+ * Default upper bound on one batch's device memory; the device limits may lower it further. WebGPU
+ * does not say how much memory a GPU has, so this is a budget: on a GPU, enough for 16 samples at
+ * N = 1024 with singular values (about 26 MB each) in one batch, since batches run one after another
+ * and a small batch leaves a large GPU idle; on a CPU emulation, whose memory is the page's, less.
+ */
+export const BATCH_BYTES = { gpu: 512 * 1024 * 1024, emulated: 96 * 1024 * 1024 } as const;
 
 /** Work encoded into one command buffer before the engine waits for the GPU (flops). */
 const CHUNK_FLOPS = 1e10;
@@ -72,7 +77,7 @@ export class GpuDeviceError extends Error {
 export interface GpuEngineOptions {
   /** Caps on the device limits (a budget): the engine plans within min(device limit, cap). */
   limits?: Partial<GpuLimits>;
-  /** Upper bound on one batch's device memory in bytes (default BATCH_BYTES). */
+  /** Upper bound on one batch's device memory in bytes (default BATCH_BYTES for the adapter's kind). */
   batchBytes?: number;
   /** Destroy the device in dispose(): set when nobody else uses it. */
   ownsDevice?: boolean;
@@ -187,7 +192,7 @@ export class GpuEngine implements Engine {
       samples: params.samples,
       orth,
       checkpoints: config.checkpoints,
-      batchBytes: this.options.batchBytes ?? BATCH_BYTES,
+      batchBytes: this.options.batchBytes ?? BATCH_BYTES[this.plannedAsEmulated ? 'emulated' : 'gpu'],
       singularValues,
       emulated: this.plannedAsEmulated,
     });
