@@ -5,27 +5,33 @@
 // H_j0 ... H_{j1-1} = I - V T V^T. qr-apply.wgsl then applies the whole panel to the trailing columns
 // as matrix-matrix work; only this kernel is a sequence of vector steps, over PB columns instead of k.
 //
+// The panel lives in registers for the whole factorization: it is read from Z once and written back
+// once. A slot (c, g) holds column j0 + c's rows j0 + g + G r, r < RPI (G row groups per column, so
+// consecutive slots read consecutive rows). Each reflector is one round through workgroup memory: its
+// norm (a G-way sum), its scaled v_j broadcast in vsh, every column's partial dot product with v_j
+// (a G-way sum again) and the update, a handful of barriers and no global memory access. Reading and
+// writing Z in every step instead made each of the PB steps wait on memory latency several times.
+//
 // One set of dot products per reflector serves both purposes: for every other panel column c,
-// d_c = Z[j, c] + sum_{i > j} v_j[i] Z[i, c] is the update's dot product when c > j, and v_c^T v_j
-// (the T recurrence's) when c < j, because column c < j holds v_c below its diagonal. Each column's
-// dot product and update belong to G = WG / PB invocations (interleaved rows), so a reflector costs a
-// handful of barriers, not a reduction tree per column.
+// d_c = sum_{i >= j} v_j[i] Z[i, c] (v_j[j] = 1) is the update's dot product when c > j, and v_c^T v_j
+// (the T recurrence's) when c < j, because column c < j holds v_c below its diagonal.
+//
+// The host puts two consts in front (their register array needs a constant length):
+//   RPI  rows per slot, a multiple of 4 >= N / G;   SPI  slots per invocation, PB G / WG.
 @group(0) @binding(0) var<uniform> P: Layer;
 @group(0) @binding(1) var<uniform> B: Panel;
 @group(0) @binding(2) var<storage, read_write> Z: array<f32>;
 @group(0) @binding(3) var<storage, read_write> Tm: array<f32>;
 
-override WG: u32 = 64u;   // chosen from the device limits (gpu/limits.ts)
-override PB: u32 = 32u;   // panel width
-override G: u32 = max(1u, WG / PB);  // invocations per panel column
-override RED: u32 = max(WG, PB * G);
-override SPAN: u32 = min(WG, 16u);     // a power of two dividing WG
-override RED2: u32 = WG / SPAN;
-override TT: u32 = PB * PB;
-var<workgroup> red: array<f32, RED>;     // partial sums
-var<workgroup> red2: array<f32, RED2>;
-var<workgroup> dsh: array<f32, PB>;      // d_c
-var<workgroup> tsh: array<f32, TT>;      // T, row-major
+override WG: u32 = 64u;  // invocations, chosen from the device limits (gpu/limits.ts)
+override PB: u32 = 32u;  // panel width
+override G: u32 = 2u;    // row groups per column (slots: PB G, SPI per invocation)
+var<workgroup> vsh: array<f32, RPI * G>;  // v_j by local row i - j0: 0 above j, 1 at j
+var<workgroup> red: array<f32, PB * G>;   // partial sums, [g PB + c]
+var<workgroup> dsh: array<f32, PB>;       // d_c for c < j (the T recurrence)
+var<workgroup> tsh: array<f32, PB * PB>;  // T, row-major
+var<workgroup> sh_alpha: f32;
+var<workgroup> sh_beta: f32;
 var<workgroup> sh_tau: f32;
 var<workgroup> sh_scale: f32;
 
@@ -39,104 +45,135 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let width = B.j1 - j0;
   for (var e = tid; e < PB * PB; e += WG) { tsh[e] = 0.0; }
 
+  // zr[q RPI + r]: slot q's row j0 + g + G r of column j0 + c (0 outside the panel).
+  var zr: array<f32, SPI * RPI>;
+  for (var q = 0u; q < SPI; q++) {
+    let slot = tid + q * WG;
+    let c = slot / G;
+    let g = slot % G;
+    let cb = zb + (j0 + c) * n + j0;
+    for (var r = 0u; r < RPI; r++) {
+      let li = g + G * r;
+      zr[q * RPI + r] = select(0.0, Z[min(cb + li, zb + n * k - 1u)], slot < PB * G && c < width && j0 + li < n);
+    }
+  }
+
   for (var jl = 0u; jl < width; jl++) {
-    let j = j0 + jl;
-    let col = zb + j * n;
-    // The reflector's norm below the diagonal: partial sums, added up in two stages of SPAN (two
-    // barriers instead of a tree of log2(WG)).
-    var part = 0.0;
-    for (var i = j + 1u + tid; i < n; i += WG) { part += Z[col + i] * Z[col + i]; }
-    red[tid] = part;
-    workgroupBarrier();
-    if (tid < WG / SPAN) {
-      var acc = 0.0;
-      for (var t = tid * SPAN; t < (tid + 1u) * SPAN; t++) { acc += red[t]; }
-      red2[tid] = acc;
+    // The reflector's norm below the diagonal, and the diagonal entry alpha, from column jl's slots.
+    for (var q = 0u; q < SPI; q++) {
+      let slot = tid + q * WG;
+      if (slot / G == jl) {
+        let g = slot % G;
+        var part = 0.0;
+        for (var r = 0u; r < RPI; r++) {
+          let li = g + G * r;
+          let x = zr[q * RPI + r];
+          if (li > jl) { part += x * x; }
+          if (li == jl) { sh_alpha = x; }
+        }
+        red[g] = part;
+      }
     }
     workgroupBarrier();
     if (tid == 0u) {
       var sigma = 0.0;
-      for (var t = 0u; t < WG / SPAN; t++) { sigma += red2[t]; }
-      let alpha = Z[col + j];
+      for (var g = 0u; g < G; g++) { sigma += red[g]; }
+      let alpha = sh_alpha;
       if (sigma == 0.0) {
         sh_tau = 0.0;
         sh_scale = 1.0;
+        sh_beta = alpha;
       } else {
         let norm = sqrt(alpha * alpha + sigma);
         let beta = select(norm, -norm, alpha >= 0.0);
         sh_tau = (beta - alpha) / beta;
         sh_scale = 1.0 / (alpha - beta);
-        Z[col + j] = beta;
+        sh_beta = beta;
       }
     }
-    storageBarrier();
     // Uniform loads (with a barrier): every invocation takes the same branches below.
-    let scale = workgroupUniformLoad(&sh_scale);
     let tau = workgroupUniformLoad(&sh_tau);
-    for (var i = j + 1u + tid; i < n; i += WG) { Z[col + i] *= scale; }
-    storageBarrier();
+    let scale = sh_scale;
+    let beta = sh_beta;
+    // Column jl becomes beta on the diagonal and v_j below it; v_j goes to vsh for everyone.
+    for (var q = 0u; q < SPI; q++) {
+      let slot = tid + q * WG;
+      if (slot / G == jl) {
+        let g = slot % G;
+        for (var r = 0u; r < RPI; r++) {
+          let li = g + G * r;
+          let x = zr[q * RPI + r];
+          var v = 0.0;
+          if (li > jl) {
+            v = x * scale;
+            zr[q * RPI + r] = v;
+          } else if (li == jl) {
+            v = 1.0;
+            zr[q * RPI + r] = beta;
+          }
+          vsh[li] = v;
+        }
+      }
+    }
     workgroupBarrier();
     if (tau != 0.0) {
-      // Partial d_c over rows j+1+g, j+1+g+G, ... for every panel column c != j (neighbouring
-      // invocations take neighbouring rows of one column: coalesced loads).
-      for (var slot = tid; slot < PB * G; slot += WG) {
-        let cl = slot / G;
-        let g = slot % G;
-        var acc = 0.0;
-        if (cl < width && cl != jl) {
-          let cc = zb + (j0 + cl) * n;
-          // Four rows per iteration, so that four loads are in flight (one at a time, every
-          // iteration waits for its load: this loop is the panel's critical path on a GPU).
-          var acc4 = vec4<f32>(0.0);
-          var i = j + 1u + g;
-          for (; i + 3u * G < n; i += 4u * G) {
-            let a = vec4<f32>(Z[col + i], Z[col + i + G], Z[col + i + 2u * G], Z[col + i + 3u * G]);
-            let b = vec4<f32>(Z[cc + i], Z[cc + i + G], Z[cc + i + 2u * G], Z[cc + i + 3u * G]);
-            acc4 += a * b;
+      // Partial d_c over each slot's rows (vsh is 0 above row j, so every row can be taken).
+      for (var q = 0u; q < SPI; q++) {
+        let slot = tid + q * WG;
+        let c = slot / G;
+        if (slot < PB * G && c < width && c != jl) {
+          let g = slot % G;
+          // Four independent sums (RPI is a multiple of 4): a chain of dependent adds is the latency here.
+          var acc = vec4<f32>(0.0);
+          for (var r = 0u; r < RPI; r += 4u) {
+            let v = vec4<f32>(vsh[g + G * r], vsh[g + G * (r + 1u)], vsh[g + G * (r + 2u)], vsh[g + G * (r + 3u)]);
+            let o = q * RPI + r;
+            acc += v * vec4<f32>(zr[o], zr[o + 1u], zr[o + 2u], zr[o + 3u]);
           }
-          acc = (acc4.x + acc4.y) + (acc4.z + acc4.w);
-          for (; i < n; i += G) { acc += Z[col + i] * Z[cc + i]; }
-        }
-        red[g * PB + cl] = acc;
-      }
-      workgroupBarrier();
-      for (var cl = tid; cl < width; cl += WG) {
-        var d = Z[zb + (j0 + cl) * n + j];
-        for (var g = 0u; g < G; g++) { d += red[g * PB + cl]; }
-        dsh[cl] = d;
-      }
-      workgroupBarrier();
-      // Update the later panel columns, Z[:, c] -= tau d_c v_j over rows >= j, with the same split.
-      for (var slot = tid; slot < PB * G; slot += WG) {
-        let cl = slot / G;
-        let g = slot % G;
-        if (cl > jl && cl < width) {
-          let cc = zb + (j0 + cl) * n;
-          let f = tau * dsh[cl];
-          // Row j (v_j's implied 1) first, then four rows per iteration as above.
-          if (g == 0u) { Z[cc + j] -= f; }
-          var i = select(j + g, j + G, g == 0u);
-          for (; i + 3u * G < n; i += 4u * G) {
-            let v = vec4<f32>(Z[col + i], Z[col + i + G], Z[col + i + 2u * G], Z[col + i + 3u * G]);
-            let m = vec4<f32>(Z[cc + i], Z[cc + i + G], Z[cc + i + 2u * G], Z[cc + i + 3u * G]) - f * v;
-            Z[cc + i] = m.x;
-            Z[cc + i + G] = m.y;
-            Z[cc + i + 2u * G] = m.z;
-            Z[cc + i + 3u * G] = m.w;
-          }
-          for (; i < n; i += G) { Z[cc + i] -= f * Z[col + i]; }
+          red[g * PB + c] = (acc.x + acc.y) + (acc.z + acc.w);
         }
       }
+      workgroupBarrier();
+      // d_c in full; the later columns get Z[:, c] -= tau d_c v_j, the earlier ones feed T.
+      for (var q = 0u; q < SPI; q++) {
+        let slot = tid + q * WG;
+        let c = slot / G;
+        if (slot < PB * G && c < width && c != jl) {
+          let g = slot % G;
+          var d = 0.0;
+          for (var h = 0u; h < G; h++) { d += red[h * PB + c]; }
+          if (c > jl) {
+            let f = tau * d;
+            for (var r = 0u; r < RPI; r++) { zr[q * RPI + r] -= f * vsh[g + G * r]; }
+          } else if (g == 0u) {
+            dsh[c] = d;
+          }
+        }
+      }
+      workgroupBarrier();
       // T[0:jl, jl] = -tau T[0:jl, 0:jl] y with y_m = v_m^T v_j = d_m; one row per invocation.
       for (var m = tid; m < jl; m += WG) {
         var acc = 0.0;
-        for (var q = m; q < jl; q++) { acc += tsh[m * PB + q] * dsh[q]; }
+        for (var c = m; c < jl; c++) { acc += tsh[m * PB + c] * dsh[c]; }
         tsh[m * PB + jl] = -tau * acc;
       }
       if (tid == 0u) { tsh[jl * PB + jl] = tau; }
     }
-    storageBarrier();
+    // red, vsh and dsh are rewritten by the next reflector.
     workgroupBarrier();
+  }
+
+  for (var q = 0u; q < SPI; q++) {
+    let slot = tid + q * WG;
+    let c = slot / G;
+    let g = slot % G;
+    if (slot < PB * G && c < width) {
+      let cb = zb + (j0 + c) * n + j0;
+      for (var r = 0u; r < RPI; r++) {
+        let li = g + G * r;
+        if (j0 + li < n) { Z[cb + li] = zr[q * RPI + r]; }
+      }
+    }
   }
   let tb = (s * ((k + PB - 1u) / PB) + j0 / PB) * PB * PB;
   for (var e = tid; e < PB * PB; e += WG) { Tm[tb + e] = tsh[e]; }

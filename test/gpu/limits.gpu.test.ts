@@ -80,7 +80,8 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
       // Default limits (below this adapter's): the plan is made from the device's, not the adapter's.
       const plan = planGpuRun(effectiveLimits(small), { n: 1024, k: 1024, samples: 64, orth: true, checkpoints: 200, batchBytes: 1 << 30 });
       expect(plan.batch * 4 * 1024 * 1024).toBeLessThanOrEqual(small.limits.maxStorageBufferBindingSize);
-      expect(plan.qr).toEqual({ panelWidth: 32, applyRows: 16, workgroupSize: 256 });
+      // 256 invocations: 8 row groups per 32-column panel, so 128 rows of each slot in registers.
+      expect(plan.qr).toEqual({ panelWidth: 32, applyRows: 16, workgroupSize: 256, panel: { workgroupSize: 256, rowGroups: 8, rowsPerSlot: 128, slotsPerInvocation: 1 } });
       expect(plan.workgroupSize).toBe(64);
     } finally {
       small.destroy();
@@ -148,10 +149,14 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
 
   it('narrows the QR panels, their row steps and workgroup to fit maxComputeWorkgroupStorageSize', async () => {
     // k = 16 in 200 bytes: qr-apply's 4 (2 rows PB + 2 PB^2) leaves PB = 4 with 2-row steps (192 bytes;
-    // PB = 8 needs 576 at least), qr-panel's 4 (WG + WG/16 + PB + PB^2 + 2) a workgroup of 16 (156).
+    // PB = 8 needs 576 at least). qr-panel's 4 (RPI G + PB G + PB + PB^2 + 4) takes G = 2 row groups of
+    // RPI = 8 rows (192; the emulation's preferred G = 16 needs 608), qr-finish's 4 WG a workgroup of 32.
     const q = 'act=relu&width=16&depth=20&sw2=2&samples=2&seed=2';
     const { snaps, engine } = await gpuRun(q, { maxComputeWorkgroupStorageSize: 200 });
-    expect(engine.lastPlan).toMatchObject({ workgroupSize: 64, qr: { panelWidth: 4, applyRows: 2, workgroupSize: 16 } });
+    expect(engine.lastPlan).toMatchObject({
+      workgroupSize: 64,
+      qr: { panelWidth: 4, applyRows: 2, workgroupSize: 32, panel: { workgroupSize: 8, rowGroups: 2, rowsPerSlot: 8, slotsPerInvocation: 1 } },
+    });
     expectSameSamples(snaps.at(-1)!, await cpuRun(q));
   });
 
@@ -167,9 +172,9 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
   it.each<[Partial<GpuLimits>, string, RegExp]>([
     [{ maxStorageBufferBindingSize: 1000 }, 'width=16', /GPU limit maxStorageBufferBindingSize is 1000, but one sample's weight matrix \(4 N\^2 bytes at N = 16\) needs 1024/],
     [{ maxBufferSize: 1020 }, 'width=16', /GPU limit maxBufferSize is 1020, but one sample's weight matrix \(4 N\^2 bytes at N = 16\) needs 1024/],
-    [{ maxComputeWorkgroupStorageSize: 100 }, 'width=32', /GPU limit maxComputeWorkgroupStorageSize is 100, but the blocked QR \(shaders\/qr-\*\.wgsl\) at its narrowest, 4-column panels \(bytes of workgroup memory\) needs 160/],
-    // 170 bytes fit the QR (160 and 156) but not orthogonal.wgsl's taus[64].
-    [{ maxComputeWorkgroupStorageSize: 170 }, 'width=64&k=8&weights=orth', /GPU limit maxComputeWorkgroupStorageSize is 170, but orthogonal weights \(shaders\/orthogonal\.wgsl\) at N = 64 \(bytes of workgroup memory: taus\[64\] plus a 1-entry reduction\) needs 264/],
+    [{ maxComputeWorkgroupStorageSize: 100 }, 'width=32', /GPU limit maxComputeWorkgroupStorageSize is 100, but the blocked QR \(shaders\/qr-\*\.wgsl\) at N = 32 with its narrowest, 4-column panels \(bytes of workgroup memory\) needs 240/],
+    // 200 bytes fit a 4-column panel's trailing update (160) but not qr-panel.wgsl's copy of v_j at N = 64 (368).
+    [{ maxComputeWorkgroupStorageSize: 200 }, 'width=64&k=8&weights=orth', /GPU limit maxComputeWorkgroupStorageSize is 200, but the blocked QR \(shaders\/qr-\*\.wgsl\) at N = 64 with its narrowest, 4-column panels \(bytes of workgroup memory\) needs 368/],
     [{ maxStorageBuffersPerShaderStage: 4 }, 'width=8', /GPU limit maxStorageBuffersPerShaderStage is 4, but the QR finish kernel \(shaders\/qr-finish\.wgsl\), which binds 6 storage buffers, needs 6/],
     [{ maxComputeWorkgroupsPerDimension: 3, maxComputeInvocationsPerWorkgroup: 4 }, 'width=16', /GPU limit maxComputeWorkgroupsPerDimension is 3, but the weights kernel at N = 16 with 4-invocation workgroups \(workgroups in x\) needs 16/],
   ])('refuses %o clearly, before creating any buffer', async (cap, size, message) => {

@@ -12,7 +12,7 @@ import { formQ, householderQR } from '../../src/engine/cpu/linalg';
 import { NetworkSample, RunConfig, Workspace } from '../../src/engine/cpu/network-sample';
 import { GpuBatch } from '../../src/engine/gpu/batch';
 import { readBuffer } from '../../src/engine/gpu/device';
-import { effectiveLimits, planGpuRun, type GpuLimits } from '../../src/engine/gpu/limits';
+import { effectiveLimits, planGpuRun, type GpuLimits, type QrPlan } from '../../src/engine/gpu/limits';
 import { createPrograms, UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/programs';
 import { parseQuery } from '../../src/params/url';
 import { gpuRequired, testDevice, withErrorScopes } from './dawn';
@@ -27,7 +27,7 @@ interface QrOut {
   sums: Float32Array;
   dead: Uint32Array;
   panelWidth: number;
-  panelWorkgroup: number;
+  panel: QrPlan['panel'];
 }
 
 /** Runs the GPU QR (or the initial frame, with `frameSeed`) on COUNT samples of N x k. */
@@ -58,7 +58,7 @@ async function gpuQr(n: number, k: number, z: Float32Array | null, cap: Partial<
         sums: await readBuffer(d, b.sums, Float32Array),
         dead: await readBuffer(d, b.dead, Uint32Array),
         panelWidth: plan.qr.panelWidth,
-        panelWorkgroup: plan.qr.workgroupSize,
+        panel: plan.qr.panel,
       };
     });
   } finally {
@@ -88,23 +88,24 @@ describe.skipIf(!device && !gpuRequired)('blocked Householder QR on the GPU', ()
     expect(device, reason).toBeTruthy();
   });
 
-  // Panel workgroups of 256 (a GPU's plan: 8 invocations per column) and of 64 (an emulated
-  // adapter's: 2 per column), so both splits of qr-panel.wgsl run.
-  it.each<[string, number, number, Partial<GpuLimits>, number, boolean]>([
-    ['one panel', 12, 12, {}, -1, false],
-    ['three panels, the last partial (32 + 32 + 8)', 72, 72, {}, -1, false],
-    ['three panels, 64-invocation panel workgroups', 72, 72, {}, -1, true],
-    ['k < N over two panels (32 + 5)', 70, 37, {}, -1, false],
-    ['4-column panels (workgroup memory capped at 200 bytes)', 18, 14, { maxComputeWorkgroupStorageSize: 200 }, -1, false],
-    ['an exactly zero column in the second panel', 40, 40, {}, 35, true],
-  ])('%s: R, Q and log|R_jj| match float64 Householder', async (_, n, k, cap, zeroColumn, emulated) => {
+  // qr-panel.wgsl holds the panel in registers: slots of one column's rows j0 + g + G r. A GPU's plan
+  // takes G = ceil(N / 32) (rounded up to a power of two), an emulated adapter's 64 invocations in all;
+  // capped invocations put several slots on one invocation (SPI > 1).
+  it.each<[string, number, number, Partial<GpuLimits>, number, boolean, QrPlan['panel']]>([
+    ['one panel', 12, 12, {}, -1, false, { workgroupSize: 16, rowGroups: 1, rowsPerSlot: 12, slotsPerInvocation: 1 }],
+    ['three panels, the last partial (32 + 32 + 8)', 72, 72, {}, -1, false, { workgroupSize: 128, rowGroups: 4, rowsPerSlot: 20, slotsPerInvocation: 1 }],
+    ['three panels, 64-invocation panel workgroups', 72, 72, {}, -1, true, { workgroupSize: 64, rowGroups: 2, rowsPerSlot: 36, slotsPerInvocation: 1 }],
+    ['three panels, 32 invocations at most (16-column panels)', 72, 72, { maxComputeInvocationsPerWorkgroup: 32 }, -1, false, { workgroupSize: 32, rowGroups: 2, rowsPerSlot: 36, slotsPerInvocation: 1 }],
+    ['k < N over two panels (32 + 5)', 70, 37, {}, -1, false, { workgroupSize: 128, rowGroups: 4, rowsPerSlot: 20, slotsPerInvocation: 1 }],
+    ['4-column panels (workgroup memory capped at 200 bytes)', 18, 14, { maxComputeWorkgroupStorageSize: 200 }, -1, false, { workgroupSize: 4, rowGroups: 1, rowsPerSlot: 20, slotsPerInvocation: 1 }],
+    ['an exactly zero column in the second panel', 40, 40, {}, 35, true, { workgroupSize: 64, rowGroups: 2, rowsPerSlot: 20, slotsPerInvocation: 1 }],
+    ['a zero column, 2 slots per invocation (4 invocations, 8-column panels)', 40, 40, { maxComputeInvocationsPerWorkgroup: 4 }, 35, false, { workgroupSize: 4, rowGroups: 1, rowsPerSlot: 40, slotsPerInvocation: 2 }],
+  ])('%s: R, Q and log|R_jj| match float64 Householder', async (_, n, k, cap, zeroColumn, emulated, panel) => {
     const z = panels(n, k, n * 1000 + k, zeroColumn);
     const out = await gpuQr(n, k, z, cap, 0, emulated);
+    expect(out.panel).toEqual(panel);
     if (cap.maxComputeWorkgroupStorageSize) expect(out.panelWidth).toBe(4);
-    else {
-      expect(out.panelWidth).toBe(Math.min(32, 2 ** Math.ceil(Math.log2(k))));
-      expect(out.panelWorkgroup).toBe(emulated ? 64 : 256);
-    }
+    else if (!cap.maxComputeInvocationsPerWorkgroup) expect(out.panelWidth).toBe(Math.min(32, 2 ** Math.ceil(Math.log2(k))));
     for (let s = 0; s < COUNT; s++) {
       const z64 = Float64Array.from(z.subarray(s * n * k, (s + 1) * n * k));
       const tau = new Float64Array(k);
@@ -128,7 +129,10 @@ describe.skipIf(!device && !gpuRequired)('blocked Householder QR on the GPU', ()
         }
       }
       expect(rErr / rMax, `sample ${s}: R`).toBeLessThan(2e-6);
-      expect(qErr, `sample ${s}: Q`).toBeLessThan(5e-6);
+      // Q's forward error on these graded panels is float32 rounding amplified by the grading, and
+      // depends on the order of the sums: 0.8e-6 to 6.4e-6 at N = 72 over G = 1, 2, 4, 8 row groups.
+      // A wrong reflector or T entry is off by O(0.1).
+      expect(qErr, `sample ${s}: Q`).toBeLessThan(1.5e-5);
     }
   });
 

@@ -54,12 +54,18 @@ export const STORAGE_BUFFERS_NEEDED = 6;
 /** The engine's preferred sizes: 64 invocations for the per-sample kernels, 8 x 8 for the matmul. */
 const PREFERRED_WORKGROUP = 64;
 /**
- * qr-panel.wgsl is the QR's sequential part (one workgroup per sample and panel): more invocations per
- * column shorten it on a GPU (WG / PB of them share each column's dot product and update). A CPU
- * emulation (SwiftShader) pays per invocation at every barrier instead: 64 there (measured: 256 made
- * the panels 3.7x slower at N = 64).
+ * qr-finish.wgsl's workgroup (one per sample). A CPU emulation (SwiftShader) pays per invocation at
+ * every barrier, so it gets fewer.
  */
 const PREFERRED_QR_WORKGROUP = { gpu: 256, emulated: 64 };
+/**
+ * qr-panel.wgsl holds its panel in registers, G row groups per column: on a GPU enough groups that a
+ * slot holds at most this many rows (more invocations, shorter sequential sums, a small register
+ * array). On a CPU emulation, where every invocation costs at each barrier, 64 invocations in all
+ * (G = 64 / PB), as before the panel moved to registers (256 made the panels 3.7x slower at N = 64).
+ */
+const PANEL_ROWS_PER_SLOT = 32;
+const EMULATED_PANEL_WORKGROUP = 64;
 const PREFERRED_TILE = 8;
 /**
  * The tiled matmul's block is the largest whose dispatch still has at least this many workgroups (a
@@ -81,8 +87,13 @@ export interface QrPlan {
   panelWidth: number;
   /** Rows per step of qr-apply's W = V^T M (RB). */
   applyRows: number;
-  /** Invocations per workgroup of qr-panel and qr-finish. */
+  /** Invocations per workgroup of qr-finish. */
   workgroupSize: number;
+  /**
+   * qr-panel.wgsl: invocations (WG), row groups per column (G), rows per slot (RPI, a multiple of 4),
+   * slots per invocation (SPI).
+   */
+  panel: { workgroupSize: number; rowGroups: number; rowsPerSlot: number; slotsPerInvocation: number };
 }
 
 /**
@@ -151,14 +162,12 @@ export function qrWorkgroupBytes(taus: number, workgroupSize: number): number {
   return 4 * (taus + workgroupSize + 1);
 }
 
-/**
- * qr-panel.wgsl's workgroup memory (f32): red[max(WG, PB G)] with G = max(1, WG / PB), red2[WG / SPAN]
- * with SPAN = min(WG, 16), d[PB], T[PB * PB] and two scalars.
- */
-export function qrPanelBytes(panelWidth: number, workgroupSize: number): number {
-  const g = Math.max(1, Math.floor(workgroupSize / panelWidth));
-  return 4 * (Math.max(workgroupSize, panelWidth * g) + workgroupSize / Math.min(workgroupSize, 16) + panelWidth + panelWidth * panelWidth + 2);
+/** qr-panel.wgsl's workgroup memory (f32): vsh[RPI G], red[PB G], dsh[PB], T[PB * PB] and four scalars. */
+export function qrPanelBytes(panelWidth: number, rowGroups: number, rowsPerSlot: number): number {
+  return 4 * (rowsPerSlot * rowGroups + panelWidth * rowGroups + panelWidth + panelWidth * panelWidth + 4);
 }
+/** qr-finish.wgsl's: red[WG] (f32). */
+export const qrFinishBytes = (workgroupSize: number) => 4 * workgroupSize;
 /** qr-apply.wgsl's: V[RB * PB], M[RB * TC], W[PB * TC], T[PB * PB] with TC = PB. */
 export const qrApplyBytes = (panelWidth: number, rows: number) => 4 * (2 * rows * panelWidth + 2 * panelWidth * panelWidth);
 /** qr-apply.wgsl's invocations: one 4 x 4 tile of W (PB x TC) each. */
@@ -168,23 +177,34 @@ const PANEL_WIDTHS = [32, 16, 8, 4];
 const APPLY_ROWS = [16, 8, 4, 2, 1];
 
 /**
- * The widest panel (most matrix-matrix work) whose kernels fit the limits, no wider than k needs; the
- * panel and finish kernels' workgroup shrinks before the panel does.
+ * The widest panel (most matrix-matrix work) whose kernels fit the limits, no wider than k needs.
+ * qr-panel's row groups shrink before the panel does (each halving doubles the rows a slot holds in
+ * registers), and qr-finish's workgroup shrinks to fit its reduction array.
  */
-export function planQr(limits: GpuLimits, k: number, workgroupSize: number): QrPlan {
+export function planQr(limits: GpuLimits, n: number, k: number, finishWorkgroup: number, emulated = false): QrPlan {
   const storage = limits.maxComputeWorkgroupStorageSize;
-  const invocations = Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
+  const invocations = floorPow2(Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX));
   const widest = Math.max(4, ceilPow2(k));
-  for (const panelWidth of PANEL_WIDTHS) {
-    if (panelWidth > widest || qrApplyInvocations(panelWidth) > invocations) continue;
-    const applyRows = APPLY_ROWS.find((rows) => qrApplyBytes(panelWidth, rows) <= storage);
-    if (applyRows === undefined) continue;
-    // qr-finish shares this workgroup; its red[WG] is smaller than qr-panel's red[max(WG, PB G)].
-    let wg = workgroupSize;
-    while (wg > 1 && qrPanelBytes(panelWidth, wg) > storage) wg /= 2;
-    if (qrPanelBytes(panelWidth, wg) <= storage) return { panelWidth, applyRows, workgroupSize: wg };
+  let workgroupSize = finishWorkgroup;
+  while (workgroupSize > 1 && qrFinishBytes(workgroupSize) > storage) workgroupSize /= 2;
+  if (qrFinishBytes(workgroupSize) <= storage) {
+    for (const panelWidth of PANEL_WIDTHS) {
+      if (panelWidth > widest || qrApplyInvocations(panelWidth) > invocations) continue;
+      const applyRows = APPLY_ROWS.find((rows) => qrApplyBytes(panelWidth, rows) <= storage);
+      if (applyRows === undefined) continue;
+      const wanted = emulated ? EMULATED_PANEL_WORKGROUP / panelWidth : ceilPow2(Math.ceil(n / PANEL_ROWS_PER_SLOT));
+      for (let rowGroups = Math.max(1, Math.min(wanted, floorPow2(invocations / panelWidth))); rowGroups >= 1; rowGroups /= 2) {
+        const rowsPerSlot = 4 * Math.ceil(n / rowGroups / 4);
+        if (qrPanelBytes(panelWidth, rowGroups, rowsPerSlot) > storage) continue;
+        const slots = panelWidth * rowGroups;
+        const panelWorkgroup = Math.min(slots, invocations);
+        const panel = { workgroupSize: panelWorkgroup, rowGroups, rowsPerSlot, slotsPerInvocation: Math.ceil(slots / panelWorkgroup) };
+        return { panelWidth, applyRows, workgroupSize, panel };
+      }
+    }
   }
-  throw new GpuLimitError('maxComputeWorkgroupStorageSize', storage, Math.max(qrApplyBytes(4, 1), qrPanelBytes(4, 1)), 'the blocked QR (shaders/qr-*.wgsl) at its narrowest, 4-column panels (bytes of workgroup memory)');
+  const narrowest = Math.max(qrApplyBytes(4, 1), qrPanelBytes(4, 1, n), qrFinishBytes(1));
+  throw new GpuLimitError('maxComputeWorkgroupStorageSize', storage, narrowest, `the blocked QR (shaders/qr-*.wgsl) at N = ${n} with its narrowest, 4-column panels (bytes of workgroup memory)`);
 }
 
 /** Workgroup sizes of the T-product kernels, which depend only on the device (compiled once per engine). */
@@ -220,7 +240,7 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
     return len;
   };
   const qrPreferred = input.emulated ? PREFERRED_QR_WORKGROUP.emulated : PREFERRED_QR_WORKGROUP.gpu;
-  const qr = planQr(limits, k, workgroupWithin(limits, qrPreferred));
+  const qr = planQr(limits, n, k, workgroupWithin(limits, qrPreferred), input.emulated);
   const orthTaus = orth ? tausFor(n, `orthogonal weights (shaders/orthogonal.wgsl) at N = ${n}`) : 0;
 
   // Dispatch sizes that do not depend on the batch.

@@ -16,7 +16,7 @@ import qrPanelWgsl from '../../../shaders/qr-panel.wgsl?raw';
 import qrApplyWgsl from '../../../shaders/qr-apply.wgsl?raw';
 import qrFinishWgsl from '../../../shaders/qr-finish.wgsl?raw';
 import orthogonalWgsl from '../../../shaders/orthogonal.wgsl?raw';
-import type { GpuPlan, MatmulPlan } from './limits';
+import type { GpuPlan, MatmulPlan, QrPlan } from './limits';
 import { describeTiledShape, tiledMatmulSource } from './tiled-matmul';
 
 export const UNIFORM_SLOT = 256;
@@ -118,6 +118,13 @@ function jacobianProgram(device: GPUDevice, plan: MatmulPlan): Program {
   return program(device, 'jacobianTiled', {}, { key: describeTiledShape(shape), shape: (hooks) => tiledMatmulSource(shape, hooks) });
 }
 
+/** qr-panel.wgsl for this plan: its register array's length is a const in front of the source. */
+function qrPanelProgram(device: GPUDevice, qr: QrPlan): Program {
+  const { workgroupSize, rowGroups, rowsPerSlot, slotsPerInvocation } = qr.panel;
+  const consts = `const RPI: u32 = ${rowsPerSlot}u;\nconst SPI: u32 = ${slotsPerInvocation}u;\n`;
+  return program(device, 'qrPanel', { WG: workgroupSize, PB: qr.panelWidth, G: rowGroups }, { key: consts, shape: (source) => consts + source });
+}
+
 /** The programs of a run with the workgroup sizes and array lengths of its plan. */
 export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroupSize' | 'matmul' | 'qr' | 'orthTaus'>, orth = false): Programs {
   const wg = plan.workgroupSize;
@@ -127,7 +134,7 @@ export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroup
     weights: program(device, 'weights', { WG: wg }),
     forward: program(device, 'forward', { WG: wg }),
     jacobian: jacobianProgram(device, plan.matmul),
-    qrPanel: program(device, 'qrPanel', { WG: qrWg, PB: panelWidth }),
+    qrPanel: qrPanelProgram(device, plan.qr),
     qrFactor: program(device, 'qrApply', { ...apply, FORM_Q: 0 }),
     qrFinish: program(device, 'qrFinish', { WG: qrWg }),
     qrForm: program(device, 'qrApply', { ...apply, FORM_Q: 1 }),
