@@ -22,7 +22,7 @@ override TT: u32 = PB * PB;
 var<workgroup> vsh: array<f32, VS>;   // vsh[r * PB + m]
 var<workgroup> msh: array<f32, MS>;   // msh[r * TC + c]
 var<workgroup> wsh: array<f32, WS>;   // wsh[m * TC + c]
-var<workgroup> tsh: array<f32, TT>;   // T row-major
+var<workgroup> tsh: array<f32, TT>;   // T row-major; then PB rows of V at a time (tsh[r * PB + m])
 
 fn target_load(idx: u32) -> f32 {
   if (FORM_Q) { return Q[idx]; }
@@ -99,22 +99,29 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
 
   // M <- M - V W in 4 x 4 register tiles, PB rows per step (the same tr, tq as W's tiles): 16
-  // independent accumulators per invocation. V is read from Z (unit diagonal implied, zero above);
-  // invocations with the same tr read the same words. No barrier: each invocation writes only its
-  // own tile of M, and V (Z's panel columns) is not among the targets.
+  // independent accumulators per invocation. Each step's rows of V are staged in workgroup memory
+  // first (tsh, free once T W is formed), with coalesced loads: read from Z inside the m loop, every
+  // iteration waited for its own loads. V is not among the targets, so M's tiles need no barrier.
   for (var r0 = j0; r0 < n; r0 += PB) {
+    workgroupBarrier();  // the previous step's (or T W's) reads of tsh are done
+    for (var e = tid; e < PB * PB; e += WGA) {
+      let r = e % PB;
+      let m = e / PB;
+      let i = r0 + r;
+      let jm = j0 + m;
+      var v = 0.0;
+      if (m < width && i < n) {
+        if (i == jm) { v = 1.0; } else if (i > jm) { v = Z[zb + jm * n + i]; }
+      }
+      tsh[r * PB + m] = v;
+    }
+    workgroupBarrier();
     // upd[a][b]: row r0 + 4 tr + a, column c0 + 4 tq + b. Zeroed explicitly: without an initializer,
     // SwiftShader kept the previous iteration's values (seen: the qr tests failed).
     var upd = array<vec4<f32>, 4>();
     for (var m = 0u; m < width; m++) {
-      let jm = j0 + m;
       let wv = vec4<f32>(wsh[m * TC + 4u * tq], wsh[m * TC + 4u * tq + 1u], wsh[m * TC + 4u * tq + 2u], wsh[m * TC + 4u * tq + 3u]);
-      for (var a = 0u; a < 4u; a++) {
-        let i = r0 + 4u * tr + a;
-        var v = 0.0;
-        if (i == jm) { v = 1.0; } else if (i > jm && i < n) { v = Z[zb + jm * n + i]; }
-        upd[a] += v * wv;
-      }
+      for (var a = 0u; a < 4u; a++) { upd[a] += tsh[(4u * tr + a) * PB + m] * wv; }
     }
     for (var a = 0u; a < 4u; a++) {
       let i = r0 + 4u * tr + a;

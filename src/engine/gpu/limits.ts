@@ -174,7 +174,13 @@ export const qrApplyBytes = (panelWidth: number, rows: number) => 4 * (2 * rows 
 export const qrApplyInvocations = (panelWidth: number) => (panelWidth / 4) ** 2;
 
 const PANEL_WIDTHS = [32, 16, 8, 4];
-const APPLY_ROWS = [16, 8, 4, 2, 1];
+/**
+ * qr-apply's rows per step of W = V^T M, the most that fit: each step is a round of global loads and
+ * two barriers, so a GPU, which waits on the loads, wants few steps. A CPU emulation at most 16 (64
+ * made its QR 15% slower at N = 64-128: the last panels' steps are mostly rows past N).
+ */
+const APPLY_ROWS = [64, 32, 16, 8, 4, 2, 1];
+const EMULATED_APPLY_ROWS = 16;
 
 /**
  * The widest panel (most matrix-matrix work) whose kernels fit the limits, no wider than k needs.
@@ -190,7 +196,7 @@ export function planQr(limits: GpuLimits, n: number, k: number, finishWorkgroup:
   if (qrFinishBytes(workgroupSize) <= storage) {
     for (const panelWidth of PANEL_WIDTHS) {
       if (panelWidth > widest || qrApplyInvocations(panelWidth) > invocations) continue;
-      const applyRows = APPLY_ROWS.find((rows) => qrApplyBytes(panelWidth, rows) <= storage);
+      const applyRows = APPLY_ROWS.find((rows) => (!emulated || rows <= EMULATED_APPLY_ROWS) && qrApplyBytes(panelWidth, rows) <= storage);
       if (applyRows === undefined) continue;
       const wanted = emulated ? EMULATED_PANEL_WORKGROUP / panelWidth : ceilPow2(Math.ceil(n / PANEL_ROWS_PER_SLOT));
       for (let rowGroups = Math.max(1, Math.min(wanted, floorPow2(invocations / panelWidth))); rowGroups >= 1; rowGroups /= 2) {
