@@ -8,13 +8,17 @@
 // of R_l counts as exactly zero by qr-finish.wgsl's rule (j >= the rank bound stats[4 s] of a feedforward
 // layer, R_jj == 0, or sparse feedforward |R_jj| <= 1e-5 max|R_ii|), i.e. the engine's `dead` flags.
 //
-// Three dispatches per layer, no barriers except in the first:
-//   coefficients (one workgroup per sample): the zero rows of R_l, the new rank, and per row i the
-//     largest contributing exponent xm_i and A[i][k] = R_ik f_k 2^{x_k - xm_i} (every factor <= 2|R_ik|);
+// Four dispatches per layer:
+//   coefficients (one workgroup of RW invocations per row and sample): whether row i of R_l is zero,
+//     the largest contributing exponent xm_i and A[i][k] = R_ik f_k 2^{x_k - xm_i} (every factor
+//     <= 2|R_ik|), the row's k split over the invocations;
+//   rank_update (one workgroup per sample): the zero rows of R_l, the new rank and the refill flag;
 //   product (4 x 4 register tiles): Pr = A C, upper triangle only;
-//   normalize_rows (one invocation per row): C_i = Pr_i / |Pr_i|, x_i = xm_i + log2 |Pr_i| as exponent +
-//     mantissa, with the row first scaled by an exact power of two so its squares cannot under- or
-//     overflow.
+//   normalize_rows (one workgroup of RW invocations per row and sample): C_i = Pr_i / |Pr_i|,
+//     x_i = xm_i + log2 |Pr_i| as exponent + mantissa, with the row first scaled by an exact power of
+//     two so its squares cannot under- or overflow.
+// A row per workgroup, not per invocation: one invocation walking a whole row waited on each of its
+// loads in turn (N of them, and neighbouring rows N words apart, so no load served two invocations).
 //
 // Not handled in float32 (the sample is flagged and the CPU reports no singular values for it):
 //   FLAG_REFILL: a zero row above a nonzero one (a mid-spectrum zero of R_l, or an exact cancellation).
@@ -23,17 +27,20 @@
 //   FLAG_RANGE: a diagonal entry of a unit row fell below 1e-30 (float32's range, not its precision).
 //   FLAG_NONFINITE: R_l had a non-finite entry.
 // Bindings, the row records and the flag bits: shaders/tstate.wgsl.
-override WG: u32 = 64u;  // coefficients' workgroup: 256 on a GPU (singular-values.ts)
+override WG: u32 = 64u;  // rank_update's workgroup
+override RW: u32 = 64u;  // invocations per row (a power of two): 64 on a GPU (singular-values.ts)
 // Diagonal entries of unit rows below this are too close to float32's underflow to be trusted.
 const DIAG_FLOOR: f32 = 1e-30;
 
 var<workgroup> wg_diag: atomic<u32>;
 var<workgroup> wg_first: atomic<u32>;
 var<workgroup> wg_count: atomic<u32>;
+var<workgroup> fred: array<f32, RW>;
+var<workgroup> ired: array<i32, RW>;
+var<workgroup> row_f: f32;
+var<workgroup> row_i: i32;
 
-
-// A[i][k] for k in [i, rank) of a row whose largest exponent is xm; branch-free, so that the unrolled
-// loop below can issue the loads of four k at once.
+// A[i][k] for k in [i, rank) of a row whose largest exponent is xm.
 fn coefficient(s: u32, zb: u32, n: u32, i: u32, k: u32, xm: i32) -> f32 {
   let rec = record(s, k);
   // A zero row of T (x_k = ZERO_ROW) gives d = -200: below -149, so a = 0 (no i32 overflow).
@@ -41,8 +48,78 @@ fn coefficient(s: u32, zb: u32, n: u32, i: u32, k: u32, xm: i32) -> f32 {
   return select(0.0, Z[zb + k * n + i] * ldexp(bitcast<f32>(state[rec + 1u]), d), d >= -149);
 }
 
-@compute @workgroup_size(WG)
+// Tree reductions over the RW invocations of a row's workgroup; every invocation gets the result.
+fn row_max_f32(tid: u32, v: f32) -> f32 {
+  fred[tid] = v;
+  workgroupBarrier();
+  for (var stride = RW / 2u; stride > 0u; stride >>= 1u) {
+    if (tid < stride) { fred[tid] = max(fred[tid], fred[tid + stride]); }
+    workgroupBarrier();
+  }
+  if (tid == 0u) { row_f = fred[0]; }
+  return workgroupUniformLoad(&row_f);
+}
+fn row_sum_f32(tid: u32, v: f32) -> f32 {
+  fred[tid] = v;
+  workgroupBarrier();
+  for (var stride = RW / 2u; stride > 0u; stride >>= 1u) {
+    if (tid < stride) { fred[tid] += fred[tid + stride]; }
+    workgroupBarrier();
+  }
+  if (tid == 0u) { row_f = fred[0]; }
+  return workgroupUniformLoad(&row_f);
+}
+fn row_max_i32(tid: u32, v: i32) -> i32 {
+  ired[tid] = v;
+  workgroupBarrier();
+  for (var stride = RW / 2u; stride > 0u; stride >>= 1u) {
+    if (tid < stride) { ired[tid] = max(ired[tid], ired[tid + stride]); }
+    workgroupBarrier();
+  }
+  if (tid == 0u) { row_i = ired[0]; }
+  return workgroupUniformLoad(&row_i);
+}
+
+// The zero rows of R_l, by qr-finish.wgsl's rule (its dead flags): the threshold is 1e-5 max|R_jj|
+// for sparse feedforward layers, else 0.
+fn zero_threshold_row(tid: u32, s: u32, zb: u32, n: u32) -> f32 {
+  var m = 0.0;
+  if (P.feedforward == 1u && P.weights == 1u) {
+    for (var j = tid; j < n; j += RW) { m = max(m, abs(Z[zb + j * n + j])); }
+  }
+  return 1e-5 * row_max_f32(tid, m);
+}
+
+@compute @workgroup_size(RW)
 fn coefficients(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let i = wid.x;
+  let s = wid.y;
+  let n = P.n;
+  let zb = s * n * n;
+  let rank = state[state_base(s)];
+  let threshold = zero_threshold_row(tid, s, zb, n);
+  let bound = select(n, stats[4u * s], P.feedforward == 1u);
+  let rii = abs(Z[zb + i * n + i]);
+  // Rows >= rank of T are zero, so row i >= rank of R T is zero whatever R_l says.
+  let live = !(i >= bound || rii == 0.0 || rii <= threshold) && i < rank;
+  var xm = ZERO_ROW;
+  if (live) {
+    for (var k = i + tid; k < rank; k += RW) {
+      let xk = bitcast<i32>(state[record(s, k)]);
+      if (xk != ZERO_ROW && Z[zb + k * n + i] != 0.0) { xm = max(xm, xk); }
+    }
+  }
+  xm = row_max_i32(tid, xm);
+  if (tid == 0u) { state[record(s, i) + 2u] = bitcast<u32>(xm); }
+  // A[i][k] is zero off [i, rank), and everywhere in a zero row.
+  let ab = zb + i * n;
+  for (var k = tid; k < n; k += RW) {
+    A[ab + k] = select(0.0, coefficient(s, zb, n, i, min(k, n - 1u), xm), xm != ZERO_ROW && k >= i && k < rank);
+  }
+}
+
+@compute @workgroup_size(WG)
+fn rank_update(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let s = wid.x;
   let n = P.n;
   let zb = s * n * n;
@@ -54,7 +131,7 @@ fn coefficients(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     atomicStore(&wg_count, 0u);
   }
   workgroupBarrier();
-  // The zero rows of R_l: the same rule as qr-finish.wgsl's dead flags (max of non-negative floats by bits).
+  // The same rule as coefficients' (max of non-negative floats by their bits).
   let sparse_ff = P.feedforward == 1u && P.weights == 1u;
   if (sparse_ff) {
     var m = 0.0;
@@ -64,49 +141,13 @@ fn coefficients(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   workgroupBarrier();
   let threshold = select(0.0, 1e-5 * bitcast<f32>(atomicLoad(&wg_diag)), sparse_ff);
   let bound = select(n, stats[4u * s], P.feedforward == 1u);
-  for (var i = tid; i < n; i += WG) {
+  for (var i = tid; i < rank; i += WG) {
     let rii = abs(Z[zb + i * n + i]);
-    let zeroed = i >= bound || rii == 0.0 || rii <= threshold;
-    if (zeroed && i < rank) {
+    if (i >= bound || rii == 0.0 || rii <= threshold) {
       atomicMin(&wg_first, i);
       atomicAdd(&wg_count, 1u);
     }
-    // Rows >= rank of T are zero, so row i >= rank of R T is zero whatever R_l says.
-    // Both loops take four k per iteration with branch-free loads, so that several loads are in
-    // flight: one at a time, each iteration waited for its load (seen on an H100: the T product
-    // cost ~1.5 ms per layer at N = 256, 32 samples).
-    var xm = ZERO_ROW;
-    if (!zeroed && i < rank) {
-      var k = i;
-      for (; k + 3u < rank; k += 4u) {
-        let x4 = vec4<i32>(bitcast<i32>(state[record(s, k)]), bitcast<i32>(state[record(s, k + 1u)]), bitcast<i32>(state[record(s, k + 2u)]), bitcast<i32>(state[record(s, k + 3u)]));
-        let z4 = vec4<f32>(Z[zb + k * n + i], Z[zb + (k + 1u) * n + i], Z[zb + (k + 2u) * n + i], Z[zb + (k + 3u) * n + i]);
-        let c = select(vec4<i32>(ZERO_ROW), x4, (x4 != vec4<i32>(ZERO_ROW)) & (z4 != vec4<f32>(0.0)));
-        xm = max(xm, max(max(c.x, c.y), max(c.z, c.w)));
-      }
-      for (; k < rank; k++) {
-        let xk = bitcast<i32>(state[record(s, k)]);
-        if (xk != ZERO_ROW && Z[zb + k * n + i] != 0.0) { xm = max(xm, xk); }
-      }
-    }
-    state[record(s, i) + 2u] = bitcast<u32>(xm);
-    let ab = zb + i * n;
-    // A[i][k] is zero off [i, rank), and everywhere in a zero row.
-    for (var k = 0u; k < i; k++) { A[ab + k] = 0.0; }
-    var k = i;
-    if (xm != ZERO_ROW) {
-      for (; k + 3u < rank; k += 4u) {
-        let a = vec4<f32>(coefficient(s, zb, n, i, k, xm), coefficient(s, zb, n, i, k + 1u, xm), coefficient(s, zb, n, i, k + 2u, xm), coefficient(s, zb, n, i, k + 3u, xm));
-        A[ab + k] = a.x;
-        A[ab + k + 1u] = a.y;
-        A[ab + k + 2u] = a.z;
-        A[ab + k + 3u] = a.w;
-      }
-      for (; k < rank; k++) { A[ab + k] = coefficient(s, zb, n, i, k, xm); }
-    }
-    for (; k < n; k++) { A[ab + k] = 0.0; }
   }
-  storageBarrier();
   workgroupBarrier();
   if (tid == 0u) {
     // T's zero rows stay trailing iff the rows of R_l zeroed above the old rank are exactly
@@ -152,60 +193,51 @@ fn product(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-@compute @workgroup_size(64)
-fn normalize_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
+@compute @workgroup_size(RW)
+fn normalize_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let i = wid.x;
+  let s = wid.y;
   let n = P.n;
-  let i = gid.x;
-  let s = gid.y;
-  if (i >= n || s >= P.samples) { return; }
   let b = s * n * n + i * n;
   let rec = record(s, i);
   let xm = bitcast<i32>(state[rec + 2u]);
   var amax = 0.0;
-  var bad = false;
+  var bad = 0;
   if (xm != ZERO_ROW) {
-    // Four per iteration, so that four loads are in flight (as in coefficients).
-    var j = i;
-    for (; j + 3u < n; j += 4u) {
-      let v = vec4<f32>(Pr[b + j], Pr[b + j + 1u], Pr[b + j + 2u], Pr[b + j + 3u]);
-      bad = bad || non_finite(v.x) || non_finite(v.y) || non_finite(v.z) || non_finite(v.w);
-      let a = abs(v);
-      amax = max(amax, max(max(a.x, a.y), max(a.z, a.w)));
-    }
-    for (; j < n; j++) {
+    for (var j = i + tid; j < n; j += RW) {
       let v = Pr[b + j];
-      bad = bad || non_finite(v);
+      bad = max(bad, select(0, 1, non_finite(v)));
       amax = max(amax, abs(v));
     }
   }
-  if (xm == ZERO_ROW || amax == 0.0 || bad) {
-    for (var j = 0u; j < n; j++) { C[b + j] = 0.0; }
-    state[rec] = bitcast<u32>(ZERO_ROW);
-    state[rec + 1u] = 0u;
-    // A row that should be nonzero came out zero (cancellation) or non-finite.
-    if (xm != ZERO_ROW) { state[rec + 3u] |= select(FLAG_REFILL, FLAG_NONFINITE, bad); }
+  amax = row_max_f32(tid, amax);
+  bad = row_max_i32(tid, bad);
+  // A zero row has amax = 0 (the condition must be uniform: no xm, which is read from storage).
+  if (amax == 0.0 || bad == 1) {
+    for (var j = tid; j < n; j += RW) { C[b + j] = 0.0; }
+    if (tid == 0u) {
+      state[rec] = bitcast<u32>(ZERO_ROW);
+      state[rec + 1u] = 0u;
+      // A row that should be nonzero came out zero (cancellation) or non-finite.
+      if (xm != ZERO_ROW) { state[rec + 3u] |= select(FLAG_REFILL, FLAG_NONFINITE, bad == 1); }
+    }
     return;
   }
   // amax = m 2^e with m in [0.5, 1): scale by 2^-e exactly, so that the squares stay normal.
   let e = frexp(amax).exp;
-  var ss4 = vec4<f32>(0.0);
-  var j = i;
-  for (; j + 3u < n; j += 4u) {
-    let v = ldexp(vec4<f32>(Pr[b + j], Pr[b + j + 1u], Pr[b + j + 2u], Pr[b + j + 3u]), vec4<i32>(-e));
-    ss4 += v * v;
-  }
-  var ss = (ss4.x + ss4.y) + (ss4.z + ss4.w);
-  for (; j < n; j++) {
+  var ss = 0.0;
+  for (var j = i + tid; j < n; j += RW) {
     let v = ldexp(Pr[b + j], -e);
     ss += v * v;
   }
-  let norm = sqrt(ss);  // in [0.5, sqrt(N)]
+  let norm = sqrt(row_sum_f32(tid, ss));  // in [0.5, sqrt(N)]
   let inv = 1.0 / norm;  // MUTATION:renormalize
-  for (var j = 0u; j < i; j++) { C[b + j] = 0.0; }
-  for (var j = i; j < n; j++) { C[b + j] = ldexp(Pr[b + j], -e) * inv; }
-  // |row| = 2^{xm + e} norm = 2^{xm + e + q - 1} (2 m') with norm = m' 2^q, m' in [0.5, 1).
-  let fr = frexp(norm);
-  state[rec] = bitcast<u32>(xm + e + fr.exp - 1);  // MUTATION:scale
-  state[rec + 1u] = bitcast<u32>(2.0 * fr.fract);
-  if (!(abs(C[b + i]) >= DIAG_FLOOR)) { state[rec + 3u] |= FLAG_RANGE; }
+  for (var j = tid; j < n; j += RW) { C[b + j] = select(0.0, ldexp(Pr[b + j], -e) * inv, j >= i); }
+  if (tid == 0u) {
+    // |row| = 2^{xm + e} norm = 2^{xm + e + q - 1} (2 m') with norm = m' 2^q, m' in [0.5, 1).
+    let fr = frexp(norm);
+    state[rec] = bitcast<u32>(xm + e + fr.exp - 1);  // MUTATION:scale
+    state[rec + 1u] = bitcast<u32>(2.0 * fr.fract);
+    if (!(abs(ldexp(Pr[b + i], -e) * inv) >= DIAG_FLOOR)) { state[rec + 3u] |= FLAG_RANGE; }
+  }
 }

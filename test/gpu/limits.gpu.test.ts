@@ -101,11 +101,12 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
 
   it('plans the T-product workgroups from the preference (GPU or emulation) within the capped limits', () => {
     const limits = { ...effectiveLimits(device!), maxComputeInvocationsPerWorkgroup: 1024, maxComputeWorkgroupSizeX: 1024 };
-    expect(planTProduct(limits, false)).toEqual({ jacobiWorkgroup: 1024, coefficientsWorkgroup: 256 });
-    expect(planTProduct(limits, true)).toEqual({ jacobiWorkgroup: 64, coefficientsWorkgroup: 64 });
+    expect(planTProduct(limits, false)).toEqual({ jacobiWorkgroup: 1024, rowWorkgroup: 64 });
+    expect(planTProduct(limits, true)).toEqual({ jacobiWorkgroup: 64, rowWorkgroup: 4 });
     // Not a power of two: the largest one below; the smaller of the two caps wins.
-    expect(planTProduct({ ...limits, maxComputeInvocationsPerWorkgroup: 200 }, false)).toEqual({ jacobiWorkgroup: 128, coefficientsWorkgroup: 128 });
-    expect(planTProduct({ ...limits, maxComputeWorkgroupSizeX: 48 }, true)).toEqual({ jacobiWorkgroup: 32, coefficientsWorkgroup: 32 });
+    expect(planTProduct({ ...limits, maxComputeInvocationsPerWorkgroup: 200 }, false)).toEqual({ jacobiWorkgroup: 128, rowWorkgroup: 64 });
+    expect(planTProduct({ ...limits, maxComputeWorkgroupSizeX: 48 }, true)).toEqual({ jacobiWorkgroup: 32, rowWorkgroup: 4 });
+    expect(planTProduct({ ...limits, maxComputeWorkgroupSizeX: 48 }, false)).toEqual({ jacobiWorkgroup: 32, rowWorkgroup: 32 });
   });
 
   it('plans the tiled jacobian matmul on a GPU, by the size of the product, and the register kernel on an emulation', () => {

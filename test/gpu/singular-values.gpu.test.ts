@@ -18,6 +18,7 @@ import {
   sampleLogSingularValues,
   JACOBI_WGSL,
   T_FLAG_JACOBI,
+  T_FLAG_NONFINITE,
   T_FLAG_RANGE,
   T_FLAG_REFILL,
   TAccumulator,
@@ -411,6 +412,23 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
     const t = await withErrorScopes(device!, () => runGpu(trace, programs));
     expect(t.flags[0]! & T_FLAG_RANGE).toBe(T_FLAG_RANGE);
     expect(sampleLogSingularValues(t, 0)).toBeNull();
+  });
+
+  it('flags a non-finite R_l wherever it sits in a row, with 1 or 64 invocations per row', async () => {
+    const n = 12;
+    // Sample s gets +Infinity (sample 2: NaN) in row 1 of R_3 at column 2 + 3 s: an entry handled by
+    // a different invocation of the row's workgroup each time (the flag is a reduction over them).
+    const trace = synthetic(n, 6, 3, (s, l, r) => {
+      if (l === 3) r[1 * n + 2 + 3 * s] = s === 2 ? NaN : Infinity;
+    });
+    for (const rowWorkgroup of [1, 64]) {
+      const variant = await withErrorScopes(device!, async () => createTProductPrograms(device!, { rowWorkgroup }));
+      const t = await withErrorScopes(device!, () => runGpu(trace, variant));
+      for (let s = 0; s < 3; s++) {
+        expect(t.flags[s]! & T_FLAG_NONFINITE, `sample ${s}, ${rowWorkgroup} per row`).toBe(T_FLAG_NONFINITE);
+        expect(sampleLogSingularValues(t, s)).toBeNull();
+      }
+    }
   });
 
   it('counts R_jj <= 1e-5 max|R_ii| as exactly zero for sparse feedforward layers, as qr-finish.wgsl does', async () => {

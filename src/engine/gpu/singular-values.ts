@@ -50,6 +50,7 @@ export const JACOBI_WGSL: string = jacobiWgsl;
 export interface TProductPrograms {
   readonly layout: GPUBindGroupLayout;
   readonly coefficients: GPUComputePipeline;
+  readonly rankUpdate: GPUComputePipeline;
   readonly product: GPUComputePipeline;
   readonly normalize: GPUComputePipeline;
   /** The singular values of T at the end (jacobi.wgsl). */
@@ -62,8 +63,8 @@ export interface TProductOptions {
   jacobiSource?: string;
   /** Invocations per workgroup of jacobi.wgsl (up to 32 per pair of rows in a round); default 64. */
   jacobiWorkgroup?: number;
-  /** Invocations per workgroup of tproduct.wgsl's coefficients (one per row); default 64. */
-  coefficientsWorkgroup?: number;
+  /** Invocations per row of tproduct.wgsl's coefficients and normalize_rows (a power of two); default 64. */
+  rowWorkgroup?: number;
 }
 
 /** The pipelines of tproduct.wgsl and jacobi.wgsl over one shared bind-group layout (tstate.wgsl). */
@@ -92,7 +93,15 @@ export function createTProductPrograms(device: GPUDevice, options: TProductOptio
     layout: pipelineLayout,
     compute: { module: jacobiModule, entryPoint: 'main', constants: { JWG: options.jacobiWorkgroup ?? 64 } },
   });
-  return { layout, coefficients: pipeline('coefficients', { WG: options.coefficientsWorkgroup ?? 64 }), product: pipeline('product'), normalize: pipeline('normalize_rows'), jacobi };
+  const row = { RW: options.rowWorkgroup ?? 64 };
+  return {
+    layout,
+    coefficients: pipeline('coefficients', row),
+    rankUpdate: pipeline('rank_update'),
+    product: pipeline('product'),
+    normalize: pipeline('normalize_rows', row),
+    jacobi,
+  };
 }
 
 /** The engine's buffers one layer reads (see the contract above). */
@@ -177,17 +186,19 @@ export class TAccumulator {
     this.device.queue.writeBuffer(this.c, 0, c);
   }
 
-  /** T <- R_l T for every sample: three dispatches into the caller's compute pass. */
+  /** T <- R_l T for every sample: four dispatches into the caller's compute pass. */
   encodeLayer(pass: GPUComputePassEncoder, inputs: TLayerInputs, uniformOffset: number): void {
     const { n, samples } = this;
     pass.setBindGroup(0, this.bindGroup(inputs), [uniformOffset]);
     pass.setPipeline(this.programs.coefficients);
+    pass.dispatchWorkgroups(n, samples);
+    pass.setPipeline(this.programs.rankUpdate);
     pass.dispatchWorkgroups(samples);
     pass.setPipeline(this.programs.product);
     const tiles = Math.ceil(n / 32);
     pass.dispatchWorkgroups(tiles, tiles, samples);
     pass.setPipeline(this.programs.normalize);
-    pass.dispatchWorkgroups(Math.ceil(n / 64), samples);
+    pass.dispatchWorkgroups(n, samples);
   }
 
   /**
