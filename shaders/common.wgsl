@@ -93,10 +93,12 @@ fn dphi(act: u32, h: f32) -> f32 {
 }
 
 // Per-dispatch parameters of the blocked QR kernels (qr-panel, qr-apply, qr-finish): the panel of
-// columns [j0, j1), and for qr-finish whether Q gets the Haar sign fix (the initial frame Q_0).
+// columns [j0, j1) of an N x k matrix, and for qr-finish whether Q gets the Haar sign fix (a random
+// frame: Q_0, or orthogonal weights), in which case nothing is measured. k is the Jacobian's columns,
+// or N for orthogonal weights.
 struct Panel {
   j0: u32,
   j1: u32,
   haar: u32,
-  pad: u32,
+  k: u32,
 };

@@ -36,7 +36,7 @@ fn target_store(idx: u32, v: f32) {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let s = wid.y;
   let n = P.n;
-  let k = P.k;
+  let k = B.k;
   let zb = s * n * k;
   let j0 = B.j0;
   let width = B.j1 - j0;

@@ -1,11 +1,13 @@
 // Blocked Householder QR, step 3 of 3, between the factor and form sweeps of qr-apply.wgsl; one
 // workgroup per sample. With R_l now on and above Z's diagonal:
-//  - log|R_jj| into compensated (Kahan) float32 sums, so 10^5 layers lose no accuracy to rounding.
+//  - log|R_jj| into compensated (Kahan) float32 sums, so 10^5 layers lose no accuracy to rounding
+//    (only for a measured layer's Jacobian, never for a Haar frame: B.haar).
 //    Structurally singular directions (j >= the rank bound of D W, feedforward) are flagged in `dead`,
 //    never passed through log(round-off);
 //  - Q <- I[:, :k], the start of the backward accumulation Q = H_0 ... H_{k-1} I[:, :k]. With B.haar
-//    (the initial frame Q_0) column j starts as sign(R_jj) e_j instead, which multiplies Q's column j
-//    by sign(R_jj): the fix without which Q is not Haar (THEORY.md), as the CPU's haarColumns does.
+//    (the initial frame Q_0, orthogonal weights) column j starts as sign(R_jj) e_j instead, which
+//    multiplies Q's column j by sign(R_jj): the fix without which Q is not Haar (THEORY.md), as the
+//    CPU's haarColumns does.
 @group(0) @binding(0) var<uniform> P: Layer;
 @group(0) @binding(1) var<uniform> B: Panel;
 @group(0) @binding(2) var<storage, read> Z: array<f32>;
@@ -22,7 +24,7 @@ var<workgroup> red: array<f32, WG>;
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let s = wid.x;
   let n = P.n;
-  let k = P.k;
+  let k = B.k;
   let zb = s * n * k;
 
   // Sparse feedforward layers can lose rank through their pattern (a matching smaller than N), which
@@ -38,7 +40,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
   let threshold = select(0.0, 1e-5 * red[0], P.feedforward == 1u && P.weights == 1u);
   let bound = select(k, stats[4u * s], P.feedforward == 1u);
-  if (P.measured == 1u) {
+  if (P.measured == 1u && B.haar == 0u) {
     for (var j = tid; j < k; j += WG) {
       let r = abs(Z[zb + j * n + j]);
       let idx = s * k + j;

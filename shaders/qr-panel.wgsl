@@ -39,7 +39,7 @@ var<workgroup> sh_scale: f32;
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let s = wid.x;
   let n = P.n;
-  let k = P.k;
+  let k = B.k;
   let zb = s * n * k;
   let j0 = B.j0;
   let width = B.j1 - j0;

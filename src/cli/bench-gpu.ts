@@ -171,7 +171,7 @@ async function kernelsAlone(device: GPUDevice, plan: GpuPlan, n: number, k: numb
   // dispatches that did not run.
   device.pushErrorScope('validation');
   let scoped = true;
-  const programs = createPrograms(device, plan, false);
+  const programs = createPrograms(device, plan);
   const all: GPUBuffer[] = [];
   // The engine's own batch (buffers, bind groups, dispatches), for one layer slot.
   const gpuBatch = new GpuBatch(device, programs, plan, { n, k, count: batch, orth: false, checkpoints: 1 }, (b) => all.push(b));

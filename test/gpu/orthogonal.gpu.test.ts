@@ -1,11 +1,14 @@
 /**
- * shaders/orthogonal.wgsl against the CPU engine's orthogonal weights (Dawn + SwiftShader): the same
- * W_l = sqrt(sw2) O_l, entry by entry, for the same (seed, sample, layer), and W^T W = sw2 I. The CPU
- * side is the float64 engine itself: after NetworkSample.advance(l), Workspace.w holds its W_l.
- * Every dispatch is inside validation and out-of-memory error scopes, and every buffer is destroyed.
+ * Orthogonal weights on the GPU (weights.wgsl's Gaussian, column-major, through the blocked QR with the
+ * Haar sign fix, then orth-weights.wgsl) against the CPU engine's, entry by entry: the same
+ * W_l = sqrt(sw2) O_l for the same (seed, sample, layer), and W^T W = sw2 I. The CPU side is the
+ * float64 engine itself: after NetworkSample.advance(l), Workspace.w holds its W_l. Every dispatch is
+ * inside validation and out-of-memory error scopes, and every buffer is destroyed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { NetworkSample, RunConfig, Workspace } from '../../src/engine/cpu/network-sample';
+import { GpuBatch } from '../../src/engine/gpu/batch';
+import { readBuffer } from '../../src/engine/gpu/device';
 import { effectiveLimits, planGpuRun, type GpuPlan } from '../../src/engine/gpu/limits';
 import { createPrograms, UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/programs';
 import { parseQuery } from '../../src/params/url';
@@ -14,38 +17,29 @@ import { gpuRequired, testDevice, withErrorScopes } from './dawn';
 const { acquired, reason } = await testDevice();
 const device = acquired?.device;
 
-/** W_layer of samples 0..count-1 from the GPU kernels (row-major N x N each). */
-async function gpuOrthogonal(n: number, sw2: number, seed: number, count: number, layer: number, plan: GpuPlan): Promise<Float32Array> {
+/** W_layer of samples 0..count-1 from the engine's batch (row-major N x N each). */
+async function gpuOrthogonal(n: number, sw2: number, seed: number, count: number, layer: number, plan: GpuPlan, k = n): Promise<Float32Array> {
   const d = device!;
-  const p = createPrograms(d, plan, true);
-  const uniform = d.createBuffer({ size: UNIFORM_SLOT, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  const g = d.createBuffer({ size: 4 * count * n * n, usage: GPUBufferUsage.STORAGE });
-  const w = d.createBuffer({ size: 4 * count * n * n, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-  const read = d.createBuffer({ size: 4 * count * n * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const owned: GPUBuffer[] = [];
   try {
+    const batch = new GpuBatch(d, createPrograms(d, plan), plan, { n, k, count, orth: true, checkpoints: 1 }, (b) => owned.push(b));
     const u = new ArrayBuffer(UNIFORM_SLOT);
     writeLayerUniform(u, 0, {
-      n, k: n, samples: count, layer, seed, sampleBase: 0, act: 'linear', sparse: false, orth: true, a: 0, c: 1,
+      n, k, samples: count, layer, seed, sampleBase: 0, act: 'linear', sparse: false, orth: true, a: 0, c: 1,
       wScale: Math.sqrt(sw2), bScale: 0, keepThreshold: 0, keepAll: true, measured: true, feedforward: true,
     });
-    d.queue.writeBuffer(uniform, 0, u);
-    const group = (layout: GPUBindGroupLayout, buffers: GPUBuffer[]) =>
-      d.createBindGroup({ layout, entries: [{ binding: 0, resource: { buffer: uniform, size: 64 } }, ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } }))] });
+    d.queue.writeBuffer(batch.buffers.uniform, 0, u);
     const enc = d.createCommandEncoder();
     const pass = enc.beginComputePass();
-    pass.setPipeline(p.weights.pipeline);
-    pass.setBindGroup(0, group(p.weights.layout, [g]), [0]);
-    pass.dispatchWorkgroups(Math.ceil((n * n) / 4 / plan.workgroupSize), count);
-    pass.setPipeline(p.orthogonal!.pipeline);
-    pass.setBindGroup(0, group(p.orthogonal!.layout, [g, w]), [0]);
-    pass.dispatchWorkgroups(count);
+    batch.weights(pass, 0);
+    batch.orthogonal(pass, 0);
     pass.end();
-    enc.copyBufferToBuffer(w, 0, read, 0, read.size);
     d.queue.submit([enc.finish()]);
-    await read.mapAsync(GPUMapMode.READ);
-    return new Float32Array(read.getMappedRange().slice(0));
+    // The weights' QR is in Haar mode: a measured layer slot must still leave the log sums alone.
+    expect(Array.from(await readBuffer(d, batch.buffers.sums, Float32Array)).every((v) => v === 0)).toBe(true);
+    return await readBuffer(d, batch.buffers.w, Float32Array);
   } finally {
-    for (const b of [uniform, g, w, read]) b.destroy();
+    for (const b of owned) b.destroy();
   }
 }
 
@@ -62,32 +56,38 @@ function cpuOrthogonal(n: number, sw2: number, seed: number, count: number, laye
   });
 }
 
-function planFor(n: number, workgroupCap?: number): GpuPlan {
+function planFor(n: number, workgroupCap?: number, k = n, emulated = false): GpuPlan {
   const cap = workgroupCap ? { maxComputeInvocationsPerWorkgroup: workgroupCap } : {};
-  return planGpuRun(effectiveLimits(device!, cap), { n, k: n, samples: 4, orth: true, checkpoints: 1, batchBytes: 1 << 20 });
+  return planGpuRun(effectiveLimits(device!, cap), { n, k, samples: 4, orth: true, checkpoints: 1, batchBytes: 1 << 24, emulated });
 }
 
-describe.skipIf(!device && !gpuRequired)('orthogonal weights on the GPU (shaders/orthogonal.wgsl)', () => {
+describe.skipIf(!device && !gpuRequired)('orthogonal weights on the GPU (blocked QR of the Gaussian, orth-weights.wgsl)', () => {
   afterAll(() => device?.destroy());
 
   it('has a WebGPU device', () => {
     expect(device, reason).toBeTruthy();
   });
 
-  // Workgroups of 64 (N < workgroup) and of 4 (every loop strides several times).
-  it.each([
-    [5, 1, 64],
-    [8, 2, 64],
-    [16, 0.5, 64],
-    [13, 1.5, 4],
-    [13, 1.5, 1],
-    [32, 1, 64],
-  ])('N = %i, sw2 = %f, workgroup <= %i: the CPU engine\'s W entry by entry, and W^T W = sw2 I', async (n, sw2, wg) => {
+  // Workgroups of 64, 4 and 1 (the QR's panels then 8 and 4 columns wide, with several slots per
+  // invocation); several panels (N = 40, 72), the emulation's plan, and k < N (the weights' QR is
+  // then planned for N x N, wider than the Jacobian's N x k).
+  it.each<[number, number, number, number, boolean]>([
+    [5, 1, 64, 5, false],
+    [8, 2, 64, 8, false],
+    [16, 0.5, 64, 16, false],
+    [13, 1.5, 4, 13, false],
+    [13, 1.5, 1, 13, false],
+    [32, 1, 64, 32, false],
+    [40, 1.3, 64, 40, true],
+    [72, 1, 64, 72, false],
+    [40, 2, 64, 5, false],
+  ])('N = %i, sw2 = %f, workgroup <= %i, k = %i, emulated %s: the CPU engine\'s W entry by entry, and W^T W = sw2 I', async (n, sw2, wg, k, emulated) => {
     const count = 3;
     const layer = 2;
-    const plan = planFor(n, wg);
+    const plan = planFor(n, wg, k, emulated);
     expect(plan.workgroupSize).toBe(wg);
-    const gpu = await withErrorScopes(device!, () => gpuOrthogonal(n, sw2, 11, count, layer, plan));
+    expect(plan.orthQr!.panelWidth).toBe(Math.min(32, 2 ** Math.ceil(Math.log2(n)), wg === 1 ? 4 : wg === 4 ? 8 : 32));
+    const gpu = await withErrorScopes(device!, () => gpuOrthogonal(n, sw2, 11, count, layer, plan, k));
     const cpu = cpuOrthogonal(n, sw2, 11, count, layer);
     let worst = 0;
     for (let s = 0; s < count; s++) {

@@ -9,8 +9,8 @@
  * QR panels' T factors, and the checkpoint copies of sums and flags. One uniform buffer holds up to
  * 256 Layer slots (one per layer of a chunk), another the QR's Panel slots.
  */
-import { panelUniforms, UNIFORM_SLOT, type Program, type Programs } from './programs';
-import { matmulWorkgroups, qrTFloats, type GpuPlan } from './limits';
+import { panelUniforms, UNIFORM_SLOT, type Program, type Programs, type QrPrograms } from './programs';
+import { matmulWorkgroups, qrTFloats, type GpuPlan, type QrPlan } from './limits';
 
 export const MAX_LAYER_SLOTS = 256;
 
@@ -25,8 +25,10 @@ export interface BatchShape {
 
 export interface BatchBuffers {
   w: GPUBuffer;
-  /** Orthogonal weights: the Gaussian that orthogonal.wgsl factors (null otherwise). */
+  /** Orthogonal weights: the Gaussian (column-major), then its R and reflectors (null otherwise). */
   g: GPUBuffer | null;
+  /** Orthogonal weights: the Haar O (column-major) that orth-weights.wgsl scales into W. */
+  o: GPUBuffer | null;
   x: GPUBuffer;
   xn: GPUBuffer;
   d: GPUBuffer;
@@ -46,12 +48,82 @@ export interface BatchBuffers {
 
 type Pass = GPUComputePassEncoder;
 
-export class GpuBatch {
-  readonly buffers: BatchBuffers;
-  private readonly groups: Record<'weights' | 'forward' | 'jacobian' | 'qrPanel' | 'qrApply' | 'qrFinish' | 'frame', GPUBindGroup> & { orthogonal: GPUBindGroup | null };
+/**
+ * One blocked Householder QR of an N x k matrix per sample (qr-*.wgsl): its programs, its Panel
+ * uniforms and bind groups over the matrix (in place: R and reflectors), the formed Q and T factors.
+ */
+class BlockedQr {
   private readonly panelCount: number;
   private readonly finishSlot: number;
   private readonly haarSlot: number;
+  private readonly groups: { panel: GPUBindGroup; apply: GPUBindGroup; finish: GPUBindGroup };
+
+  constructor(
+    device: GPUDevice,
+    private readonly programs: QrPrograms,
+    private readonly plan: QrPlan,
+    private readonly k: number,
+    private readonly count: number,
+    /** Binds the Layer uniform, then this QR's Panel uniforms, then the storage buffers. */
+    group: (program: Program, panels: GPUBuffer, storage: GPUBuffer[]) => GPUBindGroup,
+    buffers: { matrix: GPUBuffer; q: GPUBuffer; t: GPUBuffer; panels: GPUBuffer; sums: GPUBuffer; comps: GPUBuffer; dead: GPUBuffer; stats: GPUBuffer },
+  ) {
+    const panel = panelUniforms(k, plan.panelWidth);
+    this.panelCount = panel.panels;
+    this.finishSlot = panel.finishSlot;
+    this.haarSlot = panel.haarSlot;
+    device.queue.writeBuffer(buffers.panels, 0, panel.data);
+    const b = buffers;
+    this.groups = {
+      panel: group(programs.panel, b.panels, [b.matrix, b.t]),
+      // factor and form are one kernel with different constants, hence one layout.
+      apply: group(programs.factor, b.panels, [b.matrix, b.q, b.t]),
+      finish: group(programs.finish, b.panels, [b.matrix, b.q, b.sums, b.comps, b.dead, b.stats]),
+    };
+  }
+
+  /** Bytes of the Panel uniforms of a QR with k columns. */
+  static panelBytes(k: number, plan: QrPlan): number {
+    return panelUniforms(k, plan.panelWidth).data.byteLength;
+  }
+
+  /**
+   * A = Q R in place (R above the diagonal, reflectors below), Q formed explicitly, and the layer's
+   * log|R_jj| added to the sums (when the Layer slot is measured and `haar` is not set). `haar`: a
+   * random frame (Q with the Haar sign fix, nothing measured). 2 dispatches per panel, plus one.
+   */
+  encode(pass: Pass, offset: number, haar: boolean): void {
+    const { k, count, programs: p } = this;
+    const width = this.plan.panelWidth;
+    const slot = (i: number) => [offset, i * UNIFORM_SLOT];
+    for (let i = 0; i < this.panelCount; i++) {
+      pass.setPipeline(p.panel.pipeline);
+      pass.setBindGroup(0, this.groups.panel, slot(i));
+      pass.dispatchWorkgroups(count);
+      const trailing = k - Math.min(k, (i + 1) * width);
+      if (trailing > 0) {
+        pass.setPipeline(p.factor.pipeline);
+        pass.setBindGroup(0, this.groups.apply, slot(i));
+        pass.dispatchWorkgroups(Math.ceil(trailing / width), count);
+      }
+    }
+    pass.setPipeline(p.finish.pipeline);
+    pass.setBindGroup(0, this.groups.finish, slot(haar ? this.haarSlot : this.finishSlot));
+    pass.dispatchWorkgroups(count);
+    pass.setPipeline(p.form.pipeline);
+    for (let i = this.panelCount - 1; i >= 0; i--) {
+      pass.setBindGroup(0, this.groups.apply, slot(i));
+      pass.dispatchWorkgroups(Math.ceil((k - i * width) / width), count);
+    }
+  }
+}
+
+export class GpuBatch {
+  readonly buffers: BatchBuffers;
+  private readonly groups: Record<'weights' | 'forward' | 'jacobian' | 'frame', GPUBindGroup> & { orthWeights: GPUBindGroup | null };
+  private readonly jacobianQr: BlockedQr;
+  /** Orthogonal weights: the QR of the N x N Gaussian (null otherwise). */
+  private readonly orthQr: BlockedQr | null;
 
   /** `track` receives every buffer as soon as it exists (the caller destroys them, also on failure). */
   constructor(
@@ -70,13 +142,12 @@ export class GpuBatch {
       track(b);
       return b;
     };
-    const panel = panelUniforms(k, plan.qr.panelWidth);
-    this.panelCount = panel.panels;
-    this.finishSlot = panel.finishSlot;
-    this.haarSlot = panel.haarSlot;
+    const orthPlan = shape.orth ? plan.orthQr : null;
+    if (shape.orth && !(orthPlan && programs.orthQr && programs.orthWeights)) throw new Error('GpuBatch: orthogonal weights need the plan\'s and programs\' orthogonal QR');
     const b: BatchBuffers = {
-      w: buffer(4 * count * n * n, S, 'W'),
-      g: shape.orth ? buffer(4 * count * n * n, S, 'Gaussian for orthogonal W') : null,
+      w: buffer(4 * count * n * n, S | src, 'W'),
+      g: orthPlan ? buffer(4 * count * n * n, S, 'Gaussian for orthogonal W') : null,
+      o: orthPlan ? buffer(4 * count * n * n, S, 'orthogonal frame O') : null,
       x: buffer(4 * count * n, S | dst, 'x'),
       xn: buffer(4 * count * n, S, 'x next'),
       d: buffer(4 * count * n, S, 'D'),
@@ -88,34 +159,43 @@ export class GpuBatch {
       dead: buffer(4 * count * k, S | src, 'singular flags'),
       stats: buffer(16 * count, S | src, 'rank bound, overflow'),
       uniform: buffer(MAX_LAYER_SLOTS * UNIFORM_SLOT, GPUBufferUsage.UNIFORM | dst, 'layer uniforms'),
-      panels: buffer(panel.data.byteLength, GPUBufferUsage.UNIFORM | dst, 'QR panel uniforms'),
+      panels: buffer(BlockedQr.panelBytes(k, plan.qr), GPUBufferUsage.UNIFORM | dst, 'QR panel uniforms'),
       history: buffer(4 * count * k * checkpoints, dst | src, 'checkpoint sums'),
       historyDead: buffer(4 * count * k * checkpoints, dst | src, 'checkpoint flags'),
     };
     this.buffers = b;
-    device.queue.writeBuffer(b.panels, 0, panel.data);
     const p = programs;
+    const qrGroup = (program: Program, panels: GPUBuffer, storage: GPUBuffer[]) => this.group(program, storage, panels);
+    const common = { sums: b.sums, comps: b.comps, dead: b.dead, stats: b.stats };
+    this.jacobianQr = new BlockedQr(device, p.qr, plan.qr, k, count, qrGroup, { matrix: b.z, q: b.q, t: b.t, panels: b.panels, ...common });
+    // The weights' QR measures nothing (Haar mode): the log sums are bound but never written.
+    this.orthQr =
+      orthPlan && b.g && b.o
+        ? new BlockedQr(device, p.orthQr!, orthPlan, n, count, qrGroup, {
+            matrix: b.g,
+            q: b.o,
+            t: buffer(4 * count * qrTFloats(n, orthPlan.panelWidth), S, 'orthogonal QR T factors'),
+            panels: buffer(BlockedQr.panelBytes(n, orthPlan), GPUBufferUsage.UNIFORM | dst, 'orthogonal QR panel uniforms'),
+            ...common,
+          })
+        : null;
     this.groups = {
       weights: this.group(p.weights, [b.g ?? b.w]),
-      orthogonal: p.orthogonal && b.g ? this.group(p.orthogonal, [b.g, b.w]) : null,
+      orthWeights: p.orthWeights && b.o ? this.group(p.orthWeights, [b.o, b.w]) : null,
       forward: this.group(p.forward, [b.w, b.x, b.xn, b.d, b.stats]),
       jacobian: this.group(p.jacobian, [b.w, b.q, b.d, b.z]),
-      qrPanel: this.group(p.qrPanel, [b.z, b.t], true),
-      // qrFactor and qrForm are one kernel with different constants, hence one layout.
-      qrApply: this.group(p.qrFactor, [b.z, b.q, b.t], true),
-      qrFinish: this.group(p.qrFinish, [b.z, b.q, b.sums, b.comps, b.dead, b.stats], true),
       frame: this.group(p.frame, [b.z]),
     };
   }
 
-  private group(program: Program, storage: GPUBuffer[], panel = false): GPUBindGroup {
-    const b = this.buffers;
-    const first = panel ? 2 : 1;
+  /** Bind group: the Layer uniform, the Panel uniforms `panels` (QR kernels only), then the storage buffers. */
+  private group(program: Program, storage: GPUBuffer[], panels: GPUBuffer | null = null): GPUBindGroup {
+    const first = panels ? 2 : 1;
     return this.device.createBindGroup({
       layout: program.layout,
       entries: [
-        { binding: 0, resource: { buffer: b.uniform, size: 64 } },
-        ...(panel ? [{ binding: 1, resource: { buffer: b.panels, size: 16 } }] : []),
+        { binding: 0, resource: { buffer: this.buffers.uniform, size: 64 } },
+        ...(panels ? [{ binding: 1, resource: { buffer: panels, size: 16 } }] : []),
         ...storage.map((buffer, i) => ({ binding: i + first, resource: { buffer } })),
       ],
     });
@@ -129,16 +209,21 @@ export class GpuBatch {
     pass.dispatchWorkgroups(Math.ceil((n * n) / 4 / this.plan.workgroupSize), count);
   }
 
-  /** Orthogonal weights only: W_l = sqrt(sw2) O_l from the Gaussian (a no-op otherwise). */
+  /**
+   * Orthogonal weights only: W_l = sqrt(sw2) O_l, O_l the Haar Q of the Gaussian (the blocked QR with
+   * the sign fix, as the CPU's haarColumns), then scaled into W row-major. A no-op otherwise.
+   */
   orthogonal(pass: Pass, offset: number): void {
-    if (!this.groups.orthogonal) return;
-    pass.setPipeline(this.programs.orthogonal!.pipeline);
-    pass.setBindGroup(0, this.groups.orthogonal, [offset]);
-    pass.dispatchWorkgroups(this.shape.count);
+    if (!this.orthQr || !this.groups.orthWeights) return;
+    this.orthQr.encode(pass, offset, true);
+    const { n, count } = this.shape;
+    pass.setPipeline(this.programs.orthWeights!.pipeline);
+    pass.setBindGroup(0, this.groups.orthWeights, [offset]);
+    pass.dispatchWorkgroups(Math.ceil((n * n) / this.plan.workgroupSize), count);
   }
 
   get hasOrthogonal(): boolean {
-    return this.groups.orthogonal !== null;
+    return this.orthQr !== null;
   }
 
   forward(pass: Pass, offset: number): void {
@@ -158,38 +243,15 @@ export class GpuBatch {
   /**
    * Z = Q R by blocked Householder, in place (R above the diagonal, reflectors below), Q formed
    * explicitly, and the layer's log|R_jj| added to the sums (when the Layer slot is measured).
-   * `haar`: the initial frame (Q with the Haar sign fix). 3 dispatches per panel.
+   * `haar`: the initial frame (Q with the Haar sign fix).
    */
   qr(pass: Pass, offset: number, haar = false): void {
-    const { k, count } = this.shape;
-    const p = this.programs;
-    const width = this.plan.qr.panelWidth;
-    const slot = (i: number) => [offset, i * UNIFORM_SLOT];
-    for (let i = 0; i < this.panelCount; i++) {
-      pass.setPipeline(p.qrPanel.pipeline);
-      pass.setBindGroup(0, this.groups.qrPanel, slot(i));
-      pass.dispatchWorkgroups(count);
-      const trailing = k - Math.min(k, (i + 1) * width);
-      if (trailing > 0) {
-        pass.setPipeline(p.qrFactor.pipeline);
-        pass.setBindGroup(0, this.groups.qrApply, slot(i));
-        pass.dispatchWorkgroups(Math.ceil(trailing / width), count);
-      }
-    }
-    pass.setPipeline(p.qrFinish.pipeline);
-    pass.setBindGroup(0, this.groups.qrFinish, slot(haar ? this.haarSlot : this.finishSlot));
-    pass.dispatchWorkgroups(count);
-    pass.setPipeline(p.qrForm.pipeline);
-    for (let i = this.panelCount - 1; i >= 0; i--) {
-      pass.setBindGroup(0, this.groups.qrApply, slot(i));
-      pass.dispatchWorkgroups(Math.ceil((k - i * width) / width), count);
-    }
+    this.jacobianQr.encode(pass, offset, haar);
   }
 
   /**
    * The Haar initial frame Q_0 of every sample, the CPU engine's to float32 rounding: the Gaussian of
-   * stream (layer 0, initialFrame), then its QR with the sign fix. The Layer slot at `offset` must be
-   * unmeasured (no log sums).
+   * stream (layer 0, initialFrame), then its QR with the sign fix (which measures nothing).
    */
   initialFrame(pass: Pass, offset: number): void {
     const { n, count } = this.shape;

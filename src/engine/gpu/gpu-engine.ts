@@ -197,7 +197,7 @@ export class GpuEngine implements Engine {
       emulated: this.plannedAsEmulated,
     });
     this.lastPlan = plan;
-    const programs = createPrograms(device, plan, orth);
+    const programs = createPrograms(device, plan);
     // The T-product pipelines depend on nothing of the run: compiled once per engine.
     const tPrograms = singularValues ? (this.tProductPrograms ??= createTProductPrograms(device, planTProduct(effectiveLimits(device, this.options.limits), this.plannedAsEmulated))) : null;
     const started = performance.now();
@@ -316,7 +316,7 @@ export class GpuEngine implements Engine {
       orth,
       a,
       c,
-      // Orthogonal: the Gaussian's scale does not change its Q factor, and orthogonal.wgsl scales O by it.
+      // Orthogonal: the Gaussian's scale does not change its Q factor, and orth-weights.wgsl scales O by it.
       wScale: orth ? Math.sqrt(params.sw2) : Math.sqrt(params.sw2 / (n * (params.weights === 'sparse' ? params.p : 1))),
       bScale: Math.sqrt(params.sb2),
       keepThreshold: sparseKeepThreshold(params.p),

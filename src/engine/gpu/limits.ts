@@ -106,12 +106,13 @@ export type MatmulPlan = { kind: 'tiled'; shape: TiledMatmulShape } | { kind: 'r
 
 /** What the GPU engine chose for one run. */
 export interface GpuPlan {
-  /** Invocations per workgroup of the per-sample kernels (forward, orthogonal) and of weights. */
+  /** Invocations per workgroup of forward.wgsl (per sample) and of the elementwise kernels. */
   workgroupSize: number;
   matmul: MatmulPlan;
+  /** The QR of the Jacobian product, N x k. */
   qr: QrPlan;
-  /** Length of orthogonal.wgsl's workgroup taus array (>= N). */
-  orthTaus: number;
+  /** Orthogonal weights: the QR of the weights' N x N Gaussian (its Haar Q is O); null otherwise. */
+  orthQr: QrPlan | null;
   /** Samples per batch. */
   batch: number;
   /** Device memory per sample of a batch, in bytes. */
@@ -155,13 +156,6 @@ export function checkDeviceLimits(limits: GpuLimits): void {
   }
 }
 
-/**
- * Bytes of workgroup memory of orthogonal.wgsl: taus[len] and red[wg] (f32) plus one f32.
- * forward.wgsl uses 12 bytes (three atomics), always within the WebGPU minimum of 16 KiB.
- */
-export function qrWorkgroupBytes(taus: number, workgroupSize: number): number {
-  return 4 * (taus + workgroupSize + 1);
-}
 
 /** qr-panel.wgsl's workgroup memory (f32): vsh[RPI G], red[PB G], dsh[PB], T[PB * PB] and four scalars. */
 export function qrPanelBytes(panelWidth: number, rowGroups: number, rowsPerSlot: number): number {
@@ -227,33 +221,21 @@ export const qrTFloats = (k: number, panelWidth: number) => Math.ceil(k / panelW
 export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
   checkDeviceLimits(limits);
   const { n, k, samples, orth, checkpoints, batchBytes } = input;
-  let workgroupSize = workgroupWithin(limits, PREFERRED_WORKGROUP);
+  // forward.wgsl's workgroup memory is 12 bytes (three atomics), always within the WebGPU minimum.
+  const workgroupSize = workgroupWithin(limits, PREFERRED_WORKGROUP);
   const tileX = floorPow2(Math.min(PREFERRED_TILE, limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup));
   const tileY = floorPow2(Math.min(PREFERRED_TILE, limits.maxComputeWorkgroupSizeY, Math.floor(limits.maxComputeInvocationsPerWorkgroup / tileX)));
   const tiledShapes = input.emulated ? [] : TILED_SHAPES.filter((shape) => tiledShapeUnfit(shape, limits) === null);
 
-  // Workgroup memory: the taus array is a power of two >= the size (few pipeline variants), or exact
-  // when only that fits; a smaller workgroup (reduction array) is the last resort.
-  const storage = limits.maxComputeWorkgroupStorageSize;
-  const tausFor = (len: number, what: string): number => {
-    for (const taus of [Math.max(64, ceilPow2(len)), len]) {
-      if (qrWorkgroupBytes(taus, workgroupSize) <= storage) return taus;
-    }
-    while (workgroupSize > 1 && qrWorkgroupBytes(len, workgroupSize) > storage) workgroupSize /= 2;
-    const need = qrWorkgroupBytes(len, workgroupSize);
-    if (need > storage) {
-      throw new GpuLimitError('maxComputeWorkgroupStorageSize', storage, need, `${what} (bytes of workgroup memory: taus[${len}] plus a ${workgroupSize}-entry reduction)`);
-    }
-    return len;
-  };
   const qrPreferred = input.emulated ? PREFERRED_QR_WORKGROUP.emulated : PREFERRED_QR_WORKGROUP.gpu;
   const qr = planQr(limits, n, k, workgroupWithin(limits, qrPreferred), input.emulated);
-  const orthTaus = orth ? tausFor(n, `orthogonal weights (shaders/orthogonal.wgsl) at N = ${n}`) : 0;
+  const orthQr = orth ? (k === n ? qr : planQr(limits, n, n, workgroupWithin(limits, qrPreferred), input.emulated)) : null;
 
   // Dispatch sizes that do not depend on the batch.
   const dims = limits.maxComputeWorkgroupsPerDimension;
   const dispatches: [number, string][] = [
     [Math.ceil((n * n) / 4 / workgroupSize), `the weights kernel at N = ${n} with ${workgroupSize}-invocation workgroups (workgroups in x)`],
+    ...(orth ? [[Math.ceil((n * n) / workgroupSize), `the orthogonal weights' kernel at N = ${n} with ${workgroupSize}-invocation workgroups (workgroups in x)`] as [number, string]] : []),
     [Math.ceil(n / (4 * tileX)), `the jacobian kernel at N = ${n} (workgroups in x)`],
     [Math.ceil(k / (4 * tileY)), `the jacobian kernel at k = ${k} (workgroups in y)`],
   ];
@@ -261,8 +243,8 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
     if (count > dims) throw new GpuLimitError('maxComputeWorkgroupsPerDimension', dims, count, what);
   }
 
-  // Buffers: one batch's W (and the orthogonal scratch) is the largest storage binding, the checkpoint
-  // history the largest plain buffer.
+  // Buffers: one batch's W (and the orthogonal Gaussian and frame) is the largest storage binding, the
+  // checkpoint history the largest plain buffer.
   const wBytes = 4 * n * n;
   const panelBytes = 4 * n * k;
   const historyBytes = 4 * k * checkpoints;
@@ -275,7 +257,8 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
   if (historyBytes > limits.maxBufferSize) {
     throw new GpuLimitError('maxBufferSize', limits.maxBufferSize, historyBytes, `one sample's convergence history (4 k x ${checkpoints} checkpoints bytes at k = ${k})`);
   }
-  const bytesPerSample = 4 * ((orth ? 2 : 1) * n * n + 3 * n + 2 * n * k + 3 * k + 4 + 2 * k * checkpoints + qrTFloats(k, qr.panelWidth)) + (input.singularValues ? tProductBytesPerSample(n) : 0);
+  const orthFloats = orthQr ? 2 * n * n + qrTFloats(n, orthQr.panelWidth) : 0;
+  const bytesPerSample = 4 * (n * n + 3 * n + 2 * n * k + 3 * k + 4 + 2 * k * checkpoints + qrTFloats(k, qr.panelWidth) + orthFloats) + (input.singularValues ? tProductBytesPerSample(n) : 0);
   const batch = Math.max(
     1,
     Math.min(
@@ -286,7 +269,7 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
       dims,
     ),
   );
-  return { workgroupSize, matmul: planMatmul(tiledShapes, n, k, batch, { tileX, tileY }), qr, orthTaus, batch, bytesPerSample };
+  return { workgroupSize, matmul: planMatmul(tiledShapes, n, k, batch, { tileX, tileY }), qr, orthQr, batch, bytesPerSample };
 }
 
 /** The jacobian kernel for a product of this size among the shapes that fit (none: the register kernel). */

@@ -15,7 +15,7 @@ import framesWgsl from '../../../shaders/frame.wgsl?raw';
 import qrPanelWgsl from '../../../shaders/qr-panel.wgsl?raw';
 import qrApplyWgsl from '../../../shaders/qr-apply.wgsl?raw';
 import qrFinishWgsl from '../../../shaders/qr-finish.wgsl?raw';
-import orthogonalWgsl from '../../../shaders/orthogonal.wgsl?raw';
+import orthWeightsWgsl from '../../../shaders/orth-weights.wgsl?raw';
 import type { GpuPlan, MatmulPlan, QrPlan } from './limits';
 import { describeTiledShape, tiledMatmulSource } from './tiled-matmul';
 
@@ -59,22 +59,28 @@ function makeProgram(device: GPUDevice, name: string, source: string, storage: A
   return { name, pipeline, layout };
 }
 
+/** The blocked QR (qr-*.wgsl) in one plan's shapes: panel factorization, trailing update, log sums, forming Q. */
+export interface QrPrograms {
+  panel: Program;
+  factor: Program;
+  finish: Program;
+  form: Program;
+}
+
 export interface Programs {
   weights: Program;
   forward: Program;
   jacobian: Program;
-  /** The blocked QR (qr-*.wgsl): panel factorization, trailing update, log sums, forming Q. */
-  qrPanel: Program;
-  qrFactor: Program;
-  qrFinish: Program;
-  qrForm: Program;
+  /** The QR of the Jacobian product (N x k). */
+  qr: QrPrograms;
   /** The initial frame's Gaussian (frame.wgsl), which the QR kernels turn into Q_0. */
   frame: Program;
-  /** Only for orthogonal weights. */
-  orthogonal: Program | null;
+  /** Only for orthogonal weights: the QR of the N x N Gaussian (the same programs as qr when k = N), and W = w_scale O. */
+  orthQr: QrPrograms | null;
+  orthWeights: Program | null;
 }
 
-type KernelName = 'weights' | 'forward' | 'jacobian' | 'jacobianTiled' | 'qrPanel' | 'qrApply' | 'qrFinish' | 'frame' | 'orthogonal';
+type KernelName = 'weights' | 'forward' | 'jacobian' | 'jacobianTiled' | 'qrPanel' | 'qrApply' | 'qrFinish' | 'frame' | 'orthWeights';
 
 const KERNELS = {
   weights: { source: weightsWgsl, storage: ['rw'], panel: false },
@@ -89,7 +95,8 @@ const KERNELS = {
   // Z, Q, sums, compensations, dead, stats
   qrFinish: { source: qrFinishWgsl, storage: ['read', 'rw', 'rw', 'rw', 'rw', 'read'], panel: true },
   frame: { source: framesWgsl, storage: ['rw'], panel: false },
-  orthogonal: { source: orthogonalWgsl, storage: ['rw', 'rw'], panel: false },
+  // O, W
+  orthWeights: { source: orthWeightsWgsl, storage: ['read', 'rw'], panel: false },
 } satisfies Record<KernelName, { source: string; storage: Access[]; panel: boolean }>;
 
 const cache = new WeakMap<GPUDevice, Map<string, Program>>();
@@ -125,21 +132,28 @@ function qrPanelProgram(device: GPUDevice, qr: QrPlan): Program {
   return program(device, 'qrPanel', { WG: workgroupSize, PB: qr.panelWidth, G: rowGroups }, { key: consts, shape: (source) => consts + source });
 }
 
+/** The QR programs of one plan. qrFactor and qrForm are one kernel with different constants. */
+function qrPrograms(device: GPUDevice, qr: QrPlan): QrPrograms {
+  const apply = { PB: qr.panelWidth, TC: qr.panelWidth, RB: qr.applyRows };
+  return {
+    panel: qrPanelProgram(device, qr),
+    factor: program(device, 'qrApply', { ...apply, FORM_Q: 0 }),
+    finish: program(device, 'qrFinish', { WG: qr.workgroupSize }),
+    form: program(device, 'qrApply', { ...apply, FORM_Q: 1 }),
+  };
+}
+
 /** The programs of a run with the workgroup sizes and array lengths of its plan. */
-export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroupSize' | 'matmul' | 'qr' | 'orthTaus'>, orth = false): Programs {
+export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroupSize' | 'matmul' | 'qr' | 'orthQr'>): Programs {
   const wg = plan.workgroupSize;
-  const { panelWidth, workgroupSize: qrWg, applyRows } = plan.qr;
-  const apply = { PB: panelWidth, TC: panelWidth, RB: applyRows };
   return {
     weights: program(device, 'weights', { WG: wg }),
     forward: program(device, 'forward', { WG: wg }),
     jacobian: jacobianProgram(device, plan.matmul),
-    qrPanel: qrPanelProgram(device, plan.qr),
-    qrFactor: program(device, 'qrApply', { ...apply, FORM_Q: 0 }),
-    qrFinish: program(device, 'qrFinish', { WG: qrWg }),
-    qrForm: program(device, 'qrApply', { ...apply, FORM_Q: 1 }),
+    qr: qrPrograms(device, plan.qr),
     frame: program(device, 'frame', { WG: wg }),
-    orthogonal: orth ? program(device, 'orthogonal', { WG: wg, TAUS: plan.orthTaus }) : null,
+    orthQr: plan.orthQr ? qrPrograms(device, plan.orthQr) : null,
+    orthWeights: plan.orthQr ? program(device, 'orthWeights', { WG: wg }) : null,
   };
 }
 
@@ -196,11 +210,14 @@ export function writeLayerUniform(target: ArrayBuffer, slot: number, u: LayerUni
 export function panelUniforms(k: number, panelWidth: number): { data: ArrayBuffer; panels: number; finishSlot: number; haarSlot: number } {
   const panels = Math.ceil(k / panelWidth);
   const data = new ArrayBuffer((panels + 2) * UNIFORM_SLOT);
-  for (let p = 0; p < panels; p++) {
+  for (let p = 0; p < panels + 2; p++) {
     const u = new Uint32Array(data, p * UNIFORM_SLOT, 4);
-    u[0] = p * panelWidth;
-    u[1] = Math.min(k, (p + 1) * panelWidth);
+    if (p < panels) {
+      u[0] = p * panelWidth;
+      u[1] = Math.min(k, (p + 1) * panelWidth);
+    }
+    u[2] = p === panels + 1 ? 1 : 0;
+    u[3] = k;
   }
-  new Uint32Array(data, (panels + 1) * UNIFORM_SLOT, 4)[2] = 1;
   return { data, panels, finishSlot: panels, haarSlot: panels + 1 };
 }
