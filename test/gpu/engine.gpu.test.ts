@@ -91,6 +91,9 @@ const GPU_TUNED_CASES = [
   'act=relu&width=70&k=37&depth=20&sw2=2',
   'act=tanh&arch=res&alpha=1&ascale=sqrtL&width=40&depth=30&sw2=1',
   'act=relu&weights=orth&width=33&k=9&depth=30&sw2=2',
+  // The smallest sizes: one column, one 2 x 2 orthogonal weight.
+  'act=tanh&width=3&k=1&depth=30',
+  'act=tanh&weights=orth&width=2&k=1&depth=20',
 ];
 
 /** The GPU run agrees with the CPU's sample by sample: exponents, -Infinity counts, singular values. */
