@@ -81,7 +81,7 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
       const plan = planGpuRun(effectiveLimits(small), { n: 1024, k: 1024, samples: 64, orth: true, checkpoints: 200, batchBytes: 1 << 30 });
       expect(plan.batch * 4 * 1024 * 1024).toBeLessThanOrEqual(small.limits.maxStorageBufferBindingSize);
       // 256 invocations: 8 row groups per 32-column panel, so 128 rows of each slot in registers.
-      expect(plan.qr).toEqual({ panelWidth: 32, applyRows: 32, workgroupSize: 256, panel: { workgroupSize: 256, rowGroups: 8, rowsPerSlot: 128, slotsPerInvocation: 1 } });
+      expect(plan.qr).toEqual({ panelWidth: 32, applyRows: 32, workgroupSize: 256, splitApply: true, panel: { workgroupSize: 256, rowGroups: 8, rowsPerSlot: 128, slotsPerInvocation: 1 } });
       expect(plan.workgroupSize).toBe(64);
     } finally {
       small.destroy();

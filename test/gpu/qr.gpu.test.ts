@@ -28,6 +28,7 @@ interface QrOut {
   dead: Uint32Array;
   panelWidth: number;
   panel: QrPlan['panel'];
+  splitApply: boolean;
 }
 
 /** Runs the GPU QR (or the initial frame, with `frameSeed`) on COUNT samples of N x k. */
@@ -59,6 +60,7 @@ async function gpuQr(n: number, k: number, z: Float32Array | null, cap: Partial<
         dead: await readBuffer(d, b.dead, Uint32Array),
         panelWidth: plan.qr.panelWidth,
         panel: plan.qr.panel,
+        splitApply: plan.qr.splitApply,
       };
     });
   } finally {
@@ -104,6 +106,8 @@ describe.skipIf(!device && !gpuRequired)('blocked Householder QR on the GPU', ()
     const z = panels(n, k, n * 1000 + k, zeroColumn);
     const out = await gpuQr(n, k, z, cap, 0, emulated);
     expect(out.panel).toEqual(panel);
+    // qr-apply.wgsl in one dispatch (an emulation's plan) or split in two (a GPU's).
+    expect(out.splitApply).toBe(!emulated);
     if (cap.maxComputeWorkgroupStorageSize) expect(out.panelWidth).toBe(4);
     else if (!cap.maxComputeInvocationsPerWorkgroup) expect(out.panelWidth).toBe(Math.min(32, 2 ** Math.ceil(Math.log2(k))));
     for (let s = 0; s < COUNT; s++) {

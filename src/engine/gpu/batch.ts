@@ -10,7 +10,7 @@
  * 256 Layer slots (one per layer of a chunk), another the QR's Panel slots.
  */
 import { panelUniforms, UNIFORM_SLOT, type Program, type Programs, type QrPrograms } from './programs';
-import { matmulWorkgroups, qrTFloats, type GpuPlan, type QrPlan } from './limits';
+import { matmulWorkgroups, qrApplyWFloats, qrTFloats, type GpuPlan, type QrPlan } from './limits';
 
 export const MAX_LAYER_SLOTS = 256;
 
@@ -62,11 +62,12 @@ class BlockedQr {
     device: GPUDevice,
     private readonly programs: QrPrograms,
     private readonly plan: QrPlan,
+    private readonly n: number,
     private readonly k: number,
     private readonly count: number,
     /** Binds the Layer uniform, then this QR's Panel uniforms, then the storage buffers. */
     group: (program: Program, panels: GPUBuffer, storage: GPUBuffer[]) => GPUBindGroup,
-    buffers: { matrix: GPUBuffer; q: GPUBuffer; t: GPUBuffer; panels: GPUBuffer; sums: GPUBuffer; comps: GPUBuffer; dead: GPUBuffer; stats: GPUBuffer },
+    buffers: { matrix: GPUBuffer; q: GPUBuffer; t: GPUBuffer; w: GPUBuffer; panels: GPUBuffer; sums: GPUBuffer; comps: GPUBuffer; dead: GPUBuffer; stats: GPUBuffer },
   ) {
     const panel = panelUniforms(k, plan.panelWidth);
     this.panelCount = panel.panels;
@@ -76,8 +77,8 @@ class BlockedQr {
     const b = buffers;
     this.groups = {
       panel: group(programs.panel, b.panels, [b.matrix, b.t]),
-      // factor and form are one kernel with different constants, hence one layout.
-      apply: group(programs.factor, b.panels, [b.matrix, b.q, b.t]),
+      // factor and form (and their entry points) are one kernel with different constants, hence one layout.
+      apply: group(programs.factor[0]!, b.panels, [b.matrix, b.q, b.t, b.w]),
       finish: group(programs.finish, b.panels, [b.matrix, b.q, b.sums, b.comps, b.dead, b.stats]),
     };
   }
@@ -87,34 +88,45 @@ class BlockedQr {
     return panelUniforms(k, plan.panelWidth).data.byteLength;
   }
 
+  /** Floats per sample of the split apply's W buffer (at least one, for the binding). */
+  static applyWFloats(k: number, plan: QrPlan): number {
+    return Math.max(1, qrApplyWFloats(k, plan));
+  }
+
   /**
    * A = Q R in place (R above the diagonal, reflectors below), Q formed explicitly, and the layer's
    * log|R_jj| added to the sums (when the Layer slot is measured and `haar` is not set). `haar`: a
-   * random frame (Q with the Haar sign fix, nothing measured). 2 dispatches per panel, plus one.
+   * random frame (Q with the Haar sign fix, nothing measured). Per panel: its factorization, and
+   * qr-apply.wgsl on the trailing columns (one dispatch, or two when split); then qr-finish, then
+   * qr-apply forming Q, panel by panel backwards.
    */
   encode(pass: Pass, offset: number, haar: boolean): void {
     const { k, count, programs: p } = this;
     const width = this.plan.panelWidth;
+    const n = this.n;
     const slot = (i: number) => [offset, i * UNIFORM_SLOT];
+    // The apply of panel i to `columns` target columns (from j1, or from j0 when forming Q).
+    const apply = (programs: Program[], i: number, columns: number) => {
+      const columnBlocks = Math.ceil(columns / width);
+      pass.setBindGroup(0, this.groups.apply, slot(i));
+      programs.forEach((program, step) => {
+        pass.setPipeline(program.pipeline);
+        // The split apply's update: one workgroup per PB x TC block of rows >= j0.
+        if (step === 1) pass.dispatchWorkgroups(columnBlocks, Math.ceil((n - i * width) / width), count);
+        else pass.dispatchWorkgroups(columnBlocks, count);
+      });
+    };
     for (let i = 0; i < this.panelCount; i++) {
       pass.setPipeline(p.panel.pipeline);
       pass.setBindGroup(0, this.groups.panel, slot(i));
       pass.dispatchWorkgroups(count);
       const trailing = k - Math.min(k, (i + 1) * width);
-      if (trailing > 0) {
-        pass.setPipeline(p.factor.pipeline);
-        pass.setBindGroup(0, this.groups.apply, slot(i));
-        pass.dispatchWorkgroups(Math.ceil(trailing / width), count);
-      }
+      if (trailing > 0) apply(p.factor, i, trailing);
     }
     pass.setPipeline(p.finish.pipeline);
     pass.setBindGroup(0, this.groups.finish, slot(haar ? this.haarSlot : this.finishSlot));
     pass.dispatchWorkgroups(count);
-    pass.setPipeline(p.form.pipeline);
-    for (let i = this.panelCount - 1; i >= 0; i--) {
-      pass.setBindGroup(0, this.groups.apply, slot(i));
-      pass.dispatchWorkgroups(Math.ceil((k - i * width) / width), count);
-    }
+    for (let i = this.panelCount - 1; i >= 0; i--) apply(p.form, i, k - i * width);
   }
 }
 
@@ -167,14 +179,16 @@ export class GpuBatch {
     const p = programs;
     const qrGroup = (program: Program, panels: GPUBuffer, storage: GPUBuffer[]) => this.group(program, storage, panels);
     const common = { sums: b.sums, comps: b.comps, dead: b.dead, stats: b.stats };
-    this.jacobianQr = new BlockedQr(device, p.qr, plan.qr, k, count, qrGroup, { matrix: b.z, q: b.q, t: b.t, panels: b.panels, ...common });
+    const applyW = (cols: number, qr: QrPlan, label: string) => buffer(4 * count * BlockedQr.applyWFloats(cols, qr), S, label);
+    this.jacobianQr = new BlockedQr(device, p.qr, plan.qr, n, k, count, qrGroup, { matrix: b.z, q: b.q, t: b.t, w: applyW(k, plan.qr, 'QR apply W'), panels: b.panels, ...common });
     // The weights' QR measures nothing (Haar mode): the log sums are bound but never written.
     this.orthQr =
       orthPlan && b.g && b.o
-        ? new BlockedQr(device, p.orthQr!, orthPlan, n, count, qrGroup, {
+        ? new BlockedQr(device, p.orthQr!, orthPlan, n, n, count, qrGroup, {
             matrix: b.g,
             q: b.o,
             t: buffer(4 * count * qrTFloats(n, orthPlan.panelWidth), S, 'orthogonal QR T factors'),
+            w: applyW(n, orthPlan, 'orthogonal QR apply W'),
             panels: buffer(BlockedQr.panelBytes(n, orthPlan), GPUBufferUsage.UNIFORM | dst, 'orthogonal QR panel uniforms'),
             ...common,
           })

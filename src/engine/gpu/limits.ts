@@ -91,6 +91,11 @@ export interface QrPlan {
   /** Invocations per workgroup of qr-finish. */
   workgroupSize: number;
   /**
+   * qr-apply.wgsl as two dispatches (W, then every PB x TC block of M in its own workgroup) rather
+   * than one workgroup per column block walking the row blocks: on a GPU, not on an emulation.
+   */
+  splitApply: boolean;
+  /**
    * qr-panel.wgsl: invocations (WG), row groups per column (G), rows per slot (RPI, a multiple of 4),
    * slots per invocation (SPI).
    */
@@ -200,7 +205,7 @@ export function planQr(limits: GpuLimits, n: number, k: number, finishWorkgroup:
         const slots = panelWidth * rowGroups;
         const panelWorkgroup = Math.min(slots, invocations);
         const panel = { workgroupSize: panelWorkgroup, rowGroups, rowsPerSlot, slotsPerInvocation: Math.ceil(slots / panelWorkgroup) };
-        return { panelWidth, applyRows, workgroupSize, panel };
+        return { panelWidth, applyRows, workgroupSize, splitApply: !emulated, panel };
       }
     }
   }
@@ -216,6 +221,8 @@ export function planTProduct(limits: GpuLimits, emulated: boolean): { jacobiWork
 
 /** Floats per sample of the panels' compact-WY factors T (one PB x PB matrix per panel). */
 export const qrTFloats = (k: number, panelWidth: number) => Math.ceil(k / panelWidth) * panelWidth * panelWidth;
+/** Floats per sample of the split apply's W (PB per target column); 0 when the apply is not split. */
+export const qrApplyWFloats = (k: number, qr: QrPlan) => (qr.splitApply ? qr.panelWidth * k : 0);
 
 /** Chooses workgroup sizes and the batch size for a run, or throws a GpuLimitError. */
 export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
@@ -257,8 +264,9 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
   if (historyBytes > limits.maxBufferSize) {
     throw new GpuLimitError('maxBufferSize', limits.maxBufferSize, historyBytes, `one sample's convergence history (4 k x ${checkpoints} checkpoints bytes at k = ${k})`);
   }
-  const orthFloats = orthQr ? 2 * n * n + qrTFloats(n, orthQr.panelWidth) : 0;
-  const bytesPerSample = 4 * (n * n + 3 * n + 2 * n * k + 3 * k + 4 + 2 * k * checkpoints + qrTFloats(k, qr.panelWidth) + orthFloats) + (input.singularValues ? tProductBytesPerSample(n) : 0);
+  const orthFloats = orthQr ? 2 * n * n + qrTFloats(n, orthQr.panelWidth) + qrApplyWFloats(n, orthQr) : 0;
+  const qrFloats = qrTFloats(k, qr.panelWidth) + qrApplyWFloats(k, qr);
+  const bytesPerSample = 4 * (n * n + 3 * n + 2 * n * k + 3 * k + 4 + 2 * k * checkpoints + qrFloats + orthFloats) + (input.singularValues ? tProductBytesPerSample(n) : 0);
   const batch = Math.max(
     1,
     Math.min(

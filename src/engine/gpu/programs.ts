@@ -36,7 +36,7 @@ type Constants = Record<string, number>;
  * Bindings: 0 is the Layer uniform; the QR kernels (`panel`) also take the Panel uniform at 1; the
  * storage buffers follow in order. Both uniforms have dynamic offsets.
  */
-function makeProgram(device: GPUDevice, name: string, source: string, storage: Access[], constants: Constants, panel: boolean): Program {
+function makeProgram(device: GPUDevice, name: string, source: string, storage: Access[], constants: Constants, panel: boolean, entryPoint: string): Program {
   const uniforms = panel ? 2 : 1;
   const layout = device.createBindGroupLayout({
     label: name,
@@ -54,17 +54,21 @@ function makeProgram(device: GPUDevice, name: string, source: string, storage: A
   const pipeline = device.createComputePipeline({
     label: name,
     layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    compute: { module, entryPoint: 'main', constants },
+    compute: { module, entryPoint, constants },
   });
   return { name, pipeline, layout };
 }
 
-/** The blocked QR (qr-*.wgsl) in one plan's shapes: panel factorization, trailing update, log sums, forming Q. */
+/**
+ * The blocked QR (qr-*.wgsl) in one plan's shapes: panel factorization, trailing update (factor), log
+ * sums (finish), forming Q (form). factor and form are qr-apply.wgsl's `main` alone, or its `apply_w`
+ * then `apply_update` (QrPlan.splitApply).
+ */
 export interface QrPrograms {
   panel: Program;
-  factor: Program;
+  factor: Program[];
   finish: Program;
-  form: Program;
+  form: Program[];
 }
 
 export interface Programs {
@@ -90,8 +94,8 @@ const KERNELS = {
   jacobianTiled: { source: jacobianTiledWgsl, storage: ['read', 'read', 'read', 'rw'], panel: false },
   // Z, T
   qrPanel: { source: qrPanelWgsl, storage: ['rw', 'rw'], panel: true },
-  // Z, Q, T
-  qrApply: { source: qrApplyWgsl, storage: ['rw', 'rw', 'read'], panel: true },
+  // Z, Q, T, W (the split apply's)
+  qrApply: { source: qrApplyWgsl, storage: ['rw', 'rw', 'read', 'rw'], panel: true },
   // Z, Q, sums, compensations, dead, stats
   qrFinish: { source: qrFinishWgsl, storage: ['read', 'rw', 'rw', 'rw', 'rw', 'read'], panel: true },
   frame: { source: framesWgsl, storage: ['rw'], panel: false },
@@ -102,17 +106,17 @@ const KERNELS = {
 const cache = new WeakMap<GPUDevice, Map<string, Program>>();
 
 /**
- * The kernel's program for these constants, compiled once per device. `variant` names a source
- * rewritten by `shape` (the tiled matmul's consts), and is part of the cache key.
+ * The kernel's program for these constants (and entry point), compiled once per device. `variant`
+ * names a source rewritten by `shape` (the tiled matmul's consts), and is part of the cache key.
  */
-function program(device: GPUDevice, name: KernelName, constants: Constants, variant?: { key: string; shape: (source: string) => string }): Program {
+function program(device: GPUDevice, name: KernelName, constants: Constants, variant?: { key: string; shape: (source: string) => string }, entryPoint = 'main'): Program {
   let perDevice = cache.get(device);
   if (!perDevice) cache.set(device, (perDevice = new Map()));
-  const key = `${name} ${JSON.stringify(constants)} ${variant?.key ?? ''}`;
+  const key = `${name} ${entryPoint} ${JSON.stringify(constants)} ${variant?.key ?? ''}`;
   let p = perDevice.get(key);
   if (!p) {
     const { source, storage, panel } = KERNELS[name];
-    p = makeProgram(device, name, variant ? variant.shape(source) : source, storage, constants, panel);
+    p = makeProgram(device, name, variant ? variant.shape(source) : source, storage, constants, panel, entryPoint);
     perDevice.set(key, p);
   }
   return p;
@@ -135,11 +139,13 @@ function qrPanelProgram(device: GPUDevice, qr: QrPlan): Program {
 /** The QR programs of one plan. qrFactor and qrForm are one kernel with different constants. */
 function qrPrograms(device: GPUDevice, qr: QrPlan): QrPrograms {
   const apply = { PB: qr.panelWidth, TC: qr.panelWidth, RB: qr.applyRows };
+  const entries = qr.splitApply ? ['apply_w', 'apply_update'] : ['main'];
+  const applyPrograms = (form: number) => entries.map((entry) => program(device, 'qrApply', { ...apply, FORM_Q: form }, undefined, entry));
   return {
     panel: qrPanelProgram(device, qr),
-    factor: program(device, 'qrApply', { ...apply, FORM_Q: 0 }),
+    factor: applyPrograms(0),
     finish: program(device, 'qrFinish', { WG: qr.workgroupSize }),
-    form: program(device, 'qrApply', { ...apply, FORM_Q: 1 }),
+    form: applyPrograms(1),
   };
 }
 
