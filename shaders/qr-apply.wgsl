@@ -58,6 +58,14 @@ fn block_of(s: u32, column_block: u32) -> Block {
   return Block(s, n, k, s * n * k, j0, B.j1 - j0, select(B.j1, j0, FORM_Q) + column_block * TC);
 }
 
+// V[i][m]: reflector j0 + m at row i (unit diagonal implied; zero above it and outside the panel).
+fn reflector(bl: Block, i: u32, m: u32) -> f32 {
+  let jm = bl.j0 + m;
+  if (m >= bl.width || i >= bl.n || i < jm) { return 0.0; }
+  if (i == jm) { return 1.0; }
+  return Z[bl.zb + jm * bl.n + i];
+}
+
 // wsh <- T^T V^T M (factor) or T V^T M (form) for the block's TC target columns.
 fn form_w(bl: Block, tid: u32) {
   let s = bl.s;
@@ -65,7 +73,6 @@ fn form_w(bl: Block, tid: u32) {
   let k = bl.k;
   let zb = bl.zb;
   let j0 = bl.j0;
-  let width = bl.width;
   let c0 = bl.c0;
   let tr = tid / (TC / 4u);  // W rows 4 tr .. 4 tr + 3 (and M rows 4 tr .. of a row block)
   let tq = tid % (TC / 4u);  // W columns 4 tq .. 4 tq + 3
@@ -77,14 +84,7 @@ fn form_w(bl: Block, tid: u32) {
   for (var r0 = j0; r0 < n; r0 += RB) {
     for (var e = tid; e < RB * PB; e += WGA) {
       let r = e % RB;
-      let m = e / RB;
-      let i = r0 + r;
-      var v = 0.0;
-      if (m < width && i < n) {
-        let jm = j0 + m;
-        if (i == jm) { v = 1.0; } else if (i > jm) { v = Z[zb + jm * n + i]; }
-      }
-      vsh[r * PB + m] = v;
+      vsh[r * PB + e / RB] = reflector(bl, r0 + r, e / RB);
     }
     for (var e = tid; e < RB * TC; e += WGA) {
       let r = e % RB;
@@ -132,7 +132,6 @@ fn update_rows(bl: Block, tid: u32, r0: u32) {
   let n = bl.n;
   let k = bl.k;
   let zb = bl.zb;
-  let j0 = bl.j0;
   let width = bl.width;
   let c0 = bl.c0;
   let tr = tid / (TC / 4u);  // W rows 4 tr .. 4 tr + 3 (and M rows 4 tr .. of a row block)
@@ -140,14 +139,7 @@ fn update_rows(bl: Block, tid: u32, r0: u32) {
   workgroupBarrier();  // earlier reads of tsh and wsh are done
   for (var e = tid; e < PB * PB; e += WGA) {
     let r = e % PB;
-    let m = e / PB;
-    let i = r0 + r;
-    let jm = j0 + m;
-    var v = 0.0;
-    if (m < width && i < n) {
-      if (i == jm) { v = 1.0; } else if (i > jm) { v = Z[zb + jm * n + i]; }
-    }
-    tsh[r * PB + m] = v;
+    tsh[r * PB + e / PB] = reflector(bl, r0 + r, e / PB);
   }
   workgroupBarrier();
   // upd[a][b]: row r0 + 4 tr + a, column c0 + 4 tq + b. Zeroed explicitly: without an initializer,
