@@ -81,12 +81,11 @@ fn row_max_i32(tid: u32, v: i32) -> i32 {
 }
 
 // The zero rows of R_l, by qr-finish.wgsl's rule (its dead flags): the threshold is 1e-5 max|R_jj|
-// for sparse feedforward layers, else 0.
+// for sparse feedforward layers, else 0 (and no reduction: the condition is uniform, from P).
 fn zero_threshold_row(tid: u32, s: u32, zb: u32, n: u32) -> f32 {
+  if (P.feedforward != 1u || P.weights != 1u) { return 0.0; }
   var m = 0.0;
-  if (P.feedforward == 1u && P.weights == 1u) {
-    for (var j = tid; j < n; j += RW) { m = max(m, abs(Z[zb + j * n + j])); }
-  }
+  for (var j = tid; j < n; j += RW) { m = max(m, abs(Z[zb + j * n + j])); }
   return 1e-5 * row_max_f32(tid, m);
 }
 
