@@ -91,6 +91,9 @@ const GPU_TUNED_CASES = [
   'act=relu&width=70&k=37&depth=20&sw2=2',
   'act=tanh&arch=res&alpha=1&ascale=sqrtL&width=40&depth=30&sw2=1',
   'act=relu&weights=orth&width=33&k=9&depth=30&sw2=2',
+  // A larger net: 5 x 5 tiled blocks per product, 5 QR panels with 8 row groups each (RPI = 20);
+  // k < N, so no singular values (the Jacobi of an ungraded T takes SwiftShader long).
+  'act=tanh&width=130&k=129&depth=6&sw2=1.5',
   // The smallest sizes: one column, one 2 x 2 orthogonal weight.
   'act=tanh&width=3&k=1&depth=30',
   'act=tanh&weights=orth&width=2&k=1&depth=20',
