@@ -214,6 +214,26 @@ describe.skipIf(!device && !gpuRequired)('WebGPU engine vs CPU engine (same seed
     }
   });
 
+  it('marks the first layer whose float32 activations overflow, per sample, and leaves those samples out', async () => {
+    // Linear, sw2 = 10: |x_l| grows like 10^(l/2), past float32's 3.4e38 near layer 76 (float64 lasts
+    // to ~616, so the CPU engine does not overflow here). The bias is 0, so no other term can.
+    const { params } = parseQuery('act=linear&width=16&depth=120&sw2=10&samples=3&seed=2');
+    const engine = new GpuEngine(device!, 'SwiftShader');
+    const snap = await withErrorScopes(device!, () => last(engine.run(params, { perSample: true, singularValues: false })));
+    engine.dispose();
+    for (const s of snap.perSample!) {
+      expect(s.overflowLayer, `sample ${s.sample}`).not.toBeNull();
+      expect(s.overflowLayer!).toBeGreaterThan(60);
+      expect(s.overflowLayer!).toBeLessThan(95);
+    }
+    expect(snap.warnings.some((w) => /Activations overflowed .* in 3 of 3 finished samples/.test(w)), snap.warnings.join(' | ')).toBe(true);
+    // 60 layers stay finite.
+    const short = new GpuEngine(device!, 'SwiftShader');
+    const ok = await withErrorScopes(device!, () => last(short.run({ ...params, depth: 60 }, { perSample: true, singularValues: false })));
+    short.dispose();
+    for (const s of ok.perSample!) expect(s.overflowLayer).toBeNull();
+  });
+
   it('reproduces the exact Gaussian-product spectrum within 4 standard errors', async () => {
     const { params } = parseQuery('act=linear&width=16&depth=120&samples=24&sw2=1.3&seed=3');
     const engine = new GpuEngine(device!, 'SwiftShader');
