@@ -1,54 +1,87 @@
-// Forward pass of one layer, one workgroup per sample: h = W x + b, D = phi'(h), x <- a x + c phi(h).
-// Also the structural rank bound of D W (feedforward): the number of rows of D W that can be nonzero,
-// capped by the number of nonzero columns of W, and a sticky overflow marker (first bad layer).
+// Forward pass of one layer: h = W x + b, D = phi'(h), x <- a x + c phi(h), in two dispatches:
+//   rows (workgroups: row blocks x samples): GR invocations per row share its dot product (strided
+//     over the row, so their loads coalesce), then one of them finishes the row: bias, D, phi, the
+//     count of rows of D W that can be nonzero, and whether anything was not finite;
+//   finish (one workgroup per sample): x <- x' (no row may read x after this), the structural rank
+//     bound of D W (the count of such rows, capped by the number of nonzero columns of W) and a sticky
+//     overflow marker (the first layer whose activations were not finite).
+// One workgroup per sample walking every row in turn (as before) left a GPU mostly idle: N dependent
+// rows of N loads per invocation group.
 @group(0) @binding(0) var<uniform> P: Layer;
 @group(0) @binding(1) var<storage, read> W: array<f32>;
 @group(0) @binding(2) var<storage, read_write> X: array<f32>;
 @group(0) @binding(3) var<storage, read_write> XN: array<f32>;
 @group(0) @binding(4) var<storage, read_write> D: array<f32>;
-// stats[4 s]: rank bound of this layer; stats[4 s + 1]: first layer whose activations were not finite.
-@group(0) @binding(5) var<storage, read_write> stats: array<u32>;
+// Per sample: stats[4 s] the rank bound of this layer, [4 s + 1] the first layer whose activations
+// were not finite (0: none), and the rows pass's tallies for finish, which clears them: [4 s + 2] the
+// rows that can be nonzero, [4 s + 3] nonzero when something was not finite.
+@group(0) @binding(5) var<storage, read_write> stats: array<atomic<u32>>;
 
 override WG: u32 = 64u;  // chosen from the device limits (gpu/limits.ts)
-var<workgroup> rows_active: atomic<u32>;
+override GR: u32 = 8u;   // invocations per row in `rows`, a power of two dividing WG
+var<workgroup> part: array<f32, WG>;
+var<workgroup> part_nonzero: array<u32, WG>;
 var<workgroup> cols_active: atomic<u32>;
-var<workgroup> bad: atomic<u32>;
 
 fn not_finite(v: f32) -> bool {
   return (bitcast<u32>(v) & 0x7f800000u) == 0x7f800000u;
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let s = wid.y;
+  let n = P.n;
+  let i = wid.x * (WG / GR) + tid / GR;
+  let g = tid % GR;
+  let wb = s * n * n + i * n;
+  let xb = s * n;
+  var acc = 0.0;
+  var nonzero = false;
+  if (i < n) {
+    // Four t per iteration, so that several loads are in flight.
+    var acc4 = vec4<f32>(0.0);
+    var t = g;
+    for (; t + 3u * GR < n; t += 4u * GR) {
+      let w = vec4<f32>(W[wb + t], W[wb + t + GR], W[wb + t + 2u * GR], W[wb + t + 3u * GR]);
+      acc4 += w * vec4<f32>(X[xb + t], X[xb + t + GR], X[xb + t + 2u * GR], X[xb + t + 3u * GR]);
+      nonzero = nonzero || any(w != vec4<f32>(0.0));
+    }
+    acc = (acc4.x + acc4.y) + (acc4.z + acc4.w);
+    for (; t < n; t += GR) {
+      let w = W[wb + t];
+      acc += w * X[xb + t];
+      nonzero = nonzero || w != 0.0;
+    }
+  }
+  part[tid] = acc;
+  part_nonzero[tid] = select(0u, 1u, nonzero);
+  workgroupBarrier();
+  if (g != 0u || i >= n) { return; }
+  var h = 0.0;
+  var row_nonzero = 0u;
+  for (var q = 0u; q < GR; q++) {
+    h += part[tid + q];
+    row_nonzero |= part_nonzero[tid + q];
+  }
+  if (P.b_scale > 0.0) {
+    h += gaussian4(philox4x32_10(vec4<u32>(i / 4u, P.layer, 1u, 0u), vec2<u32>(P.seed, P.sample_base + s)))[i % 4u] * P.b_scale;
+  }
+  let d = dphi(P.act, h);
+  D[xb + i] = d;
+  let xn = P.a * X[xb + i] + P.c * phi(P.act, h);
+  XN[xb + i] = xn;
+  if (d != 0.0 && row_nonzero != 0u) { atomicAdd(&stats[4u * s + 2u], 1u); }
+  if (not_finite(h) || not_finite(xn)) { atomicMax(&stats[4u * s + 3u], 1u); }
+}
+
+@compute @workgroup_size(WG)
+fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let s = wid.x;
   let n = P.n;
   let wb = s * n * n;
   let xb = s * n;
-  if (tid == 0u) {
-    atomicStore(&rows_active, 0u);
-    atomicStore(&cols_active, 0u);
-    atomicStore(&bad, 0u);
-  }
+  if (tid == 0u) { atomicStore(&cols_active, 0u); }
   workgroupBarrier();
-  let key = vec2<u32>(P.seed, P.sample_base + s);
-  for (var i = tid; i < n; i += WG) {
-    var acc = 0.0;
-    var row_nonzero = false;
-    for (var t = 0u; t < n; t++) {
-      let w = W[wb + i * n + t];
-      acc += w * X[xb + t];
-      row_nonzero = row_nonzero || w != 0.0;
-    }
-    if (P.b_scale > 0.0) {
-      acc += gaussian4(philox4x32_10(vec4<u32>(i / 4u, P.layer, 1u, 0u), key))[i % 4u] * P.b_scale;
-    }
-    let d = dphi(P.act, acc);
-    D[xb + i] = d;
-    let xn = P.a * X[xb + i] + P.c * phi(P.act, acc);
-    XN[xb + i] = xn;
-    if (d != 0.0 && row_nonzero) { atomicAdd(&rows_active, 1u); }
-    if (not_finite(acc) || not_finite(xn)) { atomicStore(&bad, 1u); }
-  }
   // Empty columns only occur for sparse weights (or sw2 = 0): skip this strided O(N^2) scan otherwise.
   if (P.weights == 1u || P.w_scale == 0.0) {
     for (var j = tid; j < n; j += WG) {
@@ -59,11 +92,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   } else if (tid == 0u) {
     atomicStore(&cols_active, n);
   }
-  storageBarrier();
-  workgroupBarrier();
   for (var i = tid; i < n; i += WG) { X[xb + i] = XN[xb + i]; }
+  workgroupBarrier();
   if (tid == 0u) {
-    stats[4u * s] = min(atomicLoad(&rows_active), atomicLoad(&cols_active));
-    if (atomicLoad(&bad) != 0u && stats[4u * s + 1u] == 0u) { stats[4u * s + 1u] = P.layer; }
+    let b = 4u * s;
+    atomicStore(&stats[b], min(atomicLoad(&stats[b + 2u]), atomicLoad(&cols_active)));
+    if (atomicLoad(&stats[b + 3u]) != 0u && atomicLoad(&stats[b + 1u]) == 0u) { atomicStore(&stats[b + 1u], P.layer); }
+    atomicStore(&stats[b + 2u], 0u);
+    atomicStore(&stats[b + 3u], 0u);
   }
 }

@@ -196,7 +196,8 @@ export class GpuBatch {
     this.groups = {
       weights: this.group(p.weights, [b.g ?? b.w]),
       orthWeights: p.orthWeights && b.o ? this.group(p.orthWeights, [b.o, b.w]) : null,
-      forward: this.group(p.forward, [b.w, b.x, b.xn, b.d, b.stats]),
+      // rows and finish are one module with one set of bindings, hence one layout.
+      forward: this.group(p.forwardRows, [b.w, b.x, b.xn, b.d, b.stats]),
       jacobian: this.group(p.jacobian, [b.w, b.q, b.d, b.z]),
       frame: this.group(p.frame, [b.z]),
     };
@@ -240,10 +241,14 @@ export class GpuBatch {
     return this.orthQr !== null;
   }
 
+  /** h = W x + b, D = phi'(h), x <- a x + c phi(h), the rank bound and the overflow marker. */
   forward(pass: Pass, offset: number): void {
-    pass.setPipeline(this.programs.forward.pipeline);
+    const { n, count } = this.shape;
     pass.setBindGroup(0, this.groups.forward, [offset]);
-    pass.dispatchWorkgroups(this.shape.count);
+    pass.setPipeline(this.programs.forwardRows.pipeline);
+    pass.dispatchWorkgroups(Math.ceil(n / (this.plan.workgroupSize / this.plan.forwardRowGroup)), count);
+    pass.setPipeline(this.programs.forwardFinish.pipeline);
+    pass.dispatchWorkgroups(count);
   }
 
   /** Z = a Q + c D (W Q). */

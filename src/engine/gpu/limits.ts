@@ -68,6 +68,11 @@ const PANEL_ROWS_PER_SLOT = 32;
 const EMULATED_PANEL_WORKGROUP = 64;
 const PREFERRED_TILE = 8;
 /**
+ * forward.wgsl's invocations per row: on a GPU several, strided over the row (coalesced loads, short
+ * dependent sums); on a CPU emulation one, which pays per invocation at the barrier.
+ */
+const FORWARD_ROW_GROUP = { gpu: 8, emulated: 1 };
+/**
  * The tiled matmul's block is the largest whose dispatch still has at least this many workgroups (a
  * few per compute unit of a large GPU, so that the blocks of one product keep it busy); smaller
  * products take the smallest block. Not yet tuned on hardware: the bench prints the engine's choice
@@ -111,8 +116,10 @@ export type MatmulPlan = { kind: 'tiled'; shape: TiledMatmulShape } | { kind: 'r
 
 /** What the GPU engine chose for one run. */
 export interface GpuPlan {
-  /** Invocations per workgroup of forward.wgsl (per sample) and of the elementwise kernels. */
+  /** Invocations per workgroup of forward.wgsl and of the elementwise kernels. */
   workgroupSize: number;
+  /** Invocations per row of forward.wgsl's dot products (a power of two dividing workgroupSize). */
+  forwardRowGroup: number;
   matmul: MatmulPlan;
   /** The QR of the Jacobian product, N x k. */
   qr: QrPlan;
@@ -228,8 +235,9 @@ export const qrApplyWFloats = (k: number, qr: QrPlan) => (qr.splitApply ? qr.pan
 export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
   checkDeviceLimits(limits);
   const { n, k, samples, orth, checkpoints, batchBytes } = input;
-  // forward.wgsl's workgroup memory is 12 bytes (three atomics), always within the WebGPU minimum.
+  // forward.wgsl's workgroup memory is 8 WG + 4 bytes (516 at 64 invocations), within the WebGPU minimum.
   const workgroupSize = workgroupWithin(limits, PREFERRED_WORKGROUP);
+  const forwardRowGroup = Math.min(workgroupSize, input.emulated ? FORWARD_ROW_GROUP.emulated : FORWARD_ROW_GROUP.gpu);
   const tileX = floorPow2(Math.min(PREFERRED_TILE, limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup));
   const tileY = floorPow2(Math.min(PREFERRED_TILE, limits.maxComputeWorkgroupSizeY, Math.floor(limits.maxComputeInvocationsPerWorkgroup / tileX)));
   const tiledShapes = input.emulated ? [] : TILED_SHAPES.filter((shape) => tiledShapeUnfit(shape, limits) === null);
@@ -277,7 +285,7 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
       dims,
     ),
   );
-  return { workgroupSize, matmul: planMatmul(tiledShapes, n, k, batch, { tileX, tileY }), qr, orthQr, batch, bytesPerSample };
+  return { workgroupSize, forwardRowGroup, matmul: planMatmul(tiledShapes, n, k, batch, { tileX, tileY }), qr, orthQr, batch, bytesPerSample };
 }
 
 /** The jacobian kernel for a product of this size among the shapes that fit (none: the register kernel). */

@@ -73,7 +73,9 @@ export interface QrPrograms {
 
 export interface Programs {
   weights: Program;
-  forward: Program;
+  /** forward.wgsl's two entry points: the rows of h = W x + b, then the per-sample tallies. */
+  forwardRows: Program;
+  forwardFinish: Program;
   jacobian: Program;
   /** The QR of the Jacobian product (N x k). */
   qr: QrPrograms;
@@ -150,11 +152,12 @@ function qrPrograms(device: GPUDevice, qr: QrPlan): QrPrograms {
 }
 
 /** The programs of a run with the workgroup sizes and array lengths of its plan. */
-export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroupSize' | 'matmul' | 'qr' | 'orthQr'>): Programs {
+export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroupSize' | 'forwardRowGroup' | 'matmul' | 'qr' | 'orthQr'>): Programs {
   const wg = plan.workgroupSize;
   return {
     weights: program(device, 'weights', { WG: wg }),
-    forward: program(device, 'forward', { WG: wg }),
+    forwardRows: program(device, 'forward', { WG: wg, GR: plan.forwardRowGroup }, undefined, 'rows'),
+    forwardFinish: program(device, 'forward', { WG: wg, GR: plan.forwardRowGroup }, undefined, 'finish'),
     jacobian: jacobianProgram(device, plan.matmul),
     qr: qrPrograms(device, plan.qr),
     frame: program(device, 'frame', { WG: wg }),
