@@ -48,22 +48,13 @@ fn coefficient(s: u32, zb: u32, n: u32, i: u32, k: u32, xm: i32) -> f32 {
   return select(0.0, Z[zb + k * n + i] * ldexp(bitcast<f32>(state[rec + 1u]), d), d >= -149);
 }
 
-// Tree reductions over the RW invocations of a row's workgroup; every invocation gets the result.
-fn row_max_f32(tid: u32, v: f32) -> f32 {
+// Tree reductions over the RW invocations of a row's workgroup (a sum, or a max of non-negative
+// values); every invocation gets the result.
+fn row_reduce_f32(tid: u32, v: f32, sum: bool) -> f32 {
   fred[tid] = v;
   workgroupBarrier();
   for (var stride = RW / 2u; stride > 0u; stride >>= 1u) {
-    if (tid < stride) { fred[tid] = max(fred[tid], fred[tid + stride]); }
-    workgroupBarrier();
-  }
-  if (tid == 0u) { row_f = fred[0]; }
-  return workgroupUniformLoad(&row_f);
-}
-fn row_sum_f32(tid: u32, v: f32) -> f32 {
-  fred[tid] = v;
-  workgroupBarrier();
-  for (var stride = RW / 2u; stride > 0u; stride >>= 1u) {
-    if (tid < stride) { fred[tid] += fred[tid + stride]; }
+    if (tid < stride) { fred[tid] = select(max(fred[tid], fred[tid + stride]), fred[tid] + fred[tid + stride], sum); }
     workgroupBarrier();
   }
   if (tid == 0u) { row_f = fred[0]; }
@@ -86,7 +77,7 @@ fn zero_threshold_row(tid: u32, s: u32, zb: u32, n: u32) -> f32 {
   if (P.feedforward != 1u || P.weights != 1u) { return 0.0; }
   var m = 0.0;
   for (var j = tid; j < n; j += RW) { m = max(m, abs(Z[zb + j * n + j])); }
-  return 1e-5 * row_max_f32(tid, m);
+  return 1e-5 * row_reduce_f32(tid, m, false);
 }
 
 @compute @workgroup_size(RW)
@@ -200,25 +191,27 @@ fn normalize_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocati
   let b = s * n * n + i * n;
   let rec = record(s, i);
   let xm = bitcast<i32>(state[rec + 2u]);
+  // max |Pr_ij|, with a non-finite entry counted as +Infinity: one reduction answers both questions.
+  // (A var: as a const-expression, +Infinity is a shader-creation error.)
+  var infinity_bits = 0x7f800000u;
+  let infinity = bitcast<f32>(infinity_bits);
   var amax = 0.0;
-  var bad = 0;
   if (xm != ZERO_ROW) {
     for (var j = i + tid; j < n; j += RW) {
       let v = Pr[b + j];
-      bad = max(bad, select(0, 1, non_finite(v)));
-      amax = max(amax, abs(v));
+      amax = max(amax, select(abs(v), infinity, non_finite(v)));
     }
   }
-  amax = row_max_f32(tid, amax);
-  bad = row_max_i32(tid, bad);
+  amax = row_reduce_f32(tid, amax, false);
+  let bad = amax == infinity;
   // A zero row has amax = 0 (the condition must be uniform: no xm, which is read from storage).
-  if (amax == 0.0 || bad == 1) {
+  if (amax == 0.0 || bad) {
     for (var j = tid; j < n; j += RW) { C[b + j] = 0.0; }
     if (tid == 0u) {
       state[rec] = bitcast<u32>(ZERO_ROW);
       state[rec + 1u] = 0u;
       // A row that should be nonzero came out zero (cancellation) or non-finite.
-      if (xm != ZERO_ROW) { state[rec + 3u] |= select(FLAG_REFILL, FLAG_NONFINITE, bad == 1); }
+      if (xm != ZERO_ROW) { state[rec + 3u] |= select(FLAG_REFILL, FLAG_NONFINITE, bad); }
     }
     return;
   }
@@ -229,7 +222,7 @@ fn normalize_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocati
     let v = ldexp(Pr[b + j], -e);
     ss += v * v;
   }
-  let norm = sqrt(row_sum_f32(tid, ss));  // in [0.5, sqrt(N)]
+  let norm = sqrt(row_reduce_f32(tid, ss, true));  // in [0.5, sqrt(N)]
   let inv = 1.0 / norm;  // MUTATION:renormalize
   for (var j = tid; j < n; j += RW) { C[b + j] = select(0.0, ldexp(Pr[b + j], -e) * inv, j >= i); }
   if (tid == 0u) {
