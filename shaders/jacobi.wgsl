@@ -21,24 +21,54 @@
 // dot product of unit rows (~6e-8 sqrt(N)) and moves log sigma by O(TOL) at most (O(TOL^2) unless two
 // singular values nearly coincide). A sample that does not converge in MAX_SWEEPS, or whose row
 // cancels below float32's reach, gets FLAG_JACOBI and is recomputed on the CPU.
+//
+// Dispatches (one workgroup per sample each): `start`, then MAX_SWEEPS times the parts of a sweep,
+// `sweep_part`, each taking the next rounds_per_part(N) rounds. Where the sweeps used to be one
+// dispatch, at N = 1024 it held the GPU for a second or more (the browser's own drawing waits behind
+// it, and a driver may reset a GPU that does not answer within about 2 s). The sweep's progress lives
+// in the sample's header word 3 (JS_*), so a converged or flagged sample's later parts return at once.
 // Bindings, the row records and the flag bits: shaders/tstate.wgsl.
 
 override JWG: u32 = 64u;       // invocations per workgroup, a power of two (singular-values.ts)
 const TOL: f32 = 2e-5;          // MUTATION:tolerance
-const MAX_SWEEPS: u32 = 40u;
+override MAX_SWEEPS: u32 = 40u; // singular-values.ts dispatches this many sweeps' parts
+// A part of a sweep is about PART_WORK N^-2 rounds (at least one): each round is N/2 pairs of rows of
+// N, so a part is about 3 PART_WORK flops per sample whatever N. singular-values.ts reads it too.
+override PART_WORK: u32 = 8388608u;
 const LN2: f32 = 0.6931471805599453;
 // Squared norms below this after a cancelling rotation are not trusted in float32.
 const CANCEL_FLOOR: f32 = 1e-24;
 
 var<workgroup> wg_rotated: atomic<u32>;
 var<workgroup> wg_bad: atomic<u32>;
-var<workgroup> wg_any: u32;
+var<workgroup> wg_status: u32;
 var<workgroup> red: array<f32, JWG>;        // partial dot products, G per pair
 var<workgroup> red2: array<vec2<f32>, JWG>; // partial squared norms
 
 fn h_of(s: u32, i: u32) -> f32 { return bitcast<f32>(state[record(s, i) + 2u]); }
 fn set_h(s: u32, i: u32, h: f32) { state[record(s, i) + 2u] = bitcast<u32>(h); }
 fn is_zero_row(s: u32, i: u32) -> bool { return bitcast<i32>(state[record(s, i)]) == ZERO_ROW; }
+
+// The sweep's progress, in the sample's header word 3: the next round (bits 0-15), the sweeps done
+// (bits 16-23), whether this sweep has rotated a pair so far, and whether the sample has converged.
+const JS_ROUND: u32 = 0xffffu;
+const JS_SWEEP_SHIFT: u32 = 16u;
+const JS_ROTATED: u32 = 0x1000000u;
+const JS_CONVERGED: u32 = 0x2000000u;
+// wg_status of a sample that has nothing left to do (converged, or flagged: its result is not used).
+const JS_SKIP: u32 = 0xffffffffu;
+
+fn rounds_per_part(n: u32) -> u32 { return max(1u, PART_WORK / (n * n)); }
+
+// The sample's status word for every invocation (a uniform value, as the barriers after it need).
+fn load_status(s: u32, tid: u32) -> u32 {
+  if (tid == 0u) {
+    let hb = state_base(s);
+    let status = state[hb + 3u];
+    wg_status = select(status, JS_SKIP, state[hb + 1u] != 0u || (status & JS_CONVERGED) != 0u);
+  }
+  return workgroupUniformLoad(&wg_status);
+}
 
 // Elements k, k + G, k + 2G, k + 3G of working row i (column-major in A: element k at k N + i).
 // The loops below take four of them per iteration so that four loads are in flight at once: one at
@@ -137,15 +167,18 @@ fn rotation(cs: f32, d: f32) -> Rotation {
   return Rotation(vec4<f32>(1.0, -wr2, w, 1.0), log_cc, true, 1.0, 1.0);
 }
 
+// Working rows: C's unit rows transposed into A and renormalized; h_i = log f_i (+ the log norm).
 @compute @workgroup_size(JWG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+fn start(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let s = wid.x;
   let n = P.n;
   let ub = s * n * n;
   if (tid == 0u) {
     atomicStore(&wg_bad, 0u);
+    state[state_base(s) + 3u] = 0u;
   }
-  // Working rows: C's unit rows transposed into A and renormalized; h_i = log f_i (+ the log norm).
+  // A sample the T product flagged is recomputed on the CPU whatever happens here.
+  if (load_status(s, tid) == JS_SKIP) { return; }
   for (var i = tid; i < n; i += JWG) {
     let zero = is_zero_row(s, i);
     for (var k = 0u; k < n; k++) { A[ub + k * n + i] = select(C[ub + i * n + k], 0.0, zero); }
@@ -157,8 +190,23 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     if (l == -1e30) { atomicStore(&wg_bad, 1u); }
     set_h(s, i, log(bitcast<f32>(state[record(s, i) + 1u])) + l);
   }
-  storageBarrier();
   workgroupBarrier();
+  if (tid == 0u && atomicLoad(&wg_bad) != 0u) { state[state_base(s) + 1u] |= FLAG_JACOBI; }
+}
+
+// The next rounds_per_part(N) rounds of the sample's current sweep; the part that ends a sweep also
+// renormalizes the rows and decides: converged, another sweep, or FLAG_JACOBI after MAX_SWEEPS.
+@compute @workgroup_size(JWG)
+fn sweep_part(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let s = wid.x;
+  let n = P.n;
+  let ub = s * n * n;
+  if (tid == 0u) {
+    atomicStore(&wg_bad, 0u);
+    atomicStore(&wg_rotated, 0u);
+  }
+  let status = load_status(s, tid);
+  if (status == JS_SKIP) { return; }
 
   // Round-robin pairs over m = N rounded up to even players; player m - 1 stays put, the others
   // rotate. A player >= N (odd N) sits the round out. Each pair gets G invocations (a power of two,
@@ -171,85 +219,93 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let batches = (pairs + per_batch - 1u) / per_batch;
   let g = tid % G;
   let lead = tid - g;  // this pair's first invocation
-  var converged = false;
-  for (var sweep = 0u; sweep < MAX_SWEEPS; sweep++) {
-    if (tid == 0u) { atomicStore(&wg_rotated, 0u); }
-    workgroupBarrier();
-    for (var round = 0u; round + 1u < m; round++) {
-      for (var batch = 0u; batch < batches; batch++) {
-        let pr = batch * per_batch + tid / G;
-        var a = m - 1u;
-        var b = round;
-        if (pr > 0u) {
-          a = (round + pr) % (m - 1u);
-          b = (round + m - 1u - pr) % (m - 1u);
-        }
-        let i = min(a, b);
-        let j = max(a, b);
-        let live = pr < pairs && j < n && !is_zero_row(s, i) && !is_zero_row(s, j);
-        var part = 0.0;
-        if (live) { part = dot_slice(ub, n, i, j, g, G); }
-        red[tid] = part;
-        workgroupBarrier();
-        var cs = 0.0;
-        for (var e = 0u; e < G; e++) { cs += red[lead + e]; }
-        let turn = live && abs(cs) >= TOL;
-        var rot = Rotation(vec4<f32>(0.0), 0.0, false, 1.0, 1.0);
-        var p = i;
-        var q = j;
-        var norms = vec2<f32>(0.0);
-        if (turn) {
-          // g_j - g_i: the exponent difference is an exact integer, far below 2^24.
-          let d = f32(bitcast<i32>(state[record(s, j)]) - bitcast<i32>(state[record(s, i)])) * LN2 + (h_of(s, j) - h_of(s, i));
-          if (d > 0.0) {  // g_j > g_i: p = j
-            p = j;
-            q = i;
-          }
-          rot = rotation(cs, -abs(d));
-          norms = combine_slice(ub, n, p, q, rot.c, g, G);
-        }
-        red2[tid] = norms;
-        workgroupBarrier();
-        if (turn) {
-          var lp = 0.5 * log(rot.np2);
-          var lq = 0.5 * log(rot.nq2);
-          if (rot.measure) {
-            var ss = vec2<f32>(0.0);
-            for (var e = 0u; e < G; e++) { ss += red2[lead + e]; }
-            if (!(ss.x > CANCEL_FLOOR) || !(ss.y > CANCEL_FLOOR)) {
-              atomicStore(&wg_bad, 1u);
-            } else {
-              scale_slice(ub, n, p, inverseSqrt(ss.x), g, G);
-              scale_slice(ub, n, q, inverseSqrt(ss.y), g, G);
-              lp = 0.5 * log(ss.x);
-              lq = 0.5 * log(ss.y);
-            }
-          }
-          if (g == 0u) {
-            set_h(s, p, h_of(s, p) + rot.log_cc + lp);  // MUTATION:scale
-            set_h(s, q, h_of(s, q) + rot.log_cc + lq);
-            atomicStore(&wg_rotated, 1u);
-          }
-        }
-        storageBarrier();
-        workgroupBarrier();
+  let first_round = status & JS_ROUND;
+  let end_round = min(m - 1u, first_round + rounds_per_part(n));
+  for (var round = first_round; round < end_round; round++) {
+    for (var batch = 0u; batch < batches; batch++) {
+      let pr = batch * per_batch + tid / G;
+      var a = m - 1u;
+      var b = round;
+      if (pr > 0u) {
+        a = (round + pr) % (m - 1u);
+        b = (round + m - 1u - pr) % (m - 1u);
       }
-    }
-    // Exact unit rows again, the rounding of the fused rotations folded into h.
-    for (var i = tid; i < n; i += JWG) {
-      if (is_zero_row(s, i)) { continue; }
-      let l = normalize(ub, n, i);
-      if (l == -1e30) { atomicStore(&wg_bad, 1u); } else { set_h(s, i, h_of(s, i) + l); }
-    }
-    storageBarrier();
-    workgroupBarrier();
-    if (tid == 0u) { wg_any = atomicLoad(&wg_rotated); }
-    if (workgroupUniformLoad(&wg_any) == 0u) {
-      converged = true;
-      break;
+      let i = min(a, b);
+      let j = max(a, b);
+      let live = pr < pairs && j < n && !is_zero_row(s, i) && !is_zero_row(s, j);
+      var part = 0.0;
+      if (live) { part = dot_slice(ub, n, i, j, g, G); }
+      red[tid] = part;
+      workgroupBarrier();
+      var cs = 0.0;
+      for (var e = 0u; e < G; e++) { cs += red[lead + e]; }
+      let turn = live && abs(cs) >= TOL;
+      var rot = Rotation(vec4<f32>(0.0), 0.0, false, 1.0, 1.0);
+      var p = i;
+      var q = j;
+      var norms = vec2<f32>(0.0);
+      if (turn) {
+        // g_j - g_i: the exponent difference is an exact integer, far below 2^24.
+        let d = f32(bitcast<i32>(state[record(s, j)]) - bitcast<i32>(state[record(s, i)])) * LN2 + (h_of(s, j) - h_of(s, i));
+        if (d > 0.0) {  // g_j > g_i: p = j
+          p = j;
+          q = i;
+        }
+        rot = rotation(cs, -abs(d));
+        norms = combine_slice(ub, n, p, q, rot.c, g, G);
+      }
+      red2[tid] = norms;
+      workgroupBarrier();
+      if (turn) {
+        var lp = 0.5 * log(rot.np2);
+        var lq = 0.5 * log(rot.nq2);
+        if (rot.measure) {
+          var ss = vec2<f32>(0.0);
+          for (var e = 0u; e < G; e++) { ss += red2[lead + e]; }
+          if (!(ss.x > CANCEL_FLOOR) || !(ss.y > CANCEL_FLOOR)) {
+            atomicStore(&wg_bad, 1u);
+          } else {
+            scale_slice(ub, n, p, inverseSqrt(ss.x), g, G);
+            scale_slice(ub, n, q, inverseSqrt(ss.y), g, G);
+            lp = 0.5 * log(ss.x);
+            lq = 0.5 * log(ss.y);
+          }
+        }
+        if (g == 0u) {
+          set_h(s, p, h_of(s, p) + rot.log_cc + lp);  // MUTATION:scale
+          set_h(s, q, h_of(s, q) + rot.log_cc + lq);
+          atomicStore(&wg_rotated, 1u);
+        }
+      }
+      storageBarrier();
+      workgroupBarrier();
     }
   }
-  if (tid == 0u && (!converged || atomicLoad(&wg_bad) != 0u)) {
-    state[state_base(s) + 1u] |= FLAG_JACOBI;
+  let rotated = atomicLoad(&wg_rotated) != 0u || (status & JS_ROTATED) != 0u;
+  let sweeps = (status >> JS_SWEEP_SHIFT) & 0xffu;
+  if (end_round < m - 1u) {
+    if (tid == 0u) {
+      state[state_base(s) + 3u] = end_round | (sweeps << JS_SWEEP_SHIFT) | select(0u, JS_ROTATED, rotated);
+      if (atomicLoad(&wg_bad) != 0u) { state[state_base(s) + 1u] |= FLAG_JACOBI; }
+    }
+    return;
+  }
+  // The sweep is complete. Exact unit rows again, the rounding of the fused rotations folded into h.
+  for (var i = tid; i < n; i += JWG) {
+    if (is_zero_row(s, i)) { continue; }
+    let l = normalize(ub, n, i);
+    if (l == -1e30) { atomicStore(&wg_bad, 1u); } else { set_h(s, i, h_of(s, i) + l); }
+  }
+  workgroupBarrier();
+  if (tid == 0u) {
+    let hb = state_base(s);
+    var next = (sweeps + 1u) << JS_SWEEP_SHIFT;
+    if (!rotated) {
+      next = JS_CONVERGED;
+    } else if (sweeps + 1u >= MAX_SWEEPS) {
+      state[hb + 1u] |= FLAG_JACOBI;
+    }
+    state[hb + 3u] = next;
+    if (atomicLoad(&wg_bad) != 0u) { state[hb + 1u] |= FLAG_JACOBI; }
   }
 }

@@ -4,7 +4,8 @@
 @group(0) @binding(0) var<uniform> P: Layer;
 @group(0) @binding(1) var<storage, read> Z: array<f32>;
 @group(0) @binding(2) var<storage, read> stats: array<u32>;
-// Per sample, STATE_STRIDE = 4 + 4 N words: header [rank, flags, layers, 0], then per row i the record
+// Per sample, STATE_STRIDE = 4 + 4 N words: header [rank, flags, layers, jacobi.wgsl's sweep status],
+// then per row i the record
 // [x_i (i32 bits), f_i (f32 bits), xm_i (i32 bits, scratch; jacobi.wgsl's h_i, f32 bits), row flags].
 @group(0) @binding(3) var<storage, read_write> state: array<u32>;
 // Unit rows C, row-major N x N per sample, zeros below the diagonal and in zero rows.

@@ -17,6 +17,8 @@ import {
   createTProductPrograms,
   sampleLogSingularValues,
   JACOBI_WGSL,
+  jacobiPartsPerSweep,
+  jacobiRoundsPerPart,
   T_FLAG_JACOBI,
   T_FLAG_NONFINITE,
   T_FLAG_RANGE,
@@ -107,8 +109,11 @@ interface GpuRun extends TResult {
   jacobiFlags: Uint32Array;
 }
 
-/** Runs the trace through the GPU accumulator, all layers in one command buffer, then the Jacobi. */
-async function runGpu(trace: Trace, programs: TProductPrograms): Promise<GpuRun> {
+/**
+ * Runs the trace through the GPU accumulator, all layers in one command buffer, then the Jacobi's
+ * command buffers (only the first `jacobiCommands` of them, when given: a Jacobi cut short).
+ */
+async function runGpu(trace: Trace, programs: TProductPrograms, jacobiCommands = Infinity): Promise<GpuRun> {
   const d = device!;
   const n = trace.n;
   const S = trace.r.length;
@@ -189,10 +194,8 @@ async function runGpu(trace: Trace, programs: TProductPrograms): Promise<GpuRun>
       acc.encodeLayer(pass, { uniform, z, stats }, l * UNIFORM_SLOT);
       pass.end();
     }
-    const pass = enc.beginComputePass();
-    acc.encodeSingularValues(pass, { uniform, z, stats }, 0);
-    pass.end();
     d.queue.submit([enc.finish()]);
+    for (const commands of acc.singularValueCommands({ uniform, z, stats }, 0).slice(0, jacobiCommands)) d.queue.submit([commands]);
     const t = await acc.read();
     const { logSigma, flags } = await acc.readLogSingularValues();
     expect(Array.from(t.layers)).toEqual(new Array(S).fill(L));
@@ -330,6 +333,44 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
       worst = Math.max(worst, onGpu ? maxError(onGpu, sampleLogSingularValues(t, s)!) : Infinity);
     }
     expect(worst).toBeGreaterThan(JACOBI_TOL);
+  });
+
+  // jacobi.wgsl runs a sweep in dispatches of a few rounds each (JACOBI_PART_WORK N^-2); the defaults
+  // give one part per sweep below N = 2896, so these force many parts at small N.
+  it.each([
+    { query: 'act=tanh&width=32&depth=30&sw2=2&seed=16', roundsPerPart: 3 },
+    { query: 'act=relu&width=15&depth=20&sw2=2&seed=5', roundsPerPart: 1 },
+    { query: 'act=linear&width=9&depth=400&sw2=1&seed=7', roundsPerPart: 4 },
+  ])('a Jacobi sweep split into dispatches of $roundsPerPart rounds gives the same log sigma, bit for bit ($query)', async ({ query, roundsPerPart }) => {
+    const trace = captureTrace(query, 3);
+    const n = trace.n;
+    const partWork = roundsPerPart * n * n;
+    expect(jacobiRoundsPerPart(n, partWork)).toBe(roundsPerPart);
+    expect(jacobiPartsPerSweep(n, partWork)).toBe(Math.ceil((n + (n % 2) - 1) / roundsPerPart));
+    expect(jacobiPartsPerSweep(n)).toBe(1);
+    const split = await withErrorScopes(device!, async () => createTProductPrograms(device!, { jacobiPartWork: partWork }));
+    const whole = await withErrorScopes(device!, () => runGpu(trace, programs));
+    const parts = await withErrorScopes(device!, () => runGpu(trace, split));
+    for (let s = 0; s < 3; s++) {
+      expect(whole.jacobiFlags[s]).toBe(0);
+      expect(parts.jacobiFlags[s], `sample ${s} flags, split sweeps`).toBe(0);
+      expect(Array.from(parts.gpuLogSigma[s]!)).toEqual(Array.from(whole.gpuLogSigma[s]!));
+      expect(maxError(parts.gpuLogSigma[s]!, cpuReference(trace, s))).toBeLessThan(TOL);
+    }
+  });
+
+  it('a Jacobi cut short reports no singular values (the CPU takes the sample), never unconverged ones', async () => {
+    const trace = captureTrace('act=tanh&width=24&depth=40&sw2=2&seed=3', 2);
+    // The set-up and the first sweep: a T of 40 layers is not diagonal after one sweep.
+    const t = await withErrorScopes(device!, () => runGpu(trace, programs, 2));
+    for (let s = 0; s < 2; s++) {
+      expect(t.flags[s]).toBe(0);
+      expect(t.jacobiFlags[s]! & T_FLAG_JACOBI).toBe(T_FLAG_JACOBI);
+      expect(t.gpuLogSigma[s]).toBeNull();
+    }
+    // All of them: converged.
+    const full = await withErrorScopes(device!, () => runGpu(trace, programs));
+    for (let s = 0; s < 2; s++) expect(full.jacobiFlags[s]).toBe(0);
   });
 
   /** Hand-made sequences, for the cases a real dense network does not produce. */

@@ -260,11 +260,7 @@ export class GpuEngine implements Engine {
         }
         if (tAcc) {
           // The singular values of T on the GPU; only N numbers per sample come back.
-          const enc = device.createCommandEncoder();
-          const pass = enc.beginComputePass();
-          tAcc.encodeSingularValues(pass, { uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, 0);
-          pass.end();
-          device.queue.submit([enc.finish()]);
+          for (const commands of tAcc.singularValueCommands({ uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, 0)) device.queue.submit([commands]);
         }
         if (previous) await this.guard(previous);
         if (signal?.aborted) return;

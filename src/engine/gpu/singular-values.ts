@@ -40,6 +40,9 @@ export const T_FLAG_NONFINITE = 4;
 /** shaders/jacobi.wgsl did not converge, or a row cancelled below float32's reach. */
 export const T_FLAG_JACOBI = 8;
 
+/** jacobi.wgsl's JS_CONVERGED bit in a sample's header word 3 (its sweep status). */
+const JACOBI_CONVERGED = 0x2000000;
+
 /** Binary exponent stored for an exactly zero row. */
 const ZERO_ROW = -0x80000000;
 
@@ -47,14 +50,30 @@ const ZERO_ROW = -0x80000000;
 export const TPRODUCT_WGSL: string = tproductWgsl;
 export const JACOBI_WGSL: string = jacobiWgsl;
 
+/** Sweeps of jacobi.wgsl before a sample that still rotates is flagged (its MAX_SWEEPS). */
+export const JACOBI_MAX_SWEEPS = 40;
+/**
+ * jacobi.wgsl's PART_WORK: a dispatch takes about this many N^-2 rounds of a sweep (N/2 pairs of rows
+ * of N each), a few milliseconds of one workgroup on a laptop GPU, so no dispatch holds the GPU long.
+ */
+export const JACOBI_PART_WORK = 2 ** 23;
+
+/** Rounds of a Jacobi sweep per dispatch at this N (jacobi.wgsl's rounds_per_part). */
+export const jacobiRoundsPerPart = (n: number, partWork = JACOBI_PART_WORK) => Math.max(1, Math.floor(partWork / (n * n)));
+/** Dispatches per Jacobi sweep at this N: a sweep's m - 1 rounds (m = N rounded up to even) in parts. */
+export const jacobiPartsPerSweep = (n: number, partWork = JACOBI_PART_WORK) => Math.ceil((n + (n % 2) - 1) / jacobiRoundsPerPart(n, partWork));
+
 export interface TProductPrograms {
   readonly layout: GPUBindGroupLayout;
   readonly coefficients: GPUComputePipeline;
   readonly rankUpdate: GPUComputePipeline;
   readonly product: GPUComputePipeline;
   readonly normalize: GPUComputePipeline;
-  /** The singular values of T at the end (jacobi.wgsl). */
-  readonly jacobi: GPUComputePipeline;
+  /** The singular values of T at the end (jacobi.wgsl): its set-up, then the parts of its sweeps. */
+  readonly jacobiStart: GPUComputePipeline;
+  readonly jacobiSweep: GPUComputePipeline;
+  /** jacobi.wgsl's PART_WORK, which fixes the dispatches per sweep. */
+  readonly jacobiPartWork: number;
 }
 
 export interface TProductOptions {
@@ -65,6 +84,8 @@ export interface TProductOptions {
   jacobiWorkgroup?: number;
   /** Invocations per row of tproduct.wgsl's coefficients and normalize_rows (a power of two); default 64. */
   rowWorkgroup?: number;
+  /** jacobi.wgsl's PART_WORK (tests: many parts per sweep at a small N); default JACOBI_PART_WORK. */
+  jacobiPartWork?: number;
 }
 
 /** The pipelines of tproduct.wgsl and jacobi.wgsl over one shared bind-group layout (tstate.wgsl). */
@@ -88,11 +109,10 @@ export function createTProductPrograms(device: GPUDevice, options: TProductOptio
   const pipeline = (entryPoint: string, constants: Record<string, number> = {}) =>
     device.createComputePipeline({ label: `tproduct ${entryPoint}`, layout: pipelineLayout, compute: { module, entryPoint, constants } });
   const jacobiModule = device.createShaderModule({ label: 'jacobi', code: `${commonWgsl}\n${tstateWgsl}\n${options.jacobiSource ?? jacobiWgsl}` });
-  const jacobi = device.createComputePipeline({
-    label: 'jacobi',
-    layout: pipelineLayout,
-    compute: { module: jacobiModule, entryPoint: 'main', constants: { JWG: options.jacobiWorkgroup ?? 64 } },
-  });
+  const jacobiPartWork = options.jacobiPartWork ?? JACOBI_PART_WORK;
+  const jacobiConstants = { JWG: options.jacobiWorkgroup ?? 64, MAX_SWEEPS: JACOBI_MAX_SWEEPS, PART_WORK: jacobiPartWork };
+  const jacobi = (entryPoint: string) =>
+    device.createComputePipeline({ label: `jacobi ${entryPoint}`, layout: pipelineLayout, compute: { module: jacobiModule, entryPoint, constants: jacobiConstants } });
   const row = { RW: options.rowWorkgroup ?? 64 };
   return {
     layout,
@@ -100,7 +120,9 @@ export function createTProductPrograms(device: GPUDevice, options: TProductOptio
     rankUpdate: pipeline('rank_update'),
     product: pipeline('product'),
     normalize: pipeline('normalize_rows', row),
-    jacobi,
+    jacobiStart: jacobi('start'),
+    jacobiSweep: jacobi('sweep_part'),
+    jacobiPartWork,
   };
 }
 
@@ -202,24 +224,53 @@ export class TAccumulator {
   }
 
   /**
-   * The singular values of every sample's T, on the GPU (jacobi.wgsl): one dispatch into the caller's
-   * pass, after the last layer's encodeLayer. It leaves T itself (read()) unchanged.
+   * The singular values of every sample's T, on the GPU (jacobi.wgsl), as command buffers to submit
+   * in this order after the last layer's: the set-up, then one per sweep, each sweep in dispatches of
+   * bounded work. Submitted one by one, they let other GPU work (the page's drawing) in between and
+   * keep every dispatch short, where one dispatch of all sweeps held the GPU for over a second at
+   * N = 1024. A converged sample's remaining dispatches return at once. T itself (read()) is unchanged.
    */
-  encodeSingularValues(pass: GPUComputePassEncoder, inputs: TLayerInputs, uniformOffset: number): void {
-    pass.setBindGroup(0, this.bindGroup(inputs), [uniformOffset]);
-    pass.setPipeline(this.programs.jacobi);
-    pass.dispatchWorkgroups(this.samples);
+  singularValueCommands(inputs: TLayerInputs, uniformOffset: number): GPUCommandBuffer[] {
+    const bindGroup = this.bindGroup(inputs);
+    const command = (label: string, encodePass: (pass: GPUComputePassEncoder) => void) => {
+      const enc = this.device.createCommandEncoder({ label });
+      const pass = enc.beginComputePass({ label });
+      pass.setBindGroup(0, bindGroup, [uniformOffset]);
+      encodePass(pass);
+      pass.end();
+      return enc.finish();
+    };
+    const parts = jacobiPartsPerSweep(this.n, this.programs.jacobiPartWork);
+    const commands = [
+      command('jacobi start', (pass) => {
+        pass.setPipeline(this.programs.jacobiStart);
+        pass.dispatchWorkgroups(this.samples);
+      }),
+    ];
+    for (let sweep = 0; sweep < JACOBI_MAX_SWEEPS; sweep++) {
+      commands.push(
+        command(`jacobi sweep ${sweep + 1}`, (pass) => {
+          pass.setPipeline(this.programs.jacobiSweep);
+          for (let part = 0; part < parts; part++) pass.dispatchWorkgroups(this.samples);
+        }),
+      );
+    }
+    return commands;
   }
 
   /**
-   * log sigma_i(T) per sample, descending (-Infinity for zero rows), from encodeSingularValues' result:
+   * log sigma_i(T) per sample, descending (-Infinity for zero rows), from singularValueCommands' result:
    * N numbers per sample come back, formed in float64 as x_i ln 2 + h_i. null for a flagged sample
-   * (flags says why), which the caller recomputes in float64.
+   * (flags says why), which the caller recomputes in float64. A sample whose sweeps did not end in
+   * convergence (its commands cut short) counts as T_FLAG_JACOBI: never an unconverged result.
    */
   async readLogSingularValues(): Promise<{ logSigma: (Float64Array | null)[]; flags: Uint32Array }> {
-    const { n } = this;
+    const { n, stride } = this;
     // h_i is jacobi.wgsl's, in the record's scratch word.
-    const { logs, flags } = await this.readRecords((floats, rec) => floats[rec + 2]!);
+    const { words, logs, flags } = await this.readRecords((floats, rec) => floats[rec + 2]!);
+    for (let q = 0; q < flags.length; q++) {
+      if (!(words[q * stride + 3]! & JACOBI_CONVERGED)) flags[q]! |= T_FLAG_JACOBI;
+    }
     const logSigma = Array.from(flags, (f, q) => (f === 0 ? logs.slice(q * n, q * n + n).sort().reverse() : null));
     return { logSigma, flags };
   }
