@@ -31,9 +31,6 @@ var<workgroup> red: array<f32, PB * G>;   // partial sums, [g PB + c]
 var<workgroup> dsh: array<f32, PB>;       // d_c for c < j (the T recurrence)
 var<workgroup> tsh: array<f32, PB * PB>;  // T, row-major
 var<workgroup> sh_alpha: f32;
-var<workgroup> sh_beta: f32;
-var<workgroup> sh_tau: f32;
-var<workgroup> sh_scale: f32;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
@@ -75,26 +72,21 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       }
     }
     workgroupBarrier();
-    if (tid == 0u) {
-      var sigma = 0.0;
-      for (var g = 0u; g < G; g++) { sigma += red[g]; }
-      let alpha = sh_alpha;
-      if (sigma == 0.0) {
-        sh_tau = 0.0;
-        sh_scale = 1.0;
-        sh_beta = alpha;
-      } else {
-        let norm = sqrt(alpha * alpha + sigma);
-        let beta = select(norm, -norm, alpha >= 0.0);
-        sh_tau = (beta - alpha) / beta;
-        sh_scale = 1.0 / (alpha - beta);
-        sh_beta = beta;
-      }
+    // Every invocation forms the reflector from the same partial sums in the same order, so all hold
+    // the same tau, scale and beta: no invocation computes them for the others, no broadcast barrier.
+    var sigma = 0.0;
+    for (var g = 0u; g < G; g++) { sigma += red[g]; }
+    let alpha = sh_alpha;
+    // sigma == 0: H_j = I (tau = 0), as LAPACK; the steps below are then exact no-ops (v_j = e_j).
+    var tau = 0.0;
+    var scale = 1.0;
+    var beta = alpha;
+    if (sigma != 0.0) {
+      let norm = sqrt(alpha * alpha + sigma);
+      beta = select(norm, -norm, alpha >= 0.0);
+      tau = (beta - alpha) / beta;
+      scale = 1.0 / (alpha - beta);
     }
-    // Uniform loads (with a barrier): every invocation takes the same branches below.
-    let tau = workgroupUniformLoad(&sh_tau);
-    let scale = sh_scale;
-    let beta = sh_beta;
     // Column jl becomes beta on the diagonal and v_j below it; v_j goes to vsh for everyone.
     for (var q = 0u; q < SPI; q++) {
       let slot = tid + q * WG;
@@ -116,52 +108,51 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       }
     }
     workgroupBarrier();
-    if (tau != 0.0) {
-      // Partial d_c over each slot's rows (vsh is 0 above row j, so every row can be taken).
-      for (var q = 0u; q < SPI; q++) {
-        let slot = tid + q * WG;
-        let c = slot / G;
-        if (slot < PB * G && c < width && c != jl) {
-          let g = slot % G;
-          // Four independent sums (RPI is a multiple of 4): a chain of dependent adds is the latency here.
-          var acc = vec4<f32>(0.0);
-          for (var r = 0u; r < RPI; r += 4u) {
-            let v = vec4<f32>(vsh[g + G * r], vsh[g + G * (r + 1u)], vsh[g + G * (r + 2u)], vsh[g + G * (r + 3u)]);
-            let o = q * RPI + r;
-            acc += v * vec4<f32>(zr[o], zr[o + 1u], zr[o + 2u], zr[o + 3u]);
-          }
-          red[g * PB + c] = (acc.x + acc.y) + (acc.z + acc.w);
+    // Partial d_c over each slot's rows (vsh is 0 above row j, so every row can be taken).
+    for (var q = 0u; q < SPI; q++) {
+      let slot = tid + q * WG;
+      let c = slot / G;
+      if (slot < PB * G && c < width && c != jl) {
+        let g = slot % G;
+        // Four independent sums (RPI is a multiple of 4): a chain of dependent adds is the latency here.
+        var acc = vec4<f32>(0.0);
+        for (var r = 0u; r < RPI; r += 4u) {
+          let v = vec4<f32>(vsh[g + G * r], vsh[g + G * (r + 1u)], vsh[g + G * (r + 2u)], vsh[g + G * (r + 3u)]);
+          let o = q * RPI + r;
+          acc += v * vec4<f32>(zr[o], zr[o + 1u], zr[o + 2u], zr[o + 3u]);
         }
+        red[g * PB + c] = (acc.x + acc.y) + (acc.z + acc.w);
       }
-      workgroupBarrier();
-      // d_c in full; the later columns get Z[:, c] -= tau d_c v_j, the earlier ones feed T.
-      for (var q = 0u; q < SPI; q++) {
-        let slot = tid + q * WG;
-        let c = slot / G;
-        if (slot < PB * G && c < width && c != jl) {
-          let g = slot % G;
-          var d = 0.0;
-          for (var h = 0u; h < G; h++) { d += red[h * PB + c]; }
-          if (c > jl) {
-            let f = tau * d;
-            for (var r = 0u; r < RPI; r++) { zr[q * RPI + r] -= f * vsh[g + G * r]; }
-          } else if (g == 0u) {
-            dsh[c] = d;
-          }
-        }
-      }
-      workgroupBarrier();
-      // T[0:jl, jl] = -tau T[0:jl, 0:jl] y with y_m = v_m^T v_j = d_m; one row per invocation.
-      for (var m = tid; m < jl; m += WG) {
-        var acc = 0.0;
-        for (var c = m; c < jl; c++) { acc += tsh[m * PB + c] * dsh[c]; }
-        tsh[m * PB + jl] = -tau * acc;
-      }
-      if (tid == 0u) { tsh[jl * PB + jl] = tau; }
     }
-    // red, vsh and dsh are rewritten by the next reflector.
     workgroupBarrier();
+    // d_c in full; the later columns get Z[:, c] -= tau d_c v_j, the earlier ones feed T.
+    for (var q = 0u; q < SPI; q++) {
+      let slot = tid + q * WG;
+      let c = slot / G;
+      if (slot < PB * G && c < width && c != jl) {
+        let g = slot % G;
+        var d = 0.0;
+        for (var h = 0u; h < G; h++) { d += red[h * PB + c]; }
+        if (c > jl) {
+          let f = tau * d;
+          for (var r = 0u; r < RPI; r++) { zr[q * RPI + r] -= f * vsh[g + G * r]; }
+        } else if (g == 0u) {
+          dsh[c] = d;
+        }
+      }
+    }
+    workgroupBarrier();
+    // T[0:jl, jl] = -tau T[0:jl, 0:jl] y with y_m = v_m^T v_j = d_m; one row per invocation.
+    for (var m = tid; m < jl; m += WG) {
+      var acc = 0.0;
+      for (var c = m; c < jl; c++) { acc += tsh[m * PB + c] * dsh[c]; }
+      tsh[m * PB + jl] = -tau * acc;
+    }
+    if (tid == 0u) { tsh[jl * PB + jl] = tau; }
+    // No barrier here: the next reflector's first step writes only red[0..G) and sh_alpha, whose last
+    // readers passed the barriers above, and the T recurrence ends before that reflector's first barrier.
   }
+  workgroupBarrier();  // T and the panel are complete
 
   for (var q = 0u; q < SPI; q++) {
     let slot = tid + q * WG;
