@@ -7,14 +7,22 @@
 //
 // The panel lives in registers for the whole factorization: it is read from Z once and written back
 // once. A slot (c, g) holds column j0 + c's rows j0 + g + G r, r < RPI (G row groups per column, so
-// consecutive slots read consecutive rows). Each reflector is one round through workgroup memory: its
-// norm (a G-way sum), its scaled v_j broadcast in vsh, every column's partial dot product with v_j
-// (a G-way sum again) and the update, a handful of barriers and no global memory access. Reading and
-// writing Z in every step instead made each of the PB steps wait on memory latency several times.
+// consecutive slots read consecutive rows). Reading and writing Z in every step instead made each of
+// the PB steps wait on memory latency several times.
 //
-// One set of dot products per reflector serves both purposes: for every other panel column c,
-// d_c = sum_{i >= j} v_j[i] Z[i, c] (v_j[j] = 1) is the update's dot product when c > j, and v_c^T v_j
-// (the T recurrence's) when c < j, because column c < j holds v_c below its diagonal.
+// The reflectors are a chain of workgroup barriers, the QR's serial latency, so each takes two:
+//   1. column j's entries below the diagonal x, its diagonal alpha and its partial squared norms are
+//      in workgroup memory (published by its slots at the end of the previous step). Every
+//      invocation forms tau, scale = 1 / (alpha - beta) and beta itself, from the same sums in the
+//      same order; column j's slots turn into beta and v_j = x scale, every other column's slots
+//      take their partial dot product with v_j (computed on the fly from x, as v_j's stored values);
+//      the T column of the previous reflector is formed meanwhile. Barrier.
+//   2. d_c in full (a G-way sum); the later columns get Z[:, c] -= tau d_c v_j, and column j + 1's
+//      slots then publish it for the next step (into the other half of xsh, while this half is still
+//      being read); the earlier ones keep d_c for T. Barrier.
+// One set of dot products per reflector serves both purposes: d_c = sum_{i >= j} v_j[i] Z[i, c]
+// (v_j[j] = 1) is the update's when c > j, and v_c^T v_j (the T recurrence's) when c < j, because
+// column c < j holds v_c below its diagonal.
 //
 // The host puts two consts in front (their register array needs a constant length):
 //   RPI  rows per slot, a multiple of 4 >= N / G;   SPI  slots per invocation, PB G / WG.
@@ -26,11 +34,39 @@
 override WG: u32 = 64u;  // invocations, chosen from the device limits (gpu/limits.ts)
 override PB: u32 = 32u;  // panel width
 override G: u32 = 2u;    // row groups per column (slots: PB G, SPI per invocation)
-var<workgroup> vsh: array<f32, RPI * G>;  // v_j by local row i - j0: 0 above j, 1 at j
-var<workgroup> red: array<f32, PB * G>;   // partial sums, [g PB + c]
+override RV: u32 = RPI * G;  // x entries per half of xsh
+var<workgroup> xsh: array<f32, 2 * RV>;   // column j's x by local row (0 at and above j), half j % 2
+var<workgroup> nred: array<f32, G>;       // its partial squared norms below the diagonal
+var<workgroup> sh_alpha: f32;             // its diagonal entry
+var<workgroup> red: array<f32, PB * G>;   // partial dot products, [g PB + c]
 var<workgroup> dsh: array<f32, PB>;       // d_c for c < j (the T recurrence)
 var<workgroup> tsh: array<f32, PB * PB>;  // T, row-major
-var<workgroup> sh_alpha: f32;
+
+// Column jl's entries for the reflector that zeroes it, from slot q (column jl, row group g) of one
+// invocation: x below the diagonal (zeros above) into half jl % 2 of xsh, the diagonal into sh_alpha,
+// the partial squared norm into nred[g].
+fn publish(zr: ptr<function, array<f32, SPI * RPI>>, q: u32, g: u32, jl: u32) {
+  let half = (jl % 2u) * RV;
+  var part = 0.0;
+  for (var r = 0u; r < RPI; r++) {
+    let li = g + G * r;
+    let x = (*zr)[q * RPI + r];
+    xsh[half + li] = select(0.0, x, li > jl);
+    if (li > jl) { part += x * x; }
+    if (li == jl) { sh_alpha = x; }
+  }
+  nred[g] = part;
+}
+
+// T[0:j, j] = -tau_j T[0:j, 0:j] y with y_m = v_m^T v_j = dsh[m]; one row per invocation.
+fn t_column(j: u32, tau: f32, tid: u32) {
+  for (var m = tid; m < j; m += WG) {
+    var acc = 0.0;
+    for (var c = m; c < j; c++) { acc += tsh[m * PB + c] * dsh[c]; }
+    tsh[m * PB + j] = -tau * acc;
+  }
+  if (tid == 0u) { tsh[j * PB + j] = tau; }
+}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
@@ -53,29 +89,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       let li = g + G * r;
       zr[q * RPI + r] = select(0.0, Z[min(cb + li, zb + n * k - 1u)], slot < PB * G && c < width && j0 + li < n);
     }
+    if (c == 0u) { publish(&zr, q, g, 0u); }
   }
+  workgroupBarrier();
 
+  var tau_prev = 0.0;
   for (var jl = 0u; jl < width; jl++) {
-    // The reflector's norm below the diagonal, and the diagonal entry alpha, from column jl's slots.
-    for (var q = 0u; q < SPI; q++) {
-      let slot = tid + q * WG;
-      if (slot / G == jl) {
-        let g = slot % G;
-        var part = 0.0;
-        for (var r = 0u; r < RPI; r++) {
-          let li = g + G * r;
-          let x = zr[q * RPI + r];
-          if (li > jl) { part += x * x; }
-          if (li == jl) { sh_alpha = x; }
-        }
-        red[g] = part;
-      }
-    }
-    workgroupBarrier();
-    // Every invocation forms the reflector from the same partial sums in the same order, so all hold
-    // the same tau, scale and beta: no invocation computes them for the others, no broadcast barrier.
+    let half = (jl % 2u) * RV;
     var sigma = 0.0;
-    for (var g = 0u; g < G; g++) { sigma += red[g]; }
+    for (var g = 0u; g < G; g++) { sigma += nred[g]; }
     let alpha = sh_alpha;
     // sigma == 0: H_j = I (tau = 0), as LAPACK; the steps below are then exact no-ops (v_j = e_j).
     var tau = 0.0;
@@ -87,37 +109,32 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       tau = (beta - alpha) / beta;
       scale = 1.0 / (alpha - beta);
     }
-    // Column jl becomes beta on the diagonal and v_j below it; v_j goes to vsh for everyone.
-    for (var q = 0u; q < SPI; q++) {
-      let slot = tid + q * WG;
-      if (slot / G == jl) {
-        let g = slot % G;
-        for (var r = 0u; r < RPI; r++) {
-          let li = g + G * r;
-          let x = zr[q * RPI + r];
-          var v = 0.0;
-          if (li > jl) {
-            v = x * scale;
-            zr[q * RPI + r] = v;
-          } else if (li == jl) {
-            v = 1.0;
-            zr[q * RPI + r] = beta;
-          }
-          vsh[li] = v;
-        }
-      }
-    }
-    workgroupBarrier();
-    // Partial d_c over each slot's rows (vsh is 0 above row j, so every row can be taken).
+    if (jl > 0u) { t_column(jl - 1u, tau_prev, tid); }
+    let jv = vec4<u32>(jl);
     for (var q = 0u; q < SPI; q++) {
       let slot = tid + q * WG;
       let c = slot / G;
-      if (slot < PB * G && c < width && c != jl) {
-        let g = slot % G;
-        // Four independent sums (RPI is a multiple of 4): a chain of dependent adds is the latency here.
+      let g = slot % G;
+      if (c == jl) {
+        // Column jl becomes beta on the diagonal and v_j below it.
+        for (var r = 0u; r < RPI; r++) {
+          let li = g + G * r;
+          let x = zr[q * RPI + r];
+          if (li > jl) {
+            zr[q * RPI + r] = x * scale;
+          } else if (li == jl) {
+            zr[q * RPI + r] = beta;
+          }
+        }
+      } else if (slot < PB * G && c < width) {
+        // Partial d_c over the slot's rows, v_j = x scale below the diagonal and 1 on it (x is 0
+        // above it). Four independent sums (RPI is a multiple of 4): a chain of dependent adds is the
+        // latency here.
         var acc = vec4<f32>(0.0);
         for (var r = 0u; r < RPI; r += 4u) {
-          let v = vec4<f32>(vsh[g + G * r], vsh[g + G * (r + 1u)], vsh[g + G * (r + 2u)], vsh[g + G * (r + 3u)]);
+          let li = vec4<u32>(g + G * r, g + G * (r + 1u), g + G * (r + 2u), g + G * (r + 3u));
+          let x = vec4<f32>(xsh[half + li.x], xsh[half + li.y], xsh[half + li.z], xsh[half + li.w]);
+          let v = select(x * scale, vec4<f32>(1.0), li == jv);
           let o = q * RPI + r;
           acc += v * vec4<f32>(zr[o], zr[o + 1u], zr[o + 2u], zr[o + 3u]);
         }
@@ -125,7 +142,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       }
     }
     workgroupBarrier();
-    // d_c in full; the later columns get Z[:, c] -= tau d_c v_j, the earlier ones feed T.
+    // d_c in full; the later columns get Z[:, c] -= tau d_c v_j (and the next column is published),
+    // the earlier ones feed T.
     for (var q = 0u; q < SPI; q++) {
       let slot = tid + q * WG;
       let c = slot / G;
@@ -135,24 +153,21 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         for (var h = 0u; h < G; h++) { d += red[h * PB + c]; }
         if (c > jl) {
           let f = tau * d;
-          for (var r = 0u; r < RPI; r++) { zr[q * RPI + r] -= f * vsh[g + G * r]; }
+          for (var r = 0u; r < RPI; r++) {
+            let li = g + G * r;
+            zr[q * RPI + r] -= f * select(xsh[half + li] * scale, 1.0, li == jl);
+          }
+          if (c == jl + 1u) { publish(&zr, q, g, jl + 1u); }
         } else if (g == 0u) {
           dsh[c] = d;
         }
       }
     }
+    tau_prev = tau;
     workgroupBarrier();
-    // T[0:jl, jl] = -tau T[0:jl, 0:jl] y with y_m = v_m^T v_j = d_m; one row per invocation.
-    for (var m = tid; m < jl; m += WG) {
-      var acc = 0.0;
-      for (var c = m; c < jl; c++) { acc += tsh[m * PB + c] * dsh[c]; }
-      tsh[m * PB + jl] = -tau * acc;
-    }
-    if (tid == 0u) { tsh[jl * PB + jl] = tau; }
-    // No barrier here: the next reflector's first step writes only red[0..G) and sh_alpha, whose last
-    // readers passed the barriers above, and the T recurrence ends before that reflector's first barrier.
   }
-  workgroupBarrier();  // T and the panel are complete
+  if (width > 0u) { t_column(width - 1u, tau_prev, tid); }
+  workgroupBarrier();  // T is complete
 
   for (var q = 0u; q < SPI; q++) {
     let slot = tid + q * WG;

@@ -149,11 +149,12 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
   });
 
   it('narrows the QR panels, their row steps and workgroup to fit maxComputeWorkgroupStorageSize', async () => {
-    // k = 16 in 200 bytes: qr-apply's 4 (2 rows PB + 2 PB^2) leaves PB = 4 with 2-row steps (192 bytes;
-    // PB = 8 needs 576 at least). qr-panel's 4 (RPI G + PB G + PB + PB^2 + 4) takes G = 2 row groups of
-    // RPI = 8 rows (192; the emulation's preferred G = 16 needs 608), qr-finish's 4 WG a workgroup of 32.
+    // k = 16 in 254 bytes: qr-apply's 4 (2 rows PB + 2 PB^2) leaves PB = 4 with 2-row steps (192 bytes;
+    // 4-row steps need 256, PB = 8 576 at least). qr-panel's 4 (2 RPI G + G + 1 + PB G + PB + PB^2)
+    // takes G = 2 row groups of RPI = 8 rows (252; the emulation's preferred G = 16 needs 916, G = 4
+    // 292), qr-finish's 4 WG a workgroup of 32.
     const q = 'act=relu&width=16&depth=20&sw2=2&samples=2&seed=2';
-    const { snaps, engine } = await gpuRun(q, { maxComputeWorkgroupStorageSize: 200 });
+    const { snaps, engine } = await gpuRun(q, { maxComputeWorkgroupStorageSize: 254 });
     expect(engine.lastPlan).toMatchObject({
       workgroupSize: 64,
       qr: { panelWidth: 4, applyRows: 2, workgroupSize: 32, panel: { workgroupSize: 8, rowGroups: 2, rowsPerSlot: 8, slotsPerInvocation: 1 } },
@@ -173,9 +174,9 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
   it.each<[Partial<GpuLimits>, string, RegExp]>([
     [{ maxStorageBufferBindingSize: 1000 }, 'width=16', /GPU limit maxStorageBufferBindingSize is 1000, but one sample's weight matrix \(4 N\^2 bytes at N = 16\) needs 1024/],
     [{ maxBufferSize: 1020 }, 'width=16', /GPU limit maxBufferSize is 1020, but one sample's weight matrix \(4 N\^2 bytes at N = 16\) needs 1024/],
-    [{ maxComputeWorkgroupStorageSize: 100 }, 'width=32', /GPU limit maxComputeWorkgroupStorageSize is 100, but the blocked QR \(shaders\/qr-\*\.wgsl\) at N = 32 with its narrowest, 4-column panels \(bytes of workgroup memory\) needs 240/],
+    [{ maxComputeWorkgroupStorageSize: 100 }, 'width=32', /GPU limit maxComputeWorkgroupStorageSize is 100, but the blocked QR \(shaders\/qr-\*\.wgsl\) at N = 32 with its narrowest, 4-column panels \(bytes of workgroup memory\) needs 360/],
     // 200 bytes fit a 4-column panel's trailing update (160) but not qr-panel.wgsl's copy of v_j at N = 64 (368).
-    [{ maxComputeWorkgroupStorageSize: 200 }, 'width=64&k=8&weights=orth', /GPU limit maxComputeWorkgroupStorageSize is 200, but the blocked QR \(shaders\/qr-\*\.wgsl\) at N = 64 with its narrowest, 4-column panels \(bytes of workgroup memory\) needs 368/],
+    [{ maxComputeWorkgroupStorageSize: 200 }, 'width=64&k=8&weights=orth', /GPU limit maxComputeWorkgroupStorageSize is 200, but the blocked QR \(shaders\/qr-\*\.wgsl\) at N = 64 with its narrowest, 4-column panels \(bytes of workgroup memory\) needs 616/],
     [{ maxStorageBuffersPerShaderStage: 4 }, 'width=8', /GPU limit maxStorageBuffersPerShaderStage is 4, but the QR finish kernel \(shaders\/qr-finish\.wgsl\), which binds 6 storage buffers, needs 6/],
     [{ maxComputeWorkgroupsPerDimension: 3, maxComputeInvocationsPerWorkgroup: 4 }, 'width=16', /GPU limit maxComputeWorkgroupsPerDimension is 3, but the weights kernel at N = 16 with 4-invocation workgroups \(workgroups in x\) needs 16/],
   ])('refuses %o clearly, before creating any buffer', async (cap, size, message) => {

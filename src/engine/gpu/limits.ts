@@ -169,9 +169,9 @@ export function checkDeviceLimits(limits: GpuLimits): void {
 }
 
 
-/** qr-panel.wgsl's workgroup memory (f32): vsh[RPI G], red[PB G], dsh[PB], T[PB * PB] and four scalars. */
+/** qr-panel.wgsl's workgroup memory (f32): xsh[2 RPI G], nred[G], alpha, red[PB G], dsh[PB], T[PB * PB]. */
 export function qrPanelBytes(panelWidth: number, rowGroups: number, rowsPerSlot: number): number {
-  return 4 * (rowsPerSlot * rowGroups + panelWidth * rowGroups + panelWidth + panelWidth * panelWidth + 4);
+  return 4 * (2 * rowsPerSlot * rowGroups + rowGroups + 1 + panelWidth * rowGroups + panelWidth + panelWidth * panelWidth);
 }
 /** qr-finish.wgsl's: red[WG] (f32). */
 export const qrFinishBytes = (workgroupSize: number) => 4 * workgroupSize;
