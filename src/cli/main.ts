@@ -6,7 +6,7 @@ import { parseEntries } from '../params/url';
 import type { Correction } from '../params/types';
 import type { Engine, Snapshot } from '../engine/types';
 import { GpuDeviceError, GpuEngine, gpuPrefersCpu } from '../engine/gpu/gpu-engine';
-import { GpuLimitError } from '../engine/gpu/limits';
+import { GpuLimitError, GpuOutOfMemoryError } from '../engine/gpu/limits';
 import { nodeDevice } from '../engine/gpu/node-gpu';
 import { FallbackEngine } from '../engine/fallback-engine';
 import { CpuEngine } from '../engine/cpu/cpu-engine';
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     })) last = snap;
   } catch (e) {
     // --backend gpu: a refusal (device limits) or a failed device is an answer, not a crash.
-    if (e instanceof GpuLimitError || e instanceof GpuDeviceError) fail(`GPU engine: ${e.message}; use --backend cpu or auto`);
+    if (e instanceof GpuLimitError || e instanceof GpuOutOfMemoryError || e instanceof GpuDeviceError) fail(`GPU engine: ${e.message}; use --backend cpu or auto`);
     throw e;
   } finally {
     engine.engine.dispose();

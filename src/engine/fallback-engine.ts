@@ -10,12 +10,13 @@
  * ("cpu (float64, …) — GPU unavailable: <reason>").
  *
  * Two narrower cases do not retire the primary: an error that `perRun` accepts (by default a
- * GpuLimitError: these parameters are too large for this device, smaller ones are not), and runs that
+ * GpuLimitError or GpuOutOfMemoryError: these parameters are too large for this device, smaller ones
+ * are not), and runs that
  * `route` sends to the fallback (for example runs that need what only the CPU computes). Both go to the
  * fallback for that run only, with the reason in the snapshots' `backend`.
  */
 import type { Params } from '../params/types';
-import { GpuLimitError } from './gpu/limits';
+import { GpuLimitError, GpuOutOfMemoryError } from './gpu/limits';
 import type { Engine, RunOptions, Snapshot } from './types';
 
 export interface FallbackEngineOptions {
@@ -25,9 +26,12 @@ export interface FallbackEngineOptions {
   fallback: Engine;
   /** A reason to run these parameters on the fallback although the primary works, or null. */
   route?: (params: Params, options: RunOptions) => string | null;
-  /** Errors of the primary that concern only this run (default: GpuLimitError). */
+  /** Errors of the primary that concern only this run (default: GpuLimitError, GpuOutOfMemoryError). */
   perRun?: (error: unknown) => boolean;
 }
+
+/** Errors that say these parameters do not fit this device, not that the device is unusable. */
+const isPerRunError = (e: unknown) => e instanceof GpuLimitError || e instanceof GpuOutOfMemoryError;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -100,7 +104,7 @@ export class FallbackEngine implements Engine {
           return;
         } catch (e) {
           if (options.signal?.aborted) return;
-          if ((this.options.perRun ?? ((x) => x instanceof GpuLimitError))(e)) {
+          if ((this.options.perRun ?? isPerRunError)(e)) {
             why = message(e);
           } else {
             this.retire(message(e));

@@ -14,7 +14,7 @@ import { CpuEngine } from '../../src/engine/cpu/cpu-engine';
 import { inProcessWorkers } from '../../src/engine/cpu/in-process';
 import { FallbackEngine } from '../../src/engine/fallback-engine';
 import { GpuDeviceError, GpuEngine } from '../../src/engine/gpu/gpu-engine';
-import { GpuLimitError } from '../../src/engine/gpu/limits';
+import { GpuLimitError, GpuOutOfMemoryError } from '../../src/engine/gpu/limits';
 import type { Engine, RunOptions, Snapshot } from '../../src/engine/types';
 import type { Params } from '../../src/params/types';
 import { parseQuery } from '../../src/params/url';
@@ -208,16 +208,19 @@ describe.skipIf(!device && !gpuRequired)('FallbackEngine', () => {
     engine.dispose();
   });
 
-  it('a GpuLimitError sends only that run to the CPU; a later run uses the primary again', async () => {
+  it.each([
+    ['GpuLimitError', () => new GpuLimitError('maxStorageBufferBindingSize', 1000, 1024, 'one sample'), /GPU limit maxStorageBufferBindingSize is 1000, but one sample needs 1024/],
+    ['GpuOutOfMemoryError', () => new GpuOutOfMemoryError('the GPU ran out of memory for one sample at N = 12'), /the GPU ran out of memory for one sample at N = 12/],
+  ])('a %s sends only that run to the CPU; a later run uses the primary again', async (_name, error, reason) => {
     const primary = new FakeEngine(async function* (p) {
-      if (p.width > 8) throw new GpuLimitError('maxStorageBufferBindingSize', 1000, 1024, 'one sample');
+      if (p.width > 8) throw error();
       yield* cpuEngine().run(p, RUN);
     });
     const engine = new FallbackEngine({ primary: () => primary, fallback: cpuEngine() });
     const big = await collect(engine.run(params(), RUN));
-    expect(big.at(-1)!.backend).toMatch(/ — GPU unavailable: GPU limit maxStorageBufferBindingSize is 1000, but one sample needs 1024$/);
+    expect(big.at(-1)!.backend).toMatch(new RegExp(` — GPU unavailable: ${reason.source}$`));
     expect(engine.fallbackReason).toBeNull();
-    expect(engine.lastRunReason).toMatch(/maxStorageBufferBindingSize/);
+    expect(engine.lastRunReason).toMatch(reason);
     await collect(engine.run(params('act=tanh&width=8&depth=5&samples=2'), RUN));
     expect(primary.runs).toBe(2);
     expect(engine.lastRunReason).toBeNull();

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../src/engine/cpu/cpu-engine';
 import { inProcessWorkers } from '../../src/engine/cpu/in-process';
 import { GpuEngine } from '../../src/engine/gpu/gpu-engine';
-import { checkDeviceLimits, effectiveLimits, GpuLimitError, planGpuRun, planTProduct, tProductBytesPerSample, type GpuLimits, type GpuPlan } from '../../src/engine/gpu/limits';
+import { checkDeviceLimits, effectiveLimits, GpuLimitError, GpuOutOfMemoryError, planGpuRun, planTProduct, tProductBytesPerSample, type GpuLimits, type GpuPlan } from '../../src/engine/gpu/limits';
 import { describeTiledShape, tiledBlock } from '../../src/engine/gpu/tiled-matmul';
 import type { Snapshot } from '../../src/engine/types';
 import { parseQuery } from '../../src/params/url';
@@ -62,6 +62,41 @@ function expectSameSamples(gpu: Snapshot, cpu: Snapshot): void {
       else expect(Math.abs(b.exponents[i]! - v), `sample ${s}, index ${i + 1}`).toBeLessThan(1e-3);
     });
   });
+}
+
+/**
+ * Makes `d` run out of memory whenever one out-of-memory error scope creates more than `capacity`
+ * bytes of buffers: that scope's popErrorScope() then returns an error, as a GPUOutOfMemoryError from
+ * a real GPU would. WebGPU does not expose how much memory a GPU has, and SwiftShader's 1 GiB buffers
+ * cannot exhaust this machine's memory, so the engine's handling is tested on this simulation (the
+ * buffers themselves stay valid). `allocations` records the bytes of every such scope.
+ */
+function simulateMemory(d: GPUDevice, capacity: number): { allocations: number[]; restore: () => void } {
+  const frames: { filter: GPUErrorFilter; bytes: number }[] = [];
+  const allocations: number[] = [];
+  const { createBuffer, pushErrorScope, popErrorScope } = d;
+  d.createBuffer = (descriptor: GPUBufferDescriptor) => {
+    const frame = [...frames].reverse().find((f) => f.filter === 'out-of-memory');
+    if (frame) frame.bytes += descriptor.size;
+    return createBuffer.call(d, descriptor);
+  };
+  d.pushErrorScope = (filter: GPUErrorFilter) => {
+    frames.push({ filter, bytes: 0 });
+    pushErrorScope.call(d, filter);
+  };
+  d.popErrorScope = async () => {
+    const frame = frames.pop();
+    const real = await popErrorScope.call(d);
+    if (frame?.filter !== 'out-of-memory') return real;
+    allocations.push(frame.bytes);
+    return real ?? (frame.bytes > capacity ? ({ message: `simulated: ${frame.bytes} bytes, capacity ${capacity}` } as GPUError) : null);
+  };
+  return {
+    allocations,
+    restore: () => {
+      for (const name of ['createBuffer', 'pushErrorScope', 'popErrorScope']) delete (d as unknown as Record<string, unknown>)[name];
+    },
+  };
 }
 
 describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
@@ -175,7 +210,7 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
     [{ maxStorageBufferBindingSize: 1000 }, 'width=16', /GPU limit maxStorageBufferBindingSize is 1000, but one sample's weight matrix \(4 N\^2 bytes at N = 16\) needs 1024/],
     [{ maxBufferSize: 1020 }, 'width=16', /GPU limit maxBufferSize is 1020, but one sample's weight matrix \(4 N\^2 bytes at N = 16\) needs 1024/],
     [{ maxComputeWorkgroupStorageSize: 100 }, 'width=32', /GPU limit maxComputeWorkgroupStorageSize is 100, but the blocked QR \(shaders\/qr-\*\.wgsl\) at N = 32 with its narrowest, 4-column panels \(bytes of workgroup memory\) needs 360/],
-    // 200 bytes fit a 4-column panel's trailing update (160) but not qr-panel.wgsl's copy of v_j at N = 64 (368).
+    // 200 bytes fit a 4-column panel's trailing update (160) but not qr-panel.wgsl's copies of column j at N = 64 (616).
     [{ maxComputeWorkgroupStorageSize: 200 }, 'width=64&k=8&weights=orth', /GPU limit maxComputeWorkgroupStorageSize is 200, but the blocked QR \(shaders\/qr-\*\.wgsl\) at N = 64 with its narrowest, 4-column panels \(bytes of workgroup memory\) needs 616/],
     [{ maxStorageBuffersPerShaderStage: 4 }, 'width=8', /GPU limit maxStorageBuffersPerShaderStage is 4, but the QR finish kernel \(shaders\/qr-finish\.wgsl\), which binds 6 storage buffers, needs 6/],
     [{ maxComputeWorkgroupsPerDimension: 3, maxComputeInvocationsPerWorkgroup: 4 }, 'width=16', /GPU limit maxComputeWorkgroupsPerDimension is 3, but the weights kernel at N = 16 with 4-invocation workgroups \(workgroups in x\) needs 16/],
@@ -192,5 +227,67 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
     expect(error.limit).toBe(Object.keys(cap).find((name) => error.message.includes(`limit ${name} `)));
     expect(error.available).toBe(cap[error.limit]);
     expect(counts.buffers).toBe(0);
+  });
+  describe('out of GPU memory', () => {
+    const q = 'act=tanh&width=24&depth=12&sw2=1.5&samples=5&seed=4';
+
+    /** Runs q (singular values on) on a device with `capacity` bytes per allocation; no error scopes of its own. */
+    async function cappedRun(capacity: number, options: { batchBytes?: number } = {}) {
+      const memory = simulateMemory(device!, capacity);
+      const engine = new GpuEngine(device!, 'SwiftShader', options);
+      try {
+        const snaps = await collect(engine.run(parseQuery(q).params, { perSample: true }));
+        return { snaps, allocations: memory.allocations, failure: engine.failure, plan: engine.lastPlan! };
+      } finally {
+        memory.restore();
+        engine.dispose();
+      }
+    }
+
+    /** Bytes of one batch's allocation: fixed (uniforms, QR panel slots) + per sample. */
+    async function measure(): Promise<{ fixed: number; perSample: number; whole: Snapshot }> {
+      const all = await cappedRun(Infinity);
+      expect(all.allocations).toHaveLength(1); // 5 samples in one batch
+      const single = await cappedRun(Infinity, { batchBytes: all.plan.bytesPerSample });
+      expect(single.allocations).toHaveLength(5);
+      const perSample = (all.allocations[0]! - single.allocations[0]!) / 4;
+      return { fixed: single.allocations[0]! - perSample, perSample, whole: all.snaps.at(-1)! };
+    }
+
+    it('halves the batch until it fits: same samples, same numbers, and the snapshot says so', async () => {
+      const { fixed, perSample, whole } = await measure();
+      // Room for 2.5 samples: 5 fails, 3 fails, then batches of 2, 2 and 1.
+      const { snaps, allocations, failure } = await cappedRun(fixed + 2.5 * perSample);
+      expect(failure).toBeNull();
+      expect(allocations.map((b) => Math.round((b - fixed) / perSample))).toEqual([5, 3, 2, 2, 1]);
+      expect(snaps.map((s) => s.samples)).toEqual([2, 4, 5]);
+      const last = snaps.at(-1)!;
+      expect(last.warnings.some((note) => /ran out of memory for 3 samples at a time, so this run uses batches of 2 or fewer/.test(note))).toBe(true);
+      expect(whole.warnings.some((note) => /out of memory/.test(note))).toBe(false);
+      // Batching never changes a sample's numbers.
+      expect(last.perSample).toEqual(whole.perSample);
+      expectSameSamples(last, await cpuRun(q));
+    });
+
+    it('refuses a run whose single sample does not fit (GpuOutOfMemoryError), and the engine stays usable', async () => {
+      const { fixed, perSample } = await measure();
+      const memory = simulateMemory(device!, fixed + 0.5 * perSample);
+      const engine = new GpuEngine(device!, 'SwiftShader');
+      try {
+        const caught = await collect(engine.run(parseQuery(q).params)).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(caught).toBeInstanceOf(GpuOutOfMemoryError);
+        expect((caught as Error).message).toBe('the GPU ran out of memory for one sample at N = 24 with singular values');
+        expect(engine.failure).toBeNull();
+        memory.restore();
+        const snaps = await withErrorScopes(device!, () => collect(engine.run(parseQuery('act=tanh&width=8&depth=5&samples=2').params)));
+        expect(snaps.at(-1)!.done).toBe(true);
+      } finally {
+        memory.restore();
+        engine.dispose();
+      }
+    });
   });
 });

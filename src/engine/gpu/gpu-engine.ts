@@ -19,7 +19,7 @@ import { NetworkSample, RunConfig, Workspace } from '../cpu/network-sample';
 import { fillGaussian, STREAM_TAG } from '../rng';
 import { nextMacrotask } from '../cpu/worker-core';
 import type { Engine, RunOptions, SampleResult, Snapshot } from '../types';
-import { effectiveLimits, planGpuRun, planTProduct, type GpuLimits, type GpuPlan } from './limits';
+import { effectiveLimits, GpuOutOfMemoryError, planGpuRun, planTProduct, type GpuLimits, type GpuPlan } from './limits';
 import type { GpuProfiler, KernelGroup } from './profiler';
 import { GpuBatch, MAX_LAYER_SLOTS } from './batch';
 import { isEmulatedAdapter, readBuffer } from './device';
@@ -202,7 +202,10 @@ export class GpuEngine implements Engine {
     const tPrograms = singularValues ? (this.tProductPrograms ??= createTProductPrograms(device, planTProduct(effectiveLimits(device, this.options.limits), this.plannedAsEmulated))) : null;
     const started = performance.now();
     const checkpoints = Array.from({ length: config.checkpoints }, (_, i) => config.checkpointLayer(i));
-    const batch = plan.batch;
+    // Lowered when the GPU runs out of memory for a batch (allocate()): WebGPU does not say how much
+    // memory there is, so BATCH_BYTES can be too much for a small GPU.
+    let batch = plan.batch;
+    let memoryNote: string | null = null;
     const results: SampleResult[] = [];
     let work = 0;
     const backend = `gpu (float32, ${this.adapterName})`;
@@ -213,6 +216,7 @@ export class GpuEngine implements Engine {
     const notes = () => [
       ...(caveat ? [`float32 caveat: ${caveat}; this GPU run may count too few -Infinity exponents (use the CPU engine).`] : []),
       ...(FLOAT32_TAILS.has(params.act) ? [FLOAT32_TAIL_NOTE] : []),
+      ...(memoryNote ? [memoryNote] : []),
       ...(recomputed === 0
         ? []
         : [`Singular values of ${recomputed} of ${results.length} samples were recomputed in float64 on the CPU (same networks): their float32 product T = R_L...R_1 hit a case the GPU kernels do not cover (a zero row above a nonzero one, a row leaving float32 range, or a float32 Jacobi that did not settle).`]),
@@ -220,7 +224,7 @@ export class GpuEngine implements Engine {
     const snapshot = (done: boolean, partial: { layer: number; sums: ArrayLike<number> }[]) =>
       buildSnapshot({ params, k, singularValues, checkpoints, results, partial, elapsedMs: performance.now() - started, work, done, perSample, backend, notes: notes() });
 
-    for (let base = 0; base < params.samples; base += batch) {
+    for (let base = 0; base < params.samples; ) {
       if (signal?.aborted) return;
       const count = Math.min(batch, params.samples - base);
       const owned: GPUBuffer[] = [];
@@ -230,16 +234,25 @@ export class GpuEngine implements Engine {
       const flopsPerLayer = count * (2 * n * n * k + 4 * n * k * k + (tPrograms ? (2 / 3) * n ** 3 : 0));
       const layersPerChunk = Math.max(1, Math.min(MAX_LAYER_SLOTS, Math.floor((this.options.chunkFlops ?? CHUNK_FLOPS) / flopsPerLayer)));
       try {
-        const gpuBatch = new GpuBatch(device, programs, plan, { n, k, count, orth, checkpoints: config.checkpoints }, (b) => {
-          owned.push(b);
-          this.live.add(b);
+        const allocated = await this.allocate(() => {
+          const made = new GpuBatch(device, programs, plan, { n, k, count, orth, checkpoints: config.checkpoints }, (b) => {
+            owned.push(b);
+            this.live.add(b);
+          });
+          return { made, t: tPrograms ? new TAccumulator(device, tPrograms, count, n) : null };
         });
+        tAcc = allocated.value.t;
+        if (allocated.outOfMemory) {
+          // Out of memory: the same samples again in batches half as large, down to one sample.
+          if (count === 1) throw new GpuOutOfMemoryError(`the GPU ran out of memory for one sample at N = ${n}${singularValues ? ' with singular values' : ''}`);
+          batch = Math.ceil(count / 2);
+          memoryNote = `The GPU ran out of memory for ${count} samples at a time, so this run uses batches of ${batch} or fewer (slower on a large GPU, same results).`;
+          continue;
+        }
+        const gpuBatch = allocated.value.made;
         const bufs = gpuBatch.buffers;
         this.initialize(config, gpuBatch, base);
-        if (tPrograms) {
-          tAcc = new TAccumulator(device, tPrograms, count, n);
-          tAcc.reset();
-        }
+        tAcc?.reset();
         let layer = 0;
         // Two chunks in flight: chunk c+1 is encoded and queued while chunk c runs, so the GPU does
         // not idle through the wake-up and the encoding between chunks (measured on an H100 at
@@ -289,10 +302,35 @@ export class GpuEngine implements Engine {
           this.live.delete(b);
         }
       }
-      if (base + count < params.samples) yield snapshot(false, []);
+      base += count;
+      if (base < params.samples) yield snapshot(false, []);
     }
     this.throwIfFailed();
     yield snapshot(true, []);
+  }
+
+  /**
+   * Runs `create` (buffers and bind groups, no queue writes), and says whether the GPU ran out of
+   * memory on the way: its out-of-memory error, and the validation errors of the bind groups over the
+   * buffers it left invalid, are caught here instead of failing the whole engine (the caller destroys
+   * what was made). Any other validation error is a bug and is thrown.
+   */
+  private async allocate<T>(create: () => T): Promise<{ value: T; outOfMemory: boolean }> {
+    const device = this.device;
+    device.pushErrorScope('validation');
+    device.pushErrorScope('out-of-memory');
+    let value: { made: T } | null = null;
+    let thrown: unknown = null;
+    try {
+      value = { made: create() };
+    } catch (e) {
+      thrown = e;
+    }
+    const oom = await device.popErrorScope();
+    const invalid = await device.popErrorScope();
+    if (value === null) throw thrown;
+    if (!oom && invalid) throw new Error(`GPU validation error while allocating a batch: ${invalid.message}`);
+    return { value: value.made, outOfMemory: oom !== null };
   }
 
   /** The Layer uniform of layer l (1-based) of this batch; layer 0 is the initial state. */

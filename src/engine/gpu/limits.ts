@@ -42,6 +42,14 @@ export class GpuLimitError extends Error {
   }
 }
 
+/**
+ * Not even one sample of this run fits the GPU's memory. Like a GpuLimitError it concerns this run
+ * only (smaller runs still fit), so the page runs it on the CPU and keeps the GPU engine.
+ */
+export class GpuOutOfMemoryError extends Error {
+  override readonly name = 'GpuOutOfMemoryError';
+}
+
 /** The device's limits, each lowered to `cap[name]` where a cap is given (a memory or size budget). */
 export function effectiveLimits(device: { limits: GPUSupportedLimits }, cap: Partial<GpuLimits> = {}): GpuLimits {
   const out = {} as GpuLimits;
