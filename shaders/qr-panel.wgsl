@@ -58,12 +58,18 @@ fn publish(zr: ptr<function, array<f32, SPI * RPI>>, q: u32, g: u32, jl: u32) {
   nred[g] = part;
 }
 
-// T[0:j, j] = -tau_j T[0:j, 0:j] y with y_m = v_m^T v_j = dsh[m]; one row per invocation.
+// T[0:j, j] = -tau_j T[0:j, 0:j] y with y_m = v_m^T v_j = dsh[m]; one row per invocation, four terms
+// per step (independent sums: this dot is on every reflector's critical path). The steps run over
+// whole groups of four from the one holding m: the extra terms are exact zeros (T is zero below its
+// diagonal and in its columns >= j, dsh in its entries >= j).
 fn t_column(j: u32, tau: f32, tid: u32) {
   for (var m = tid; m < j; m += WG) {
-    var acc = 0.0;
-    for (var c = m; c < j; c++) { acc += tsh[m * PB + c] * dsh[c]; }
-    tsh[m * PB + j] = -tau * acc;
+    let row = m * PB;
+    var acc = vec4<f32>(0.0);
+    for (var c = m & ~3u; c < j; c += 4u) {
+      acc += vec4<f32>(tsh[row + c], tsh[row + c + 1u], tsh[row + c + 2u], tsh[row + c + 3u]) * vec4<f32>(dsh[c], dsh[c + 1u], dsh[c + 2u], dsh[c + 3u]);
+    }
+    tsh[row + j] = -tau * ((acc.x + acc.y) + (acc.z + acc.w));
   }
   if (tid == 0u) { tsh[j * PB + j] = tau; }
 }
@@ -96,8 +102,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var tau_prev = 0.0;
   for (var jl = 0u; jl < width; jl++) {
     let half = (jl % 2u) * RV;
-    var sigma = 0.0;
-    for (var g = 0u; g < G; g++) { sigma += nred[g]; }
+    // G-way sums in four independent chains (G is a power of two): a dependent chain of G loads and
+    // adds per reflector is latency on the critical path.
+    var s4 = vec4<f32>(0.0);
+    var h0 = 0u;
+    for (; h0 + 3u < G; h0 += 4u) { s4 += vec4<f32>(nred[h0], nred[h0 + 1u], nred[h0 + 2u], nred[h0 + 3u]); }
+    var sigma = (s4.x + s4.y) + (s4.z + s4.w);
+    for (; h0 < G; h0++) { sigma += nred[h0]; }
     let alpha = sh_alpha;
     // sigma == 0: H_j = I (tau = 0), as LAPACK; the steps below are then exact no-ops (v_j = e_j).
     var tau = 0.0;
@@ -149,8 +160,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       let c = slot / G;
       if (slot < PB * G && c < width && c != jl) {
         let g = slot % G;
-        var d = 0.0;
-        for (var h = 0u; h < G; h++) { d += red[h * PB + c]; }
+        var d4 = vec4<f32>(0.0);
+        var h = 0u;
+        for (; h + 3u < G; h += 4u) { d4 += vec4<f32>(red[h * PB + c], red[(h + 1u) * PB + c], red[(h + 2u) * PB + c], red[(h + 3u) * PB + c]); }
+        var d = (d4.x + d4.y) + (d4.z + d4.w);
+        for (; h < G; h++) { d += red[h * PB + c]; }
         if (c > jl) {
           let f = tau * d;
           for (var r = 0u; r < RPI; r++) {

@@ -48,12 +48,15 @@ const svTolerance = (logSigma: number) => 1e-2 + 1e-3 * Math.abs(logSigma);
  * zero at h = -0.75, where two O(0.2) terms cancel, and erf' = 2/sqrt(pi) exp(-h^2) has Gaussian tails:
  * a layer with a unit whose |phi'| is far below 1e-7 makes the smallest R_kk/|Z| smaller than float32
  * resolves, and the QR returns ~1e-7 |Z| instead. Such rare layers dominate the bottom exponent (seen:
- * 0.07 per layer at lambda_12 = -3.4 for GELU; 0.34 at lambda_12 = -3.66 for erf in 1 of 30 samples
- * at the default seed; 1.5e-3 for this seed), every other index within 1e-4. That index gets 0.1; the
- * engine says so in its warnings.
+ * 0.07-0.10 per layer at lambda_12 = -3.4 for GELU, moved by nothing but the order of the QR's float32
+ * sums; 0.34 at lambda_12 = -3.66 for erf in 1 of 30 samples at the default seed; 1.5e-3 for this
+ * seed), every other index within 1e-4. That index gets FLOOR_TOL, above the worst seen (its log
+ * singular value FLOOR_TOL L); the engine says so in its warnings. A wrong derivative or kernel moves
+ * the other indices, which keep TOL.
  */
+const FLOOR_TOL = 0.4;
 function toleranceFor(query: string, index: number, k: number): number {
-  return /act=(gelu|erf)&/.test(query) && index === k - 1 ? 0.1 : TOL;
+  return /act=(gelu|erf)&/.test(query) && index === k - 1 ? FLOOR_TOL : TOL;
 }
 
 const CASES = [
@@ -124,7 +127,7 @@ function expectAgreement(q: string, cpu: Snapshot, gpu: Snapshot): void {
       const w = b.logSingularValues![i]!;
       if (v === null) expect(w, `sample ${s}, sigma ${i + 1}`).toBeNull();
       // erf's and GELU's bottom index: the float32 phi' floor above, times the depth.
-      else expect(Math.abs(w! - v), `sample ${s}, log sigma ${i + 1}`).toBeLessThan(toleranceFor(q, i, a.exponents.length) === TOL ? svTolerance(v) : 0.1 * depth);
+      else expect(Math.abs(w! - v), `sample ${s}, log sigma ${i + 1}`).toBeLessThan(toleranceFor(q, i, a.exponents.length) === TOL ? svTolerance(v) : FLOOR_TOL * depth);
     });
   }
   if (cpu.logSingularValues) expect(gpu.histogram!.total).toBe(cpu.histogram!.total);
