@@ -136,6 +136,17 @@ fn normalize(ub: u32, n: u32, i: u32) -> f32 {
   return 0.5 * log(ss);
 }
 
+// u_i . u_j of a pair from its G partial sums red[lead ..], in four independent chains: a dependent
+// chain of G (up to 32) loads and adds is latency in every round.
+fn pair_sum(lead: u32, G: u32) -> f32 {
+  var acc = vec4<f32>(0.0);
+  var e = 0u;
+  for (; e + 3u < G; e += 4u) { acc += vec4<f32>(red[lead + e], red[lead + e + 1u], red[lead + e + 2u], red[lead + e + 3u]); }
+  var sum = (acc.x + acc.y) + (acc.z + acc.w);
+  for (; e < G; e++) { sum += red[lead + e]; }
+  return sum;
+}
+
 // The rotation of rows p, q (g_p >= g_q) for cs = u_p . u_q and d = g_q - g_p <= 0: the coefficients
 // (a1, a2, b1, b2) of the new rows, log cc, and whether the norms must be measured (nearly
 // parallel rows) rather than taken from the closed form (np2, nq2).
@@ -237,8 +248,7 @@ fn sweep_part(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
       if (live) { part = dot_slice(ub, n, i, j, g, G); }
       red[tid] = part;
       workgroupBarrier();
-      var cs = 0.0;
-      for (var e = 0u; e < G; e++) { cs += red[lead + e]; }
+      let cs = pair_sum(lead, G);
       let turn = live && abs(cs) >= TOL;
       var rot = Rotation(vec4<f32>(0.0), 0.0, false, 1.0, 1.0);
       var p = i;

@@ -359,6 +359,22 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
     }
   });
 
+  // The engine's emulated plan has 64 invocations, so at N > 64 a pair gets one or two of them; the
+  // network cases above (N <= 32) always get four or more.
+  it.each([
+    [8, 1],
+    [16, 2],
+    [32, 4],
+  ])('the GPU Jacobi with a %i-invocation workgroup (%i per pair at N = 16) agrees with the float64 Jacobi', async (jacobiWorkgroup) => {
+    const variant = await withErrorScopes(device!, async () => createTProductPrograms(device!, { jacobiWorkgroup }));
+    const trace = captureTrace('act=tanh&width=16&depth=60&sw2=2&seed=8', 2);
+    const t = await withErrorScopes(device!, () => runGpu(trace, variant));
+    for (let s = 0; s < 2; s++) {
+      expect(t.jacobiFlags[s]).toBe(0);
+      expect(maxError(t.gpuLogSigma[s]!, sampleLogSingularValues(t, s)!)).toBeLessThan(JACOBI_TOL);
+    }
+  });
+
   it('a Jacobi cut short reports no singular values (the CPU takes the sample), never unconverged ones', async () => {
     const trace = captureTrace('act=tanh&width=24&depth=40&sw2=2&seed=3', 2);
     // The set-up and the first sweep: a T of 40 layers is not diagonal after one sweep.
