@@ -94,7 +94,7 @@ const GPU_TUNED_CASES = [
   'act=relu&width=70&k=37&depth=20&sw2=2',
   'act=tanh&arch=res&alpha=1&ascale=sqrtL&width=40&depth=30&sw2=1',
   'act=relu&weights=orth&width=33&k=9&depth=30&sw2=2',
-  // A larger net: 5 x 5 tiled blocks per product, 5 QR panels with 8 row groups each (RPI = 20);
+  // A larger net: 5 x 5 tiled blocks per product, 3 QR panels (64 + 64 + 1) of 4 row groups (RPI = 36);
   // k < N, so no singular values (the Jacobi of an ungraded T takes SwiftShader long).
   'act=tanh&width=130&k=129&depth=6&sw2=1.5',
   // The smallest sizes: one column, one 2 x 2 orthogonal weight.
@@ -145,13 +145,15 @@ describe.skipIf(!device && !gpuRequired)('WebGPU engine vs CPU engine (same seed
     expectAgreement(q, cpu, gpu);
   });
 
-  // The kernels a real GPU gets (tiled jacobian matmul, 256-invocation QR panels, wide T-product
-  // workgroups), run here on SwiftShader: partial blocks (N, k not multiples of 32), several QR panels,
+  // The kernels a real GPU gets (tiled jacobian matmul, 64-column QR panels, split QR updates, wide
+  // T-product workgroups), run here on SwiftShader: partial blocks (N, k not multiples of 32), several QR panels,
   // k < N, residual nets, exact zeros of ReLU, and the singular values where k = N.
   it.each(GPU_TUNED_CASES)('planned as for a real GPU: %s', async (q) => {
     const { cpu, gpu, plan } = await both(`${q}&samples=3&seed=7`, { tuning: 'gpu' });
     expect(plan.matmul.kind).toBe('tiled');
     expect(plan.qr.workgroupSize).toBe(256);
+    const k = gpu.exponents.mean.length;
+    expect(plan.qr.panelWidth).toBe(Math.min(64, Math.max(4, 2 ** Math.ceil(Math.log2(k)))));
     expectAgreement(q, cpu, gpu);
   });
 

@@ -115,8 +115,9 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
       // Default limits (below this adapter's): the plan is made from the device's, not the adapter's.
       const plan = planGpuRun(effectiveLimits(small), { n: 1024, k: 1024, samples: 64, orth: true, checkpoints: 200, batchBytes: 1 << 30 });
       expect(plan.batch * 4 * 1024 * 1024).toBeLessThanOrEqual(small.limits.maxStorageBufferBindingSize);
+      // 16 KB of workgroup memory: no 64-column panels (their trailing update needs 24960 bytes).
       // 256 invocations: 8 row groups per 32-column panel, so 128 rows of each slot in registers.
-      expect(plan.qr).toEqual({ panelWidth: 32, applyRows: 32, workgroupSize: 256, splitApply: true, panel: { workgroupSize: 256, rowGroups: 8, rowsPerSlot: 128, slotsPerInvocation: 1 } });
+      expect(plan.qr).toEqual({ panelWidth: 32, applyColumns: 32, applyRows: 32, workgroupSize: 256, splitApply: true, panel: { workgroupSize: 256, rowGroups: 8, rowsPerSlot: 128, slotsPerInvocation: 1 } });
       expect(plan.workgroupSize).toBe(64);
     } finally {
       small.destroy();
@@ -192,7 +193,7 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
     const { snaps, engine } = await gpuRun(q, { maxComputeWorkgroupStorageSize: 254 });
     expect(engine.lastPlan).toMatchObject({
       workgroupSize: 64,
-      qr: { panelWidth: 4, applyRows: 2, workgroupSize: 32, panel: { workgroupSize: 8, rowGroups: 2, rowsPerSlot: 8, slotsPerInvocation: 1 } },
+      qr: { panelWidth: 4, applyColumns: 4, applyRows: 2, workgroupSize: 32, panel: { workgroupSize: 8, rowGroups: 2, rowsPerSlot: 8, slotsPerInvocation: 1 } },
     });
     expectSameSamples(snaps.at(-1)!, await cpuRun(q));
   });

@@ -91,25 +91,29 @@ describe.skipIf(!device && !gpuRequired)('blocked Householder QR on the GPU', ()
   });
 
   // qr-panel.wgsl holds the panel in registers: slots of one column's rows j0 + g + G r. A GPU's plan
-  // takes G = ceil(N / 32) (rounded up to a power of two), an emulated adapter's 64 invocations in all;
-  // capped invocations put several slots on one invocation (SPI > 1).
-  it.each<[string, number, number, Partial<GpuLimits>, number, boolean, QrPlan['panel']]>([
-    ['one panel', 12, 12, {}, -1, false, { workgroupSize: 16, rowGroups: 1, rowsPerSlot: 12, slotsPerInvocation: 1 }],
-    ['three panels, the last partial (32 + 32 + 8)', 72, 72, {}, -1, false, { workgroupSize: 128, rowGroups: 4, rowsPerSlot: 20, slotsPerInvocation: 1 }],
-    ['three panels, 64-invocation panel workgroups', 72, 72, {}, -1, true, { workgroupSize: 64, rowGroups: 2, rowsPerSlot: 36, slotsPerInvocation: 1 }],
-    ['three panels, 32 invocations at most (16-column panels)', 72, 72, { maxComputeInvocationsPerWorkgroup: 32 }, -1, false, { workgroupSize: 32, rowGroups: 2, rowsPerSlot: 36, slotsPerInvocation: 1 }],
-    ['k < N over two panels (32 + 5)', 70, 37, {}, -1, false, { workgroupSize: 128, rowGroups: 4, rowsPerSlot: 20, slotsPerInvocation: 1 }],
-    ['4-column panels (workgroup memory capped at 264 bytes)', 18, 14, { maxComputeWorkgroupStorageSize: 264 }, -1, false, { workgroupSize: 4, rowGroups: 1, rowsPerSlot: 20, slotsPerInvocation: 1 }],
-    ['an exactly zero column in the second panel', 40, 40, {}, 35, true, { workgroupSize: 64, rowGroups: 2, rowsPerSlot: 20, slotsPerInvocation: 1 }],
-    ['a zero column, 2 slots per invocation (4 invocations, 8-column panels)', 40, 40, { maxComputeInvocationsPerWorkgroup: 4 }, 35, false, { workgroupSize: 4, rowGroups: 1, rowsPerSlot: 40, slotsPerInvocation: 2 }],
-  ])('%s: R, Q and log|R_jj| match float64 Householder', async (_, n, k, cap, zeroColumn, emulated, panel) => {
+  // takes 64-column panels and G = ceil(N / 32) (rounded up to a power of two), an emulated adapter's
+  // 32-column panels and 64 invocations in all; capped invocations put several slots on one
+  // invocation (SPI > 1), capped workgroup memory narrows the panels.
+  const NO_WIDE_PANEL = { maxComputeWorkgroupStorageSize: 20000 }; // 64-column qr-apply needs 24960 bytes at least
+  it.each<[string, number, number, Partial<GpuLimits>, number, boolean, number, QrPlan['panel']]>([
+    ['one panel', 12, 12, {}, -1, false, 16, { workgroupSize: 16, rowGroups: 1, rowsPerSlot: 12, slotsPerInvocation: 1 }],
+    ['two 64-column panels (64 + 8)', 72, 72, {}, -1, false, 64, { workgroupSize: 256, rowGroups: 4, rowsPerSlot: 20, slotsPerInvocation: 1 }],
+    ['three 32-column panels, the last partial (32 + 32 + 8)', 72, 72, NO_WIDE_PANEL, -1, false, 32, { workgroupSize: 128, rowGroups: 4, rowsPerSlot: 20, slotsPerInvocation: 1 }],
+    ['three panels, 64-invocation panel workgroups', 72, 72, {}, -1, true, 32, { workgroupSize: 64, rowGroups: 2, rowsPerSlot: 36, slotsPerInvocation: 1 }],
+    ['three panels, 32 invocations at most (16-column panels)', 72, 72, { maxComputeInvocationsPerWorkgroup: 32 }, -1, false, 16, { workgroupSize: 32, rowGroups: 2, rowsPerSlot: 36, slotsPerInvocation: 1 }],
+    ['k < N in one 64-column panel (37)', 70, 37, {}, -1, false, 64, { workgroupSize: 256, rowGroups: 4, rowsPerSlot: 20, slotsPerInvocation: 1 }],
+    ['k < N over two panels (32 + 5)', 70, 37, NO_WIDE_PANEL, -1, false, 32, { workgroupSize: 128, rowGroups: 4, rowsPerSlot: 20, slotsPerInvocation: 1 }],
+    ['4-column panels (workgroup memory capped at 264 bytes)', 18, 14, { maxComputeWorkgroupStorageSize: 264 }, -1, false, 4, { workgroupSize: 4, rowGroups: 1, rowsPerSlot: 20, slotsPerInvocation: 1 }],
+    ['an exactly zero column in the second panel', 40, 40, {}, 35, true, 32, { workgroupSize: 64, rowGroups: 2, rowsPerSlot: 20, slotsPerInvocation: 1 }],
+    ['an exactly zero column in a 64-column panel', 40, 40, {}, 35, false, 64, { workgroupSize: 128, rowGroups: 2, rowsPerSlot: 20, slotsPerInvocation: 1 }],
+    ['a zero column, 2 slots per invocation (4 invocations, 8-column panels)', 40, 40, { maxComputeInvocationsPerWorkgroup: 4 }, 35, false, 8, { workgroupSize: 4, rowGroups: 1, rowsPerSlot: 40, slotsPerInvocation: 2 }],
+  ])('%s: R, Q and log|R_jj| match float64 Householder', async (_, n, k, cap, zeroColumn, emulated, panelWidth, panel) => {
     const z = panels(n, k, n * 1000 + k, zeroColumn);
     const out = await gpuQr(n, k, z, cap, 0, emulated);
+    expect(out.panelWidth).toBe(panelWidth);
     expect(out.panel).toEqual(panel);
     // qr-apply.wgsl in one dispatch (an emulation's plan) or split in two (a GPU's).
     expect(out.splitApply).toBe(!emulated);
-    if (cap.maxComputeWorkgroupStorageSize) expect(out.panelWidth).toBe(4);
-    else if (!cap.maxComputeInvocationsPerWorkgroup) expect(out.panelWidth).toBe(Math.min(32, 2 ** Math.ceil(Math.log2(k))));
     for (let s = 0; s < COUNT; s++) {
       const z64 = Float64Array.from(z.subarray(s * n * k, (s + 1) * n * k));
       const tau = new Float64Array(k);

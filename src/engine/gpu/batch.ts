@@ -107,7 +107,7 @@ class BlockedQr {
     const slot = (i: number) => [offset, i * UNIFORM_SLOT];
     // The apply of panel i to `columns` target columns (from j1, or from j0 when forming Q).
     const apply = (programs: Program[], i: number, columns: number) => {
-      const columnBlocks = Math.ceil(columns / width);
+      const columnBlocks = Math.ceil(columns / this.plan.applyColumns);
       pass.setBindGroup(0, this.groups.apply, slot(i));
       programs.forEach((program, step) => {
         pass.setPipeline(program.pipeline);

@@ -97,8 +97,10 @@ const PREFERRED_T_WORKGROUPS = { gpu: { jacobi: 1024, row: 64 }, emulated: { jac
 
 /** The blocked QR's shapes (qr-panel.wgsl, qr-apply.wgsl, qr-finish.wgsl). */
 export interface QrPlan {
-  /** Columns per panel (PB), also the columns per workgroup of qr-apply (TC). */
+  /** Columns per panel (PB). */
   panelWidth: number;
+  /** Target columns per workgroup of qr-apply (TC): the panel width, at most APPLY_COLUMNS. */
+  applyColumns: number;
   /** Rows per step of qr-apply's W = V^T M (RB). */
   applyRows: number;
   /** Invocations per workgroup of qr-finish. */
@@ -183,12 +185,29 @@ export function qrPanelBytes(panelWidth: number, rowGroups: number, rowsPerSlot:
 }
 /** qr-finish.wgsl's: red[WG] (f32). */
 export const qrFinishBytes = (workgroupSize: number) => 4 * workgroupSize;
-/** qr-apply.wgsl's: V[RB * PB], M[RB * TC], W[PB * TC], T[PB * PB] with TC = PB. */
-export const qrApplyBytes = (panelWidth: number, rows: number) => 4 * (2 * rows * panelWidth + 2 * panelWidth * panelWidth);
+/** qr-apply.wgsl's: V[RB * PB], M[RB * TC], W[PB * TC], T[PB * PB]. */
+export const qrApplyBytes = (panelWidth: number, columns: number, rows: number) => 4 * (rows * (panelWidth + columns) + panelWidth * (columns + panelWidth));
 /** qr-apply.wgsl's invocations: one 4 x 4 tile of W (PB x TC) each. */
-export const qrApplyInvocations = (panelWidth: number) => (panelWidth / 4) ** 2;
+export const qrApplyInvocations = (panelWidth: number, columns: number) => (panelWidth / 4) * (columns / 4);
+/** qr-apply's TC: target columns per workgroup (and per block of its split update). */
+const APPLY_COLUMNS = 32;
 
-const PANEL_WIDTHS = [32, 16, 8, 4];
+/**
+ * Panel widths, widest first. A QR of k columns takes about 5 k / PB dispatches (per panel: the
+ * panel, the trailing update and the forming of Q, each of the last two split in two), and on a GPU
+ * each dependent dispatch costs microseconds however little it does (an H100 at stop 9: N = 64 took
+ * 0.35 ms per layer in about a dozen dispatches), so a GPU prefers 64-column panels: at N = 256 19
+ * QR dispatches per layer instead of 39. The price is a longer serial panel (twice the columns per
+ * reflector step). Not yet measured on hardware: GPU_PANEL_WIDTHS without 64 restores the old plan.
+ * A CPU emulation keeps 32 at most (each invocation pays at every barrier there).
+ */
+const GPU_PANEL_WIDTHS = [64, 32, 16, 8, 4];
+const EMULATED_PANEL_WIDTHS = [32, 16, 8, 4];
+/**
+ * A panel wider than 32 columns only where its slots hold at most this many rows each in registers
+ * (more invocations per workgroup, or a smaller N): a long register array spills to slow memory.
+ */
+const WIDE_PANEL_MAX_ROWS = 64;
 /**
  * qr-apply's rows per step of W = V^T M, the most that fit: each step is a round of global loads and
  * two barriers, so a GPU, which waits on the loads, wants few steps. A CPU emulation at most 16 (64
@@ -209,9 +228,10 @@ export function planQr(limits: GpuLimits, n: number, k: number, finishWorkgroup:
   let workgroupSize = finishWorkgroup;
   while (workgroupSize > 1 && qrFinishBytes(workgroupSize) > storage) workgroupSize /= 2;
   if (qrFinishBytes(workgroupSize) <= storage) {
-    for (const panelWidth of PANEL_WIDTHS) {
-      if (panelWidth > widest || qrApplyInvocations(panelWidth) > invocations) continue;
-      const applyRows = APPLY_ROWS.find((rows) => (!emulated || rows <= EMULATED_APPLY_ROWS) && qrApplyBytes(panelWidth, rows) <= storage);
+    for (const panelWidth of emulated ? EMULATED_PANEL_WIDTHS : GPU_PANEL_WIDTHS) {
+      const applyColumns = Math.min(panelWidth, APPLY_COLUMNS);
+      if (panelWidth > widest || qrApplyInvocations(panelWidth, applyColumns) > invocations) continue;
+      const applyRows = APPLY_ROWS.find((rows) => (!emulated || rows <= EMULATED_APPLY_ROWS) && qrApplyBytes(panelWidth, applyColumns, rows) <= storage);
       if (applyRows === undefined) continue;
       const wanted = emulated ? EMULATED_PANEL_WORKGROUP / panelWidth : ceilPow2(Math.ceil(n / PANEL_ROWS_PER_SLOT));
       for (let rowGroups = Math.max(1, Math.min(wanted, floorPow2(invocations / panelWidth))); rowGroups >= 1; rowGroups /= 2) {
@@ -220,11 +240,12 @@ export function planQr(limits: GpuLimits, n: number, k: number, finishWorkgroup:
         const slots = panelWidth * rowGroups;
         const panelWorkgroup = Math.min(slots, invocations);
         const panel = { workgroupSize: panelWorkgroup, rowGroups, rowsPerSlot, slotsPerInvocation: Math.ceil(slots / panelWorkgroup) };
-        return { panelWidth, applyRows, workgroupSize, splitApply: !emulated, panel };
+        if (panelWidth > APPLY_COLUMNS && rowsPerSlot * panel.slotsPerInvocation > WIDE_PANEL_MAX_ROWS) break;
+        return { panelWidth, applyColumns, applyRows, workgroupSize, splitApply: !emulated, panel };
       }
     }
   }
-  const narrowest = Math.max(qrApplyBytes(4, 1), qrPanelBytes(4, 1, n), qrFinishBytes(1));
+  const narrowest = Math.max(qrApplyBytes(4, 4, 1), qrPanelBytes(4, 1, n), qrFinishBytes(1));
   throw new GpuLimitError('maxComputeWorkgroupStorageSize', storage, narrowest, `the blocked QR (shaders/qr-*.wgsl) at N = ${n} with its narrowest, 4-column panels (bytes of workgroup memory)`);
 }
 

@@ -140,7 +140,7 @@ function qrPanelProgram(device: GPUDevice, qr: QrPlan): Program {
 
 /** The QR programs of one plan. qrFactor and qrForm are one kernel with different constants. */
 function qrPrograms(device: GPUDevice, qr: QrPlan): QrPrograms {
-  const apply = { PB: qr.panelWidth, TC: qr.panelWidth, RB: qr.applyRows };
+  const apply = { PB: qr.panelWidth, TC: qr.applyColumns, RB: qr.applyRows };
   const entries = qr.splitApply ? ['apply_w', 'apply_update'] : ['main'];
   const applyPrograms = (form: number) => entries.map((entry) => program(device, 'qrApply', { ...apply, FORM_Q: form }, undefined, entry));
   return {
