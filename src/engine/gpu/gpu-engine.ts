@@ -310,8 +310,8 @@ export class GpuEngine implements Engine {
   }
 
   /**
-   * Runs `create` (buffers and bind groups, no queue writes), and says whether the GPU ran out of
-   * memory on the way: its out-of-memory error, and the validation errors of the bind groups over the
+   * Runs `create` (a batch's buffers, bind groups and constant uniforms), and says whether the GPU ran
+   * out of memory on the way: its out-of-memory error, and the validation errors of what used the
    * buffers it left invalid, are caught here instead of failing the whole engine (the caller destroys
    * what was made). Any other validation error is a bug and is thrown.
    */
