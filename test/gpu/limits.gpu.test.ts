@@ -6,7 +6,12 @@
  * WebGPU never hands out a device below its default limits: requiredLimits lower than the defaults
  * are raised to them (checked first below). A smaller device is therefore stood in for by the engine's
  * `limits` caps, which it applies on top of the real device's limits exactly as it would a small
- * device's own. Every run is inside validation and out-of-memory error scopes.
+ * device's own. Every run is inside validation and out-of-memory error scopes, except those on a
+ * simulated out-of-memory device (below: their scopes are the simulation's); any GPU error there
+ * would reach the engine's uncaptured-error handler, and the tests assert engine.failure is null.
+ *
+ * Memory is the one thing WebGPU does not report: a batch that does not fit is found out by an
+ * out-of-memory error when its buffers are created, and retried smaller (gpu-engine.ts allocate()).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../src/engine/cpu/cpu-engine';
