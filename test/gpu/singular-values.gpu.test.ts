@@ -348,6 +348,8 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
     expect(jacobiRoundsPerPart(n, partWork)).toBe(roundsPerPart);
     expect(jacobiPartsPerSweep(n, partWork)).toBe(Math.ceil((n + (n % 2) - 1) / roundsPerPart));
     expect(jacobiPartsPerSweep(n)).toBe(1);
+    // The defaults: one dispatch per sweep up to N = 181, then 2^23 / N^2 rounds each.
+    expect([181, 256, 512, 1024].map((m) => jacobiPartsPerSweep(m))).toEqual([1, 2, 16, 128]);
     const split = await withErrorScopes(device!, async () => createTProductPrograms(device!, { jacobiPartWork: partWork }));
     const whole = await withErrorScopes(device!, () => runGpu(trace, programs));
     const parts = await withErrorScopes(device!, () => runGpu(trace, split));
