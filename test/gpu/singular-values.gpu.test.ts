@@ -16,6 +16,7 @@ import { UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/programs';
 import {
   createTProductPrograms,
   sampleLogSingularValues,
+  JACOBI_MAX_SWEEPS,
   JACOBI_WGSL,
   jacobiPartsPerSweep,
   jacobiRoundsPerPart,
@@ -107,13 +108,15 @@ interface GpuRun extends TResult {
   gpuLogSigma: (Float64Array | null)[];
   /** Flags after the Jacobi (T_FLAG_JACOBI where it did not settle). */
   jacobiFlags: Uint32Array;
+  /** Sweeps the Jacobi submitted. */
+  sweeps: number;
 }
 
 /**
  * Runs the trace through the GPU accumulator, all layers in one command buffer, then the Jacobi's
- * command buffers (only the first `jacobiCommands` of them, when given: a Jacobi cut short).
+ * (computeSingularValues with the options `jacobi`: a Jacobi cut short by maxSweeps, say).
  */
-async function runGpu(trace: Trace, programs: TProductPrograms, jacobiCommands = Infinity): Promise<GpuRun> {
+async function runGpu(trace: Trace, programs: TProductPrograms, jacobi: Parameters<TAccumulator['computeSingularValues']>[2] = {}): Promise<GpuRun> {
   const d = device!;
   const n = trace.n;
   const S = trace.r.length;
@@ -195,13 +198,13 @@ async function runGpu(trace: Trace, programs: TProductPrograms, jacobiCommands =
       pass.end();
     }
     d.queue.submit([enc.finish()]);
-    for (const commands of acc.singularValueCommands({ uniform, z, stats }, 0).slice(0, jacobiCommands)) d.queue.submit([commands]);
+    const sweeps = await acc.computeSingularValues({ uniform, z, stats }, 0, jacobi);
     const t = await acc.read();
     const { logSigma, flags } = await acc.readLogSingularValues();
     expect(Array.from(t.layers)).toEqual(new Array(S).fill(L));
     // The Jacobi adds its own flag only; T's flags are unchanged by it.
     for (let s = 0; s < S; s++) expect(flags[s]! & ~T_FLAG_JACOBI).toBe(t.flags[s]! & ~T_FLAG_JACOBI);
-    return { ...t, gpuLogSigma: logSigma, jacobiFlags: flags };
+    return { ...t, gpuLogSigma: logSigma, jacobiFlags: flags, sweeps };
   } finally {
     acc.destroy();
     for (const b of [rBuf, statsBuf, z, stats, uniform]) b.destroy();
@@ -377,10 +380,34 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
     }
   });
 
+  it('submits sweeps in groups and stops once every sample has converged: same log sigma, bit for bit', async () => {
+    const trace = captureTrace('act=tanh&width=32&depth=30&sw2=2&seed=16', 3);
+    // Default groups at N = 32: all 40 sweeps in one group (6 N^3 flops per sample and sweep).
+    const whole = await withErrorScopes(device!, () => runGpu(trace, programs));
+    expect(whole.sweeps).toBe(JACOBI_MAX_SWEEPS);
+    // One sweep per group: group g's status is read while g + 1 runs, so at most two sweeps past convergence.
+    const grouped = await withErrorScopes(device!, () => runGpu(trace, programs, { groupFlops: 1 }));
+    expect(grouped.sweeps).toBeGreaterThanOrEqual(3);
+    expect(grouped.sweeps).toBeLessThan(20);
+    for (let s = 0; s < 3; s++) {
+      expect(grouped.jacobiFlags[s]).toBe(0);
+      expect(Array.from(grouped.gpuLogSigma[s]!)).toEqual(Array.from(whole.gpuLogSigma[s]!));
+    }
+    console.log(`Jacobi at N = 32: converged after ${grouped.sweeps} sweeps submitted one at a time (of ${JACOBI_MAX_SWEEPS})`);
+  });
+
+  it('a cancelled Jacobi (stop()) submits no further group, and its samples report no singular values', async () => {
+    const trace = captureTrace('act=tanh&width=24&depth=40&sw2=2&seed=3', 2);
+    const t = await withErrorScopes(device!, () => runGpu(trace, programs, { groupFlops: 1, stop: () => true }));
+    expect(t.sweeps).toBe(1);
+    for (let s = 0; s < 2; s++) expect(t.gpuLogSigma[s]).toBeNull();
+  });
+
   it('a Jacobi cut short reports no singular values (the CPU takes the sample), never unconverged ones', async () => {
     const trace = captureTrace('act=tanh&width=24&depth=40&sw2=2&seed=3', 2);
     // The set-up and the first sweep: a T of 40 layers is not diagonal after one sweep.
-    const t = await withErrorScopes(device!, () => runGpu(trace, programs, 2));
+    const t = await withErrorScopes(device!, () => runGpu(trace, programs, { maxSweeps: 1 }));
+    expect(t.sweeps).toBe(1);
     for (let s = 0; s < 2; s++) {
       expect(t.flags[s]).toBe(0);
       expect(t.jacobiFlags[s]! & T_FLAG_JACOBI).toBe(T_FLAG_JACOBI);

@@ -272,8 +272,9 @@ export class GpuEngine implements Engine {
           previous = submitted;
         }
         if (tAcc) {
-          // The singular values of T on the GPU; only N numbers per sample come back.
-          for (const commands of tAcc.singularValueCommands({ uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, 0)) device.queue.submit([commands]);
+          // The singular values of T on the GPU; only N numbers per sample come back. Its sweeps stop
+          // when the samples have converged, or when the run is cancelled.
+          await tAcc.computeSingularValues({ uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, 0, { stop: () => signal?.aborted ?? false, wait: (work) => this.guard(work) });
         }
         if (previous) await this.guard(previous);
         if (signal?.aborted) return;

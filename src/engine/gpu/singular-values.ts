@@ -43,6 +43,23 @@ export const T_FLAG_JACOBI = 8;
 /** jacobi.wgsl's JS_CONVERGED bit in a sample's header word 3 (its sweep status). */
 const JACOBI_CONVERGED = 0x2000000;
 
+/**
+ * Whether every sample of a status copy (computeSingularValues: 4 header words per sample) has
+ * converged or been flagged, so that further sweeps would change nothing. Unmaps the buffer again.
+ */
+async function allSettled(status: GPUBuffer, samples: number): Promise<boolean> {
+  await status.mapAsync(GPUMapMode.READ);
+  try {
+    const words = new Uint32Array(status.getMappedRange());
+    for (let s = 0; s < samples; s++) {
+      if (words[4 * s + 1] === 0 && !(words[4 * s + 3]! & JACOBI_CONVERGED)) return false;
+    }
+    return true;
+  } finally {
+    status.unmap();
+  }
+}
+
 /** Binary exponent stored for an exactly zero row. */
 const ZERO_ROW = -0x80000000;
 
@@ -57,6 +74,13 @@ export const JACOBI_MAX_SWEEPS = 40;
  * of N each), a few milliseconds of one workgroup on a laptop GPU, so no dispatch holds the GPU long.
  */
 export const JACOBI_PART_WORK = 2 ** 23;
+
+/**
+ * Work per group of Jacobi sweeps submitted together (flops): groups of this size are long enough to
+ * hide reading the previous group's status, and short enough that the sweeps stop soon after the
+ * samples converge, or after a run is cancelled.
+ */
+export const JACOBI_GROUP_FLOPS = 2e9;
 
 /** Rounds of a Jacobi sweep per dispatch at this N (jacobi.wgsl's rounds_per_part). */
 export const jacobiRoundsPerPart = (n: number, partWork = JACOBI_PART_WORK) => Math.max(1, Math.floor(partWork / (n * n)));
@@ -224,42 +248,67 @@ export class TAccumulator {
   }
 
   /**
-   * The singular values of every sample's T, on the GPU (jacobi.wgsl), as command buffers to submit
-   * in this order after the last layer's: the set-up, then one per sweep, each sweep in dispatches of
-   * bounded work. Submitted one by one, they let other GPU work (the page's drawing) in between and
-   * keep every dispatch short, where one dispatch of all sweeps held the GPU for over a second at
-   * N = 1024. A converged sample's remaining dispatches return at once. T itself (read()) is unchanged.
+   * The singular values of every sample's T, on the GPU (jacobi.wgsl), after the last layer's
+   * command buffers: the set-up, then the sweeps in groups of about JACOBI_GROUP_FLOPS, each sweep in
+   * dispatches of bounded work (where one dispatch of all sweeps held the GPU for over a second at
+   * N = 1024, and the page's drawing with it). Each group's command buffer ends with a copy of the
+   * samples' sweep status; while group g + 1 runs, group g's status is read, and no further group is
+   * submitted once every sample has converged (or been flagged), or once `stop()` says so (a
+   * cancelled run: what is queued finishes, nothing more is added). `wait` wraps every wait on the
+   * GPU (the engine's rejects when the device is lost). Returns the sweeps submitted. T itself
+   * (read()) is unchanged; readLogSingularValues() gives the result.
    */
-  singularValueCommands(inputs: TLayerInputs, uniformOffset: number): GPUCommandBuffer[] {
+  async computeSingularValues(
+    inputs: TLayerInputs,
+    uniformOffset: number,
+    options: { stop?: () => boolean; wait?: <T>(work: Promise<T>) => Promise<T>; maxSweeps?: number; groupFlops?: number } = {},
+  ): Promise<number> {
+    const { device, samples, n } = this;
+    const wait = options.wait ?? (<T>(work: Promise<T>) => work);
+    const maxSweeps = Math.min(JACOBI_MAX_SWEEPS, options.maxSweeps ?? JACOBI_MAX_SWEEPS);
+    // A sweep is about 6 N^3 flops per sample (N^2 / 2 pairs of rows of N, a dot product and a rotation).
+    const groupSweeps = Math.max(1, Math.min(maxSweeps, Math.floor((options.groupFlops ?? JACOBI_GROUP_FLOPS) / (samples * 6 * n ** 3))));
     const bindGroup = this.bindGroup(inputs);
-    const command = (label: string, encodePass: (pass: GPUComputePassEncoder) => void) => {
-      const enc = this.device.createCommandEncoder({ label });
+    const parts = jacobiPartsPerSweep(n, this.programs.jacobiPartWork);
+    const submit = (label: string, encodePasses: (pass: GPUComputePassEncoder) => void, status: GPUBuffer | null) => {
+      const enc = device.createCommandEncoder({ label });
       const pass = enc.beginComputePass({ label });
       pass.setBindGroup(0, bindGroup, [uniformOffset]);
-      encodePass(pass);
+      encodePasses(pass);
       pass.end();
-      return enc.finish();
+      // The samples' header words [rank, flags, layers, sweep status], 16 bytes each.
+      if (status) for (let s = 0; s < samples; s++) enc.copyBufferToBuffer(this.state, 4 * s * this.stride, status, 16 * s, 16);
+      device.queue.submit([enc.finish()]);
     };
-    const parts = jacobiPartsPerSweep(this.n, this.programs.jacobiPartWork);
-    const commands = [
-      command('jacobi start', (pass) => {
-        pass.setPipeline(this.programs.jacobiStart);
-        pass.dispatchWorkgroups(this.samples);
-      }),
-    ];
-    for (let sweep = 0; sweep < JACOBI_MAX_SWEEPS; sweep++) {
-      commands.push(
-        command(`jacobi sweep ${sweep + 1}`, (pass) => {
+    submit('jacobi start', (pass) => {
+      pass.setPipeline(this.programs.jacobiStart);
+      pass.dispatchWorkgroups(samples);
+    }, null);
+    const staging = [0, 1].map((i) => device.createBuffer({ label: `jacobi status ${i}`, size: 16 * samples, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ }));
+    try {
+      let submitted = 0;
+      let pending: GPUBuffer | null = null;
+      for (let group = 0; submitted < maxSweeps; group++) {
+        const sweeps = Math.min(groupSweeps, maxSweeps - submitted);
+        // The last group's status is never read. Two buffers: one is read while the other is written.
+        const status = submitted + sweeps < maxSweeps ? staging[group % 2]! : null;
+        submit(`jacobi sweeps ${submitted + 1}-${submitted + sweeps}`, (pass) => {
           pass.setPipeline(this.programs.jacobiSweep);
-          for (let part = 0; part < parts; part++) pass.dispatchWorkgroups(this.samples);
-        }),
-      );
+          for (let d = 0; d < sweeps * parts; d++) pass.dispatchWorkgroups(samples);
+        }, status);
+        submitted += sweeps;
+        if (pending && (await wait(allSettled(pending, samples)))) break;
+        if (options.stop?.()) break;
+        pending = status;
+      }
+      return submitted;
+    } finally {
+      for (const b of staging) b.destroy();
     }
-    return commands;
   }
 
   /**
-   * log sigma_i(T) per sample, descending (-Infinity for zero rows), from singularValueCommands' result:
+   * log sigma_i(T) per sample, descending (-Infinity for zero rows), from computeSingularValues' result:
    * N numbers per sample come back, formed in float64 as x_i ln 2 + h_i. null for a flagged sample
    * (flags says why), which the caller recomputes in float64. A sample whose sweeps did not end in
    * convergence (its commands cut short) counts as T_FLAG_JACOBI: never an unconverged result.
