@@ -76,11 +76,11 @@ export const JACOBI_MAX_SWEEPS = 40;
 export const JACOBI_PART_WORK = 2 ** 23;
 
 /**
- * Work per group of Jacobi sweeps submitted together (flops): groups of this size are long enough to
- * hide reading the previous group's status, and short enough that the sweeps stop soon after the
- * samples converge, or after a run is cancelled.
+ * Work per group of Jacobi sweeps submitted together (flops), as much as one of the engine's chunks
+ * of layers: long enough that two queued groups hide the wait for an earlier group's status, short
+ * enough that the sweeps stop soon after the samples converge, or after a run is cancelled.
  */
-export const JACOBI_GROUP_FLOPS = 2e9;
+export const JACOBI_GROUP_FLOPS = 1e10;
 
 /** Rounds of a Jacobi sweep per dispatch at this N (jacobi.wgsl's rounds_per_part). */
 export const jacobiRoundsPerPart = (n: number, partWork = JACOBI_PART_WORK) => Math.max(1, Math.floor(partWork / (n * n)));
@@ -252,8 +252,8 @@ export class TAccumulator {
    * command buffers: the set-up, then the sweeps in groups of about JACOBI_GROUP_FLOPS, each sweep in
    * dispatches of bounded work (where one dispatch of all sweeps held the GPU for over a second at
    * N = 1024, and the page's drawing with it). Each group's command buffer ends with a copy of the
-   * samples' sweep status; while group g + 1 runs, group g's status is read, and no further group is
-   * submitted once every sample has converged (or been flagged), or once `stop()` says so (a
+   * samples' sweep status; while groups g + 1 and g + 2 run, group g's status is read, and no further
+   * group is submitted once every sample has converged (or been flagged), or once `stop()` says so (a
    * cancelled run: what is queued finishes, nothing more is added). `wait` wraps every wait on the
    * GPU (the engine's rejects when the device is lost). Returns the sweeps submitted. T itself
    * (read()) is unchanged; readLogSingularValues() gives the result.
@@ -284,22 +284,24 @@ export class TAccumulator {
       pass.setPipeline(this.programs.jacobiStart);
       pass.dispatchWorkgroups(samples);
     }, null);
-    const staging = [0, 1].map((i) => device.createBuffer({ label: `jacobi status ${i}`, size: 16 * samples, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ }));
+    // Group g's status is read once group g + 2 is queued, so the GPU has two groups of work while
+    // the page waits for the read (waking up takes milliseconds: ~10 ms per wait was seen on an H100).
+    const lookahead = 2;
+    const staging = Array.from({ length: lookahead + 1 }, (_, i) => device.createBuffer({ label: `jacobi status ${i}`, size: 16 * samples, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ }));
     try {
       let submitted = 0;
-      let pending: GPUBuffer | null = null;
+      const pending: GPUBuffer[] = [];
       for (let group = 0; submitted < maxSweeps; group++) {
         const sweeps = Math.min(groupSweeps, maxSweeps - submitted);
-        // The last group's status is never read. Two buffers: one is read while the other is written.
-        const status = submitted + sweeps < maxSweeps ? staging[group % 2]! : null;
+        const status = staging[group % staging.length]!;
         submit(`jacobi sweeps ${submitted + 1}-${submitted + sweeps}`, (pass) => {
           pass.setPipeline(this.programs.jacobiSweep);
           for (let d = 0; d < sweeps * parts; d++) pass.dispatchWorkgroups(samples);
         }, status);
         submitted += sweeps;
-        if (pending && (await wait(allSettled(pending, samples)))) break;
+        pending.push(status);
         if (options.stop?.()) break;
-        pending = status;
+        if (pending.length > lookahead && (await wait(allSettled(pending.shift()!, samples)))) break;
       }
       return submitted;
     } finally {
