@@ -301,7 +301,12 @@ export class TAccumulator {
         submitted += sweeps;
         pending.push(status);
         if (options.stop?.()) break;
-        if (pending.length > lookahead && (await wait(allSettled(pending.shift()!, samples)))) break;
+        if (pending.length > lookahead) {
+          const settled = allSettled(pending.shift()!, samples);
+          // If `wait` gives up first (a lost device), the read's own rejection must not go unhandled.
+          settled.catch(() => undefined);
+          if (await wait(settled)) break;
+        }
       }
       return submitted;
     } finally {
