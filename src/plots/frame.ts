@@ -37,6 +37,32 @@ export function tickText(v: number): string {
   return shortFormat(Math.abs(v) < 1e-12 ? 0 : v).replace(/-/g, '−');
 }
 
+/**
+ * The longest y tick label that fits between the axis and its rotated label (the left margin is 4.4 font
+ * sizes, the label's baseline 3.5 from the axis): five characters at the ticks' 0.85 font size.
+ */
+export const MAX_Y_TICK_CHARS = 5;
+const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
+
+/**
+ * Y tick labels that fit the margin: as they are when every one is at most MAX_Y_TICK_CHARS long,
+ * otherwise in units of 10^exponent, the power of ten of the largest tick (as a plot in a paper prints
+ * 0.5 and "×10⁻³" above the axis, not 0.0005), when that makes the longest label shorter.
+ */
+export function yTickLabels(ticks: number[]): { exponent: number; labels: string[]; multiplier: string | null } {
+  const plain = ticks.map(tickText);
+  const longest = (labels: string[]) => Math.max(0, ...labels.map((l) => l.length));
+  const top = Math.max(0, ...ticks.filter(Number.isFinite).map(Math.abs));
+  if (longest(plain) <= MAX_Y_TICK_CHARS || !(top > 0)) return { exponent: 0, labels: plain, multiplier: null };
+  const exponent = Math.floor(Math.log10(top));
+  // Divide by a power of ten written exactly (1e-3, not 10 ** -3 = 0.0010000000000000002).
+  const unit = Number(`1e${exponent}`);
+  const scaled = ticks.map((t) => tickText(t / unit));
+  if (exponent === 0 || longest(scaled) >= longest(plain)) return { exponent: 0, labels: plain, multiplier: null };
+  const power = String(exponent).replace(/./g, (c) => SUPERSCRIPT[c] ?? c);
+  return { exponent, labels: scaled, multiplier: `×10${power}` };
+}
+
 /** A value in a label or tooltip: 4 significant digits, −∞/+∞ spelled as symbols, "—" for NaN or null. */
 export function valueText(v: number | null | undefined): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
@@ -74,7 +100,8 @@ function legendLayout(entries: LegendEntry[], width: number, fs: number): { x: n
 
 export function beginPlot(svgEl: SVGSVGElement, size: PlotSize, palette: Palette, title: string, legend: LegendEntry[] = []): Frame {
   const fs = size.fontSize;
-  const margin = { top: Math.round(fs * 0.9), right: Math.round(fs * 1.2), bottom: Math.round(fs * 3.2), left: Math.round(fs * 4.4) };
+  // The top margin holds the y axis's power of ten when its ticks need one (yTickLabels).
+  const margin = { top: Math.round(fs * 1.2), right: Math.round(fs * 1.2), bottom: Math.round(fs * 3.2), left: Math.round(fs * 4.4) };
   const width = Math.max(10, size.width - margin.left - margin.right);
   const height = Math.max(10, size.height - margin.top - margin.bottom);
   const layout = legendLayout(legend, width, fs);
@@ -142,7 +169,8 @@ export function beginPlot(svgEl: SVGSVGElement, size: PlotSize, palette: Palette
   return { svg, g, width, height, size, palette };
 }
 
-export function drawAxes(f: Frame, x: ScaleLinear<number, number>, y: ScaleLinear<number, number>, xLabel: string, yLabel: string): void {
+/** `integerX`: x is a count (layers), so it gets whole-number ticks only (no "layer 0.5" on a short run). */
+export function drawAxes(f: Frame, x: ScaleLinear<number, number>, y: ScaleLinear<number, number>, xLabel: string, yLabel: string, options: { integerX?: boolean } = {}): void {
   const { g, width, height, palette, size } = f;
   const fs = size.fontSize;
   const xTicks = Math.max(2, Math.floor(width / (fs * 6)));
@@ -151,17 +179,22 @@ export function drawAxes(f: Frame, x: ScaleLinear<number, number>, y: ScaleLinea
   // low-DPI screens), so ticks, grid lines and data share exact coordinates.
   const grid = g.append('g').attr('class', 'grid').attr('stroke', palette.grid).attr('stroke-width', 1);
   for (const t of y.ticks(yTicks)) grid.append('line').attr('x1', 0).attr('x2', width).attr('y1', y(t)).attr('y2', y(t));
-  for (const t of x.ticks(xTicks)) grid.append('line').attr('y1', 0).attr('y2', height).attr('x1', x(t)).attr('x2', x(t));
+  const xValues = x.ticks(xTicks).filter((t) => !options.integerX || Number.isInteger(t));
+  for (const t of xValues) grid.append('line').attr('y1', 0).attr('y2', height).attr('x1', x(t)).attr('x2', x(t));
 
   const xAxis = g
     .append('g')
     .attr('class', 'x-axis')
     .attr('transform', `translate(0,${height})`)
-    .call(axisBottom(x).offset(0).ticks(xTicks).tickFormat((v) => tickText(Number(v))));
+    .call(axisBottom(x).offset(0).tickValues(xValues).tickFormat((v) => tickText(Number(v))));
+  // Long y ticks (0.0005, 1.2e+6) would run into the axis label: they are printed in units of a power
+  // of ten, named above the axis.
+  const yValues = y.ticks(yTicks);
+  const yText = yTickLabels(yValues);
   const yAxis = g
     .append('g')
     .attr('class', 'y-axis')
-    .call(axisLeft(y).offset(0).ticks(yTicks).tickFormat((v) => tickText(Number(v))));
+    .call(axisLeft(y).offset(0).tickValues(yValues).tickFormat((_, i) => yText.labels[i] ?? ''));
   for (const axis of [xAxis, yAxis]) {
     axis.attr('font-size', fs * 0.85).attr('font-family', null);
     axis.selectAll('path, line').attr('stroke', palette.muted);
@@ -180,6 +213,15 @@ export function drawAxes(f: Frame, x: ScaleLinear<number, number>, y: ScaleLinea
     .attr('text-anchor', 'middle')
     .attr('fill', palette.foreground)
     .text(yLabel);
+  if (yText.multiplier)
+    g.append('text')
+      .attr('class', 'y-multiplier')
+      .attr('x', -fs * 0.4)
+      .attr('y', -fs * 0.45)
+      .attr('text-anchor', 'end')
+      .attr('font-size', fs * 0.85)
+      .attr('fill', palette.foreground)
+      .text(yText.multiplier);
 }
 
 /** A centred message in the plot area (possibly over empty axes). Long text is wrapped into lines. */

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
 import { scaleLinear } from 'd3';
-import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, padExtent, tickText, valueText, wrapWords } from '../../../src/plots/frame';
+import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, MAX_Y_TICK_CHARS, padExtent, tickText, valueText, wrapWords, yTickLabels } from '../../../src/plots/frame';
 import { LIGHT_PALETTE } from '../../../src/plots/palette';
 import type { PlotSize } from '../../../src/plots/types';
 import { badValues, freshSvg, HOSTILE, injectedElements, num, plotArea, translation } from './helpers';
@@ -101,6 +101,40 @@ describe('axes, grid, message', () => {
     expect(translation(minus1)[1]).toBeCloseTo(0.75 * f.height, 9);
     expect(svg.querySelectorAll('.grid line').length).toBeGreaterThan(4);
     expect(badValues(svg)).toEqual([]);
+  });
+
+  it('prints long y ticks in units of a power of ten, named above the axis, where the axis label cannot collide with them', () => {
+    // The small-residual ResNet preset's exponents, about ±0.001: ticks such as "−0.0004" (7 characters).
+    const f = beginPlot(svg, SIZE, LIGHT_PALETTE, 't');
+    const x = scaleLinear().domain([0, 1]).range([0, f.width]);
+    const y = scaleLinear().domain([-0.0012, 0.0012]).range([f.height, 0]);
+    drawAxes(f, x, y, 'i / k', 'λᵢ (per layer)');
+    const ticks = [...svg.querySelectorAll('.y-axis .tick')];
+    const labels = ticks.map((t) => t.querySelector('text')!.textContent!);
+    expect(labels).toEqual(['−1.2', '−1', '−0.8', '−0.6', '−0.4', '−0.2', '0', '0.2', '0.4', '0.6', '0.8', '1', '1.2']);
+    // Each label still sits at its value's position: "0.4" at y(0.0004).
+    expect(translation(ticks[labels.indexOf('0.4')]!)[1]).toBeCloseTo(y(0.0004), 9);
+    expect(svg.querySelector('.y-multiplier')!.textContent).toBe('×10⁻³');
+    expect(num(svg.querySelector('.y-multiplier')!, 'y')).toBeLessThan(0);
+    // Short ticks are left alone, with no multiplier.
+    svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    const g = beginPlot(svg, SIZE, LIGHT_PALETTE, 't');
+    drawAxes(g, x, scaleLinear().domain([-2, 2]).range([g.height, 0]), 'i / k', 'λᵢ (per layer)');
+    expect(svg.querySelector('.y-multiplier')).toBeNull();
+  });
+
+  it('chooses the power of ten of the largest tick, and only when it shortens the labels', () => {
+    expect(yTickLabels([-0.001, -0.0005, 0, 0.0005, 0.001])).toEqual({ exponent: -3, labels: ['−1', '−0.5', '0', '0.5', '1'], multiplier: '×10⁻³' });
+    expect(yTickLabels([0, 0.0002, 0.0004, 0.0006])).toMatchObject({ exponent: -4, labels: ['0', '2', '4', '6'], multiplier: '×10⁻⁴' });
+    expect(yTickLabels([0, 500000, 1000000, 1500000])).toMatchObject({ exponent: 6, labels: ['0', '0.5', '1', '1.5'], multiplier: '×10⁶' });
+    expect(yTickLabels([-2.5e-7, 0, 2.5e-7])).toMatchObject({ exponent: -7, labels: ['−2.5', '0', '2.5'] });
+    // Up to five characters print as they are ("−0.25", "12000", "0.001").
+    for (const ticks of [[-0.25, 0, 0.25], [0, 6000, 12000], [0, 0.001], [-1, 1]]) expect(yTickLabels(ticks)).toMatchObject({ exponent: 0, multiplier: null });
+    // A narrow range far from zero is not helped by a power of ten: printed as is.
+    expect(yTickLabels([100.01, 100.02, 100.03])).toMatchObject({ exponent: 0, labels: ['100.01', '100.02', '100.03'] });
+    for (const ticks of [[], [0], [NaN, 0]]) expect(yTickLabels(ticks).multiplier).toBeNull();
+    const labels = yTickLabels([-0.0015, -0.001, -0.0005, 0, 0.0005, 0.001, 0.0015]).labels;
+    expect(Math.max(...labels.map((l) => l.length))).toBeLessThanOrEqual(MAX_Y_TICK_CHARS);
   });
 
   it('centres a message in the plot area and wraps it', () => {

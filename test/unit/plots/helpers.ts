@@ -13,11 +13,11 @@ export function freshSvg(): SVGSVGElement {
   return svg;
 }
 
-/** The plot area for a size, restating the rule: margins top 0.9, right 1.2, bottom 3.2, left 4.4 font sizes. */
+/** The plot area for a size, restating the rule: margins top 1.2, right 1.2, bottom 3.2, left 4.4 font sizes. */
 export function plotArea(size: PlotSize): { left: number; top: number; width: number; height: number } {
   const fs = size.fontSize;
   const left = Math.round(fs * 4.4);
-  const top = Math.round(fs * 0.9);
+  const top = Math.round(fs * 1.2);
   return { left, top, width: size.width - left - Math.round(fs * 1.2), height: size.height - top - Math.round(fs * 3.2) };
 }
 
@@ -47,12 +47,24 @@ const parseTick = (t: string) => Number(t.replace(/−/g, '-'));
  * The linear map pixel -> value of a drawn d3 axis, fitted from its first and last ticks (their labels and
  * translate offsets). For '.y-axis' the pixel is y, for '.x-axis' it is x, both in plot-area coordinates.
  */
+/** The value of a "×10⁻³" axis multiplier (1 when there is none). */
+export function multiplierValue(text: string | null): number {
+  if (text === null) return 1;
+  const digits = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+  const match = /^×10(⁻?)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)$/.exec(text);
+  if (!match) throw new Error(`unreadable axis multiplier ${text}`);
+  const exponent = Number([...match[2]!].map((c) => digits.indexOf(c)).join(''));
+  return Number(`1e${match[1] ? -exponent : exponent}`);
+}
+
 export function axisInverse(svg: SVGSVGElement, axis: '.x-axis' | '.y-axis'): (px: number) => number {
   const ticks = [...svg.querySelectorAll(`${axis} .tick`)];
   if (ticks.length < 2) throw new Error(`${axis} has fewer than two ticks`);
+  // The y ticks may be in units of a power of ten, named by ".y-multiplier" (×10⁻³).
+  const unit = axis === '.y-axis' ? multiplierValue(svg.querySelector('.y-multiplier')?.textContent ?? null) : 1;
   const pts = ticks.map((t) => {
     const [tx, ty] = translation(t);
-    return { px: axis === '.x-axis' ? tx : ty, v: parseTick(t.querySelector('text')!.textContent!) };
+    return { px: axis === '.x-axis' ? tx : ty, v: unit * parseTick(t.querySelector('text')!.textContent!) };
   });
   const a = pts[0]!;
   const b = pts[pts.length - 1]!;
