@@ -32,7 +32,7 @@ export function drawConvergence(svg: SVGSVGElement, data: ConvergencePlotData, s
     .domain(padExtent(ys ?? [-1, 1]))
     .nice()
     .range([f.height, 0]);
-  drawAxes(f, x, y, 'layer l', 'running estimate (per layer)');
+  drawAxes(f, x, y, 'layer l', 'running estimate (per layer)', { integerX: true });
   if (n === 0) {
     drawMessage(f, 'Waiting for the first layers…');
     return;
@@ -76,5 +76,17 @@ export function drawConvergence(svg: SVGSVGElement, data: ConvergencePlotData, s
       .attr('stroke-width', 2)
       .attr('stroke-dasharray', s.dash);
     if (d) p.attr('d', d);
+    // A finite estimate between two gaps (the only layer of a depth-1 run, or one between −∞ layers)
+    // makes no line segment: it is drawn as a dot, so no measured value is invisible. Unclipped: the y
+    // domain holds every finite value, and the last layer's dot sits on the right edge.
+    const finite = (i: number) => i >= 0 && i < n && isFiniteNumber(values[i]) && isFiniteNumber(data.layer[i]);
+    for (const i of idx.filter((i) => finite(i) && !finite(i - 1) && !finite(i + 1)))
+      f.g
+        .append('circle')
+        .attr('class', `series-point series-${s.key}`)
+        .attr('cx', x(data.layer[i]!))
+        .attr('cy', y(values[i]!))
+        .attr('r', 3)
+        .attr('fill', colors[si]!);
   });
 }

@@ -60,6 +60,24 @@ describe('convergence', () => {
     expect(badValues(svg)).toEqual([]);
   });
 
+  it('draws a finite estimate between gaps as a dot (a depth-1 run has nothing else to show)', () => {
+    drawConvergence(svg, { layer: [1], top: [-0.0003], bottom: [-0.0047], mean: [-0.0016], levels: [] }, SIZE, LIGHT_PALETTE);
+    const invX = axisInverse(svg, '.x-axis');
+    const invY = axisInverse(svg, '.y-axis');
+    const dots = [...svg.querySelectorAll('.series-point')];
+    expect(dots.map((d) => d.getAttribute('class'))).toEqual(['series-point series-top', 'series-point series-mean', 'series-point series-bottom']);
+    expect(dots.map((d) => invY(num(d, 'cy')))).toEqual([-0.0003, -0.0016, -0.0047].map((v) => expect.closeTo(v, 9)));
+    expect(invX(num(dots[0]!, 'cx'))).toBeCloseTo(1, 9);
+    // Layers are counted: whole-number ticks only (here 0 and 1, not 0.2, 0.4, ...).
+    expect([...svg.querySelectorAll('.x-axis .tick text')].map((t) => t.textContent)).toEqual(['0', '1']);
+    // conv()'s top has one such value (layer 10, then a gap); the joined ones stay lines.
+    svg = freshSvg();
+    drawConvergence(svg, conv(), SIZE, LIGHT_PALETTE);
+    expect([...svg.querySelectorAll('.series-point')].map((d) => d.getAttribute('class'))).toEqual(['series-point series-top']);
+    expect(axisInverse(svg, '.x-axis')(num(svg.querySelector('.series-point')!, 'cx'))).toBeCloseTo(10, 9);
+    expect(badValues(svg)).toEqual([]);
+  });
+
   it('a series with no finite value draws no line and no NaN', () => {
     drawConvergence(svg, conv({ bottom: [null, null, null, null] }), SIZE, LIGHT_PALETTE);
     expect(svg.querySelector('.series-bottom')!.getAttribute('d')).toBeNull();
