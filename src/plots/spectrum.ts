@@ -3,6 +3,7 @@
  * exponents that are -Infinity in every sample (mean null) drawn as downward triangles pinned to the bottom
  * edge, outside the data range, and counted in words.
  */
+import { lambdaName } from '../math/notation';
 import { area, line, scaleLinear } from 'd3';
 import type { Palette, PlotSize, SpectrumPlotData } from './types';
 import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, halo, isFiniteNumber, padExtent, textWidth, valueText, type LegendEntry } from './frame';
@@ -72,7 +73,7 @@ export function drawSpectrum(svg: SVGSVGElement, data: SpectrumPlotData, size: P
         .attr('r', r)
         .attr('fill', palette.data)
         .append('title')
-        .text(`λ${i + 1} = ${valueText(m)}${s !== null ? ` ± ${valueText(s)}` : ''} per layer (finite in ${data.count[i] ?? 0} of ${data.samples} samples)`);
+        .text(`${lambdaName(i + 1)} = ${valueText(m)}${s !== null ? ` ± ${valueText(s)}` : ''} per layer (finite in ${data.count[i] ?? 0} of ${data.samples} samples)`);
     }
   }
   // Theory markers (finite-N values at single indices) go on top of the measured points: where theory
@@ -111,7 +112,7 @@ function drawNegInf(
       .attr('d', `M${cx - s},${height - 2 * s}L${cx + s},${height - 2 * s}L${cx},${height}Z`)
       .attr('fill', palette.foreground)
       .append('title')
-      .text(`λ${indices[j]! + 1} = −∞ in every sample (an exactly singular direction)`);
+      .text(`${lambdaName(indices[j]! + 1)} = −∞ in every sample (an exactly singular direction)`);
   });
   const count = indices.length;
   const label = `${count} exponent${count === 1 ? '' : 's'} = −∞`;

@@ -23,6 +23,7 @@
  *   is only quoted in the note. Atoms are not part of the lines: a top atom is a 'vline'; zeros are the
  *   histogram's stated count.
  */
+import { lambdaName } from '../math/notation';
 import type { Activation, Params } from '../params/types';
 import { residualCoefficients } from '../params/derived';
 import type { PhasePlotData, TheoryCurve } from '../plots/types';
@@ -625,8 +626,8 @@ export function convergenceLevels(p: Params): { y: number; label: string }[] {
       const s = newmanSpectrum(N, p.sw2, k);
       add(s[0], 'exact top λ₁ (Newman)');
       if (k > 1) {
-        add(mean(s), `exact mean of λ₁..λ${k} (Newman)`);
-        add(s[k - 1], `exact bottom λ${k} (Newman)`);
+        add(mean(s), `exact mean of λ₁..${lambdaName(k)} (Newman)`);
+        add(s[k - 1], `exact bottom ${lambdaName(k)} (Newman)`);
       }
       haveTop = true;
     } else if (ok.has('relu-exact')) {
@@ -635,8 +636,8 @@ export function convergenceLevels(p: Params): { y: number; label: string }[] {
       if (k > 1) {
         // The running mean averages the finite exponents of each sample: that is the mean of the conditional
         // exponents only while almost every sample keeps rank >= k.
-        if (reluRankProbability(N, p.depth, k) >= 0.99) add(mean(s), `exact mean of λ₁..λ${k} (ReLU)`);
-        add(s[k - 1], `exact bottom λ${k} (ReLU, samples with rank ≥ ${k})`);
+        if (reluRankProbability(N, p.depth, k) >= 0.99) add(mean(s), `exact mean of λ₁..${lambdaName(k)} (ReLU)`);
+        add(s[k - 1], `exact bottom ${lambdaName(k)} (ReLU, samples with rank ≥ ${k})`);
       }
       haveTop = true;
     }
@@ -654,8 +655,8 @@ export function convergenceLevels(p: Params): { y: number; label: string }[] {
         const s = smallCSpectrum(N, k, c, chiBar);
         if (!haveTop) add(s[0], 'small-c top λ₁');
         if (k > 1) {
-          add(mean(s), `small-c mean of λ₁..λ${k}`);
-          add(s[k - 1], `small-c bottom λ${k}`);
+          add(mean(s), `small-c mean of λ₁..${lambdaName(k)}`);
+          add(s[k - 1], `small-c bottom ${lambdaName(k)}`);
         }
       }
     }

@@ -337,6 +337,9 @@ describe('convergence levels', () => {
     const levels = convergenceLevels(P('act=linear&sw2=1&width=8&k=6'));
     const exact = newmanSpectrum(8, 1, 6);
     expect(levels.map((l) => l.y)).toEqual([exact[0], exact.reduce((a, b) => a + b) / 6, exact[5]]);
+    // One notation for every index: λ₁..λ₆, not λ₁..λ6.
+    expect(levels.map((l) => l.label)).toEqual(['exact top λ₁ (Newman)', 'exact mean of λ₁..λ₆ (Newman)', 'exact bottom λ₆ (Newman)']);
+    expect(convergenceLevels(P('act=linear&sw2=1&width=40&k=32')).at(-1)!.label).toBe('exact bottom λ₃₂ (Newman)');
   });
 
   it('ReLU: the mean only while almost every sample keeps rank >= k', () => {
