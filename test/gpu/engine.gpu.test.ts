@@ -105,6 +105,9 @@ const GPU_TUNED_CASES = [
 /** The GPU run agrees with the CPU's sample by sample: exponents, -Infinity counts, singular values. */
 function expectAgreement(q: string, cpu: Snapshot, gpu: Snapshot): void {
   expect(gpu.done).toBe(true);
+  // Singular values the GPU could not produce are recomputed on the CPU and would agree whatever the
+  // GPU kernels did, so outside the cases the float32 T does not cover (sparse weights) none may be.
+  if (!q.includes('weights=sparse')) expect(gpu.warnings.filter((w) => /recomputed in float64/.test(w))).toEqual([]);
   expect(gpu.perSample!.length).toBe(cpu.perSample!.length);
   for (let s = 0; s < cpu.perSample!.length; s++) {
     const a = cpu.perSample![s]!;
