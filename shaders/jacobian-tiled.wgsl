@@ -12,6 +12,7 @@
 fn mm_dims() -> vec4<u32> { return vec4<u32>(P.n, P.k, P.n, P.samples); }
 fn mm_a(i: u32) -> f32 { return W[i]; }
 fn mm_b(i: u32) -> f32 { return Q[i]; }
+fn mm_k_range(row0: u32, col0: u32) -> vec2<u32> { return vec2<u32>(0u, P.n); }
 fn mm_store(s: u32, r: u32, c: u32, v: f32) {
   let o = (s * P.k + c) * P.n + r;
   Z[o] = P.a * Q[o] + P.c * D[s * P.n + r] * v;

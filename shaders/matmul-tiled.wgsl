@@ -11,7 +11,13 @@
 //                 (WX TM) BK and (WY TN) BK multiples of WX WY (every invocation loads the same count);
 //   fn mm_dims() -> vec4<u32>               (M, NC, K, batch);
 //   fn mm_a(i: u32) -> f32, mm_b(i: u32) -> f32   A and B at a flat index (sample offset included);
-//   fn mm_store(s: u32, r: u32, c: u32, v: f32)   what to do with C[s][r, c] = v (the epilogue).
+//   fn mm_store(s: u32, r: u32, c: u32, v: f32)   what to do with C[s][r, c] = v (the epilogue);
+//   fn mm_k_range(row0: u32, col0: u32) -> vec2<u32>   the k in [x, y) where the block at (row0, col0)
+//                 can have nonzero terms: (0, K) in general, less for triangular factors. A block
+//                 whose range is empty is skipped (nothing is stored). Terms of the range's first and
+//                 last slices outside it are still added, so they must be exact zeros.
+// B is column-major unless the pipeline sets B_ROW_MAJOR (B[k, c] at k NC + c: the T product's unit
+// rows); the loads follow the layout, so that neighbouring invocations read neighbouring words.
 // The sizes are consts, not overrides, because the register arrays need constant lengths. Any M, NC
 // and K are allowed: loads outside the matrices read 0 and stores outside are skipped.
 
@@ -25,6 +31,18 @@ const LOADS_B: u32 = BN * BK / THREADS;
 // global reads coalesce), and without the pad those stores would all hit the same memory bank.
 const SA: u32 = BM / 4u + 1u;
 const SB: u32 = BN / 4u + 1u;
+override B_ROW_MAJOR: bool = false;
+
+// Element e of a slice of B (e < BN BK): its column c (within the block) and depth kk (within the
+// slice), taken so that consecutive e are consecutive words of B.
+fn b_slot(e: u32) -> vec2<u32> {
+  if (B_ROW_MAJOR) { return vec2<u32>(e % BN, e / BN); }
+  return vec2<u32>(e / BK, e % BK);
+}
+fn b_index(bb: u32, c: u32, kk: u32, nc: u32, kd: u32) -> u32 {
+  if (B_ROW_MAJOR) { return bb + min(kk, kd - 1u) * nc + min(c, nc - 1u); }
+  return bb + min(c, nc - 1u) * kd + min(kk, kd - 1u);
+}
 
 // As[kk * SA + r / 4][r % 4] = A[row0 + r, k0 + kk]; Bs[kk * SB + c / 4][c % 4] = B[k0 + kk, col0 + c].
 var<workgroup> As: array<vec4<f32>, BK * SA>;
@@ -48,31 +66,34 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var pb: array<f32, LOADS_B>;
   var acc: array<vec4<f32>, (TM / 4u) * TN>;  // acc[mi TN + j]: rows 4 (lx + mi WX) .. +3 of column j
 
-  let slices = (kd + BK - 1u) / BK;
-  // Slice 0 into registers.
+  // A uniform condition (workgroup id and uniforms only): the whole workgroup leaves, before any barrier.
+  let range = mm_k_range(row0, col0);
+  if (range.x >= range.y) { return; }
+  let first = range.x / BK;
+  let slices = (min(range.y, kd) + BK - 1u) / BK;
+  // The first slice into registers.
   for (var i = 0u; i < LOADS_A; i++) {
     let e = tid + i * THREADS;
     let r = row0 + e / BK;
-    let kk = e % BK;
+    let kk = first * BK + e % BK;
     pa[i] = select(0.0, mm_a(ab + min(r, m - 1u) * kd + min(kk, kd - 1u)), r < m && kk < kd);
   }
   for (var i = 0u; i < LOADS_B; i++) {
-    let e = tid + i * THREADS;
-    let c = col0 + e / BK;
-    let kk = e % BK;
-    pb[i] = select(0.0, mm_b(bb + min(c, nc - 1u) * kd + min(kk, kd - 1u)), c < nc && kk < kd);
+    let slot = b_slot(tid + i * THREADS);
+    let c = col0 + slot.x;
+    let kk = first * BK + slot.y;
+    pb[i] = select(0.0, mm_b(b_index(bb, c, kk, nc, kd)), c < nc && kk < kd);
   }
 
-  for (var t = 0u; t < slices; t++) {
+  for (var t = first; t < slices; t++) {
     for (var i = 0u; i < LOADS_A; i++) {
       let e = tid + i * THREADS;
       let r = e / BK;
       As[(e % BK) * SA + r / 4u][r % 4u] = pa[i];
     }
     for (var i = 0u; i < LOADS_B; i++) {
-      let e = tid + i * THREADS;
-      let c = e / BK;
-      Bs[(e % BK) * SB + c / 4u][c % 4u] = pb[i];
+      let slot = b_slot(tid + i * THREADS);
+      Bs[slot.y * SB + slot.x / 4u][slot.x % 4u] = pb[i];
     }
     workgroupBarrier();
 
@@ -86,10 +107,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         pa[i] = select(0.0, mm_a(ab + min(r, m - 1u) * kd + min(kk, kd - 1u)), r < m && kk < kd);
       }
       for (var i = 0u; i < LOADS_B; i++) {
-        let e = tid + i * THREADS;
-        let c = col0 + e / BK;
-        let kk = k0 + e % BK;
-        pb[i] = select(0.0, mm_b(bb + min(c, nc - 1u) * kd + min(kk, kd - 1u)), c < nc && kk < kd);
+        let slot = b_slot(tid + i * THREADS);
+        let c = col0 + slot.x;
+        let kk = k0 + slot.y;
+        pb[i] = select(0.0, mm_b(b_index(bb, c, kk, nc, kd)), c < nc && kk < kd);
       }
     }
 

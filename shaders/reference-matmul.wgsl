@@ -19,4 +19,5 @@ struct Dims {
 fn mm_dims() -> vec4<u32> { return vec4<u32>(dims.m, dims.nc, dims.k, dims.batch); }
 fn mm_a(i: u32) -> f32 { return A[i]; }
 fn mm_b(i: u32) -> f32 { return B[i]; }
+fn mm_k_range(row0: u32, col0: u32) -> vec2<u32> { return vec2<u32>(0u, dims.k); }
 fn mm_store(s: u32, r: u32, c: u32, v: f32) { C[(s * dims.nc + c) * dims.m + r] = v; }

@@ -25,11 +25,13 @@ import {
   T_FLAG_RANGE,
   T_FLAG_REFILL,
   TAccumulator,
+  TPRODUCT_TILED_WGSL,
   TPRODUCT_WGSL,
   type TProductPrograms,
   type TResult,
 } from '../../src/engine/gpu/singular-values';
 import { parseQuery } from '../../src/params/url';
+import { tiledBlock, tiledShapeUnfit, type TiledMatmulShape } from '../../src/engine/gpu/tiled-matmul';
 import { gpuRequired, testDevice, withErrorScopes } from './dawn';
 
 const { acquired, reason } = await testDevice();
@@ -116,7 +118,12 @@ interface GpuRun extends TResult {
  * Runs the trace through the GPU accumulator, all layers in one command buffer, then the Jacobi's
  * (computeSingularValues with the options `jacobi`: a Jacobi cut short by maxSweeps, say).
  */
-async function runGpu(trace: Trace, programs: TProductPrograms, jacobi: Parameters<TAccumulator['computeSingularValues']>[2] = {}): Promise<GpuRun> {
+async function runGpu(
+  trace: Trace,
+  programs: TProductPrograms,
+  jacobi: Parameters<TAccumulator['computeSingularValues']>[2] = {},
+  productShape: TiledMatmulShape | null = null,
+): Promise<GpuRun> {
   const d = device!;
   const n = trace.n;
   const S = trace.r.length;
@@ -161,7 +168,7 @@ async function runGpu(trace: Trace, programs: TProductPrograms, jacobi: Paramete
   const z = d.createBuffer({ size: 4 * zWords, usage: usage.STORAGE | usage.COPY_DST });
   const stats = d.createBuffer({ size: 16 * S, usage: usage.STORAGE | usage.COPY_DST });
   const uniform = d.createBuffer({ size: L * UNIFORM_SLOT, usage: usage.UNIFORM | usage.COPY_DST });
-  const acc = new TAccumulator(d, programs, S, n);
+  const acc = new TAccumulator(d, programs, S, n, productShape);
   try {
     d.queue.writeBuffer(rBuf, 0, rHistory);
     d.queue.writeBuffer(statsBuf, 0, statsHistory);
@@ -336,6 +343,49 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
       worst = Math.max(worst, onGpu ? maxError(onGpu, sampleLogSingularValues(t, s)!) : Infinity);
     }
     expect(worst).toBeGreaterThan(JACOBI_TOL);
+  });
+
+  // The tiled product (a GPU's plan) in two shapes: 8 x 8 blocks with 16-deep slices, so that a slice
+  // starts below a block's first row and ends past its last column (the exact zeros of the triangular
+  // factors fill the difference), and the engine's smallest GPU shape, 32 x 32. Both at N = 37 (several
+  // blocks, some wholly below the diagonal and skipped, edges not a multiple of anything) and N = 16.
+  const SMALL_TILE: TiledMatmulShape = { tm: 4, tn: 4, wx: 2, wy: 2, bk: 16 };
+  const ENGINE_TILE: TiledMatmulShape = { tm: 4, tn: 4, wx: 8, wy: 8, bk: 16 };
+  it.each([
+    { query: 'act=tanh&width=37&depth=150&sw2=2&seed=31', shape: SMALL_TILE },
+    { query: 'act=tanh&width=37&depth=150&sw2=2&seed=31', shape: ENGINE_TILE },
+    { query: 'act=relu&width=16&depth=50&sw2=2&seed=13', shape: SMALL_TILE },
+    { query: 'act=linear&width=13&depth=300&sw2=1&seed=11', shape: SMALL_TILE },
+  ])('the tiled product ($shape.wx x $shape.wy invocations of $shape.tm x $shape.tn) agrees with float64: $query', async ({ query, shape }) => {
+    expect(tiledShapeUnfit(shape, device!.limits)).toBeNull();
+    const trace = captureTrace(query, 2);
+    const [rows] = tiledBlock(shape);
+    const t = await withErrorScopes(device!, () => runGpu(trace, programs, {}, shape));
+    const register = await withErrorScopes(device!, () => runGpu(trace, programs));
+    for (let s = 0; s < 2; s++) {
+      expect(t.flags[s], `sample ${s} flags`).toBe(0);
+      expect(t.rank[s]).toBe(register.rank[s]);
+      const ref = cpuReference(trace, s);
+      expect(maxError(sampleLogSingularValues(t, s)!, ref), `sample ${s}, ${rows} x ${rows} blocks`).toBeLessThan(TOL);
+      expect(maxError(t.gpuLogSigma[s]!, ref)).toBeLessThan(TOL);
+      // The same T as the register kernel's to float32 rounding of a different order of the same sums.
+      expect(maxError(sampleLogSingularValues(t, s)!, sampleLogSingularValues(register, s)!)).toBeLessThan(1e-4);
+    }
+  });
+
+  it.each([
+    { name: 'k from one slice past the first row', to: 'vec2<u32>(row0 + BK, min(P.n, col0 + BN))' },
+    { name: 'k up to the block\'s first column only', to: 'vec2<u32>(row0, min(P.n, col0))' },
+  ])('a tiled product with $name fails', async ({ to }) => {
+    const from = 'vec2<u32>(row0, min(P.n, col0 + BN)); }  // MUTATION:krange';
+    expect(TPRODUCT_TILED_WGSL).toContain(from);
+    const broken = await withErrorScopes(device!, async () => createTProductPrograms(device!, { tproductTiledSource: TPRODUCT_TILED_WGSL.replace(from, `${to}; }`) }));
+    const trace = captureTrace('act=tanh&width=37&depth=60&sw2=2&seed=31', 2);
+    const t = await withErrorScopes(device!, () => runGpu(trace, broken, {}, SMALL_TILE));
+    for (let s = 0; s < 2; s++) {
+      const gpu = sampleLogSingularValues(t, s);
+      expect(gpu ? maxError(gpu, cpuReference(trace, s)) : Infinity).toBeGreaterThan(TOL);
+    }
   });
 
   // jacobi.wgsl runs a sweep in dispatches of a few rounds each (JACOBI_PART_WORK N^-2); the defaults

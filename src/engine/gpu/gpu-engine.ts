@@ -239,7 +239,9 @@ export class GpuEngine implements Engine {
             owned.push(b);
             this.live.add(b);
           });
-          return { made, t: tPrograms ? new TAccumulator(device, tPrograms, count, n) : null };
+          // T's product has the jacobian's size (k = N), so it takes the jacobian's tiling where there is one.
+          const productShape = plan.matmul.kind === 'tiled' ? plan.matmul.shape : null;
+          return { made, t: tPrograms ? new TAccumulator(device, tPrograms, count, n, productShape) : null };
         });
         tAcc = allocated.value.t;
         if (allocated.outOfMemory) {

@@ -29,9 +29,11 @@ import commonWgsl from '../../../shaders/common.wgsl?raw';
 import tstateWgsl from '../../../shaders/tstate.wgsl?raw';
 import tproductWgsl from '../../../shaders/tproduct.wgsl?raw';
 import jacobiWgsl from '../../../shaders/jacobi.wgsl?raw';
+import tproductTiledWgsl from '../../../shaders/tproduct-tiled.wgsl?raw';
 import { jacobiLogSingularValues } from '../cpu/graded-product';
 import { tProductBytesPerSample } from './limits';
 import { readBuffer } from './device';
+import { describeTiledShape, tiledBlock, tiledMatmulSource, type TiledMatmulShape } from './tiled-matmul';
 
 /** Flag bits per sample (shaders/tproduct.wgsl). */
 export const T_FLAG_REFILL = 1;
@@ -65,6 +67,7 @@ const ZERO_ROW = -0x80000000;
 
 /** Sources of the kernel files, exported so tests can build deliberately broken variants. */
 export const TPRODUCT_WGSL: string = tproductWgsl;
+export const TPRODUCT_TILED_WGSL: string = tproductTiledWgsl;
 export const JACOBI_WGSL: string = jacobiWgsl;
 
 /** Sweeps of jacobi.wgsl before a sample that still rotates is flagged (its MAX_SWEEPS). */
@@ -91,7 +94,10 @@ export interface TProductPrograms {
   readonly layout: GPUBindGroupLayout;
   readonly coefficients: GPUComputePipeline;
   readonly rankUpdate: GPUComputePipeline;
+  /** Pr = A C by the register kernel (tproduct.wgsl's `product`: a CPU emulation, which pays per barrier). */
   readonly product: GPUComputePipeline;
+  /** Pr = A C tiled in workgroup memory, in this shape (tproduct-tiled.wgsl; a GPU), made once per shape. */
+  tiledProduct(shape: TiledMatmulShape): GPUComputePipeline;
   readonly normalize: GPUComputePipeline;
   /** The singular values of T at the end (jacobi.wgsl): its set-up, then the parts of its sweeps. */
   readonly jacobiStart: GPUComputePipeline;
@@ -103,6 +109,7 @@ export interface TProductPrograms {
 export interface TProductOptions {
   /** Replacement sources (tests of deliberately broken kernels). */
   tproductSource?: string;
+  tproductTiledSource?: string;
   jacobiSource?: string;
   /** Invocations per workgroup of jacobi.wgsl (up to 32 per pair of rows in a round); default 64. */
   jacobiWorkgroup?: number;
@@ -138,11 +145,24 @@ export function createTProductPrograms(device: GPUDevice, options: TProductOptio
   const jacobi = (entryPoint: string) =>
     device.createComputePipeline({ label: `jacobi ${entryPoint}`, layout: pipelineLayout, compute: { module: jacobiModule, entryPoint, constants: jacobiConstants } });
   const row = { RW: options.rowWorkgroup ?? 64 };
+  const tiled = new Map<string, GPUComputePipeline>();
+  const tiledProduct = (shape: TiledMatmulShape) => {
+    const key = describeTiledShape(shape);
+    let made = tiled.get(key);
+    if (!made) {
+      const code = `${commonWgsl}\n${tstateWgsl}\n${tiledMatmulSource(shape, options.tproductTiledSource ?? tproductTiledWgsl)}`;
+      const tiledModule = device.createShaderModule({ label: `tproduct tiled ${key}`, code });
+      made = device.createComputePipeline({ label: `tproduct tiled ${key}`, layout: pipelineLayout, compute: { module: tiledModule, entryPoint: 'main', constants: { B_ROW_MAJOR: 1 } } });
+      tiled.set(key, made);
+    }
+    return made;
+  };
   return {
     layout,
     coefficients: pipeline('coefficients', row),
     rankUpdate: pipeline('rank_update'),
     product: pipeline('product'),
+    tiledProduct,
     normalize: pipeline('normalize_rows', row),
     jacobiStart: jacobi('start'),
     jacobiSweep: jacobi('sweep_part'),
@@ -185,6 +205,7 @@ export class TAccumulator {
   private readonly pr: GPUBuffer;
   private readonly stride: number;
   private group: { inputs: TLayerInputs; bindGroup: GPUBindGroup } | null = null;
+  private readonly tiledProduct: GPUComputePipeline | null;
 
   /** GPU bytes per sample, for batch sizing: three N x N float32 arrays and the row records. */
   static bytesPerSample(n: number): number {
@@ -196,6 +217,8 @@ export class TAccumulator {
     private readonly programs: TProductPrograms,
     readonly samples: number,
     readonly n: number,
+    /** Pr = A C tiled in this shape (the jacobian's, on a GPU), or null for the register kernel. */
+    private readonly productShape: TiledMatmulShape | null = null,
   ) {
     if (!Number.isInteger(n) || n < 1 || !Number.isInteger(samples) || samples < 1) {
       throw new RangeError(`TAccumulator: bad size (samples ${samples}, n ${n})`);
@@ -212,6 +235,8 @@ export class TAccumulator {
     this.a = make(square, S, 'T coefficients');
     this.pr = make(square, S, 'T product');
     this.bytes = samples * TAccumulator.bytesPerSample(n);
+    // Made here, not at the first layer: the caller's error scopes around the construction see a failure.
+    this.tiledProduct = productShape ? programs.tiledProduct(productShape) : null;
   }
 
   /** T = I for every sample. A queue write, so it precedes every command buffer submitted after it. */
@@ -240,9 +265,15 @@ export class TAccumulator {
     pass.dispatchWorkgroups(n, samples);
     pass.setPipeline(this.programs.rankUpdate);
     pass.dispatchWorkgroups(samples);
-    pass.setPipeline(this.programs.product);
-    const tiles = Math.ceil(n / 32);
-    pass.dispatchWorkgroups(tiles, tiles, samples);
+    if (this.productShape && this.tiledProduct) {
+      const [rows, cols] = tiledBlock(this.productShape);
+      pass.setPipeline(this.tiledProduct);
+      pass.dispatchWorkgroups(Math.ceil(n / rows), Math.ceil(n / cols), samples);
+    } else {
+      pass.setPipeline(this.programs.product);
+      const tiles = Math.ceil(n / 32);
+      pass.dispatchWorkgroups(tiles, tiles, samples);
+    }
     pass.setPipeline(this.programs.normalize);
     pass.dispatchWorkgroups(n, samples);
   }
