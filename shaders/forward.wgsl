@@ -82,11 +82,19 @@ fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
   let xb = s * n;
   if (tid == 0u) { atomicStore(&cols_active, 0u); }
   workgroupBarrier();
-  // Empty columns only occur for sparse weights (or sw2 = 0): skip this strided O(N^2) scan otherwise.
-  if (P.weights == 1u || P.w_scale == 0.0) {
+  // Empty columns only occur for sparse weights (or sw2 = 0), and only feedforward layers use the
+  // bound (qr-finish.wgsl, tproduct.wgsl): skip this O(N^2) scan otherwise.
+  if (P.feedforward == 1u && (P.weights == 1u || P.w_scale == 0.0)) {
     for (var j = tid; j < n; j += WG) {
+      // Four rows per iteration and ors that do not short-circuit, so the loads need not wait on each
+      // other (a || made each load a branch on the one before: N in turn per column).
       var col_nonzero = false;
-      for (var i = 0u; i < n; i++) { col_nonzero = col_nonzero || W[wb + i * n + j] != 0.0; }
+      var i = 0u;
+      for (; i + 3u < n; i += 4u) {
+        let w = vec4<f32>(W[wb + i * n + j], W[wb + (i + 1u) * n + j], W[wb + (i + 2u) * n + j], W[wb + (i + 3u) * n + j]);
+        col_nonzero = col_nonzero | any(w != vec4<f32>(0.0));
+      }
+      for (; i < n; i++) { col_nonzero = col_nonzero | (W[wb + i * n + j] != 0.0); }
       if (col_nonzero) { atomicAdd(&cols_active, 1u); }
     }
   } else if (tid == 0u) {

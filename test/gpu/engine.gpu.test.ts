@@ -78,6 +78,9 @@ const CASES = [
   'act=relu&arch=res&alpha=0.5&ascale=const&width=12&depth=40&sw2=2',
   'act=linear&weights=sparse&p=0.3&width=16&depth=40',
   'act=relu&weights=sparse&p=0.5&width=16&depth=40&sw2=2',
+  // Sparse with N odd and k < N (empty rows and columns of W; the bound they give is checked on its
+  // own in forward.gpu.test.ts, since qr-finish's sparse threshold catches those directions too).
+  'act=linear&weights=sparse&p=0.2&width=15&depth=30&k=9',
   // Orthogonal weights: W = sqrt(sw2) O, O Haar from the QR of the weights stream's Gaussian.
   'act=tanh&weights=orth&width=16&depth=60&sw2=2&sb2=0.05',
   'act=linear&weights=orth&width=16&depth=60&sw2=1.7',
