@@ -44,13 +44,13 @@ fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (; t + 3u * GR < n; t += 4u * GR) {
       let w = vec4<f32>(W[wb + t], W[wb + t + GR], W[wb + t + 2u * GR], W[wb + t + 3u * GR]);
       acc4 += w * vec4<f32>(X[xb + t], X[xb + t + GR], X[xb + t + 2u * GR], X[xb + t + 3u * GR]);
-      nonzero = nonzero || any(w != vec4<f32>(0.0));
+      nonzero = nonzero | any(w != vec4<f32>(0.0));
     }
     acc = (acc4.x + acc4.y) + (acc4.z + acc4.w);
     for (; t < n; t += GR) {
       let w = W[wb + t];
       acc += w * X[xb + t];
-      nonzero = nonzero || w != 0.0;
+      nonzero = nonzero | (w != 0.0);
     }
   }
   part[tid] = acc;
