@@ -7,6 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { GpuEngine } from '../../src/engine/gpu/gpu-engine';
 import { GpuProfiler } from '../../src/engine/gpu/profiler';
+import { targetRun } from '../../src/cli/bench-gpu';
 import type { Snapshot } from '../../src/engine/types';
 import { parseQuery } from '../../src/params/url';
 import { gpuRequired, withErrorScopes } from './dawn';
@@ -65,4 +66,20 @@ describe.skipIf(skip)('GPU profiler hook', () => {
       });
     });
   }
+  // The bench's target block (N = 256, L = 100, S = 32 on a GPU; skipped on SwiftShader by the bench
+  // itself) at a size SwiftShader runs quickly: the code that only ever runs on hardware, run here.
+  it("the bench's target run reports its wall times and, with singular values, where the time goes", async () => {
+    const target = await withErrorScopes(device!, () => targetRun({ adapter: adapter!, device: device!, description: 'SwiftShader', timestamps: true, emulated: true }, 12, 4, 2));
+    expect(target.ms).toBeGreaterThan(0);
+    expect(target.exponentsOnlyMs).toBeGreaterThan(0);
+    const split = target.withSingularValues!;
+    expect('error' in split ? split.error : null).toBeNull();
+    if ('error' in split) return;
+    // One timestamped pass per kernel group and layer, the T product's included.
+    expect(split.layerKernels.tproduct!.passes).toBe(4);
+    expect(split.layerKernels.qr!.passes).toBeGreaterThanOrEqual(4);
+    const kernelMs = Object.values(split.layerKernels).reduce((sum, g) => sum + g.ms, 0);
+    expect(split.notInLayerKernelsMs).toBeCloseTo(split.profiledRunMs - kernelMs, -1);
+    expect(split.notInLayerKernelsMs).toBeGreaterThan(0);
+  });
 });
