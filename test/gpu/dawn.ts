@@ -36,3 +36,12 @@ export async function withErrorScopes<T>(device: GPUDevice, fn: () => Promise<T>
   if (validation) throw new Error(`GPU validation error: ${validation.message}`);
   return result;
 }
+
+/** Encodes one compute pass with `encode` and submits it. */
+export function submitPass(device: GPUDevice, encode: (pass: GPUComputePassEncoder) => void): void {
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  encode(pass);
+  pass.end();
+  device.queue.submit([enc.finish()]);
+}

@@ -10,7 +10,7 @@ import { readBuffer } from '../../src/engine/gpu/device';
 import { effectiveLimits, planGpuRun } from '../../src/engine/gpu/limits';
 import { createPrograms, UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/programs';
 import { sparseKeepThreshold } from '../../src/params/derived';
-import { gpuRequired, testDevice, withErrorScopes } from './dawn';
+import { gpuRequired, submitPass, testDevice, withErrorScopes } from './dawn';
 
 const { acquired, reason } = await testDevice();
 const device = acquired?.device;
@@ -54,12 +54,10 @@ async function layers(n: number, p: number, feedforward: boolean, L: number, S: 
         feedforward,
       });
       d.queue.writeBuffer(batch.buffers.uniform, 0, uniform);
-      const enc = d.createCommandEncoder();
-      const pass = enc.beginComputePass();
-      batch.weights(pass, 0);
-      batch.forward(pass, 0);
-      pass.end();
-      d.queue.submit([enc.finish()]);
+      submitPass(d, (pass) => {
+        batch.weights(pass, 0);
+        batch.forward(pass, 0);
+      });
       const w = await readBuffer(d, batch.buffers.w, Float32Array);
       const stats = await readBuffer(d, batch.buffers.stats, Uint32Array);
       for (let s = 0; s < S; s++) {

@@ -12,7 +12,7 @@ import { readBuffer } from '../../src/engine/gpu/device';
 import { effectiveLimits, planGpuRun, type GpuPlan } from '../../src/engine/gpu/limits';
 import { createPrograms, UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/programs';
 import { parseQuery } from '../../src/params/url';
-import { gpuRequired, testDevice, withErrorScopes } from './dawn';
+import { gpuRequired, submitPass, testDevice, withErrorScopes } from './dawn';
 
 const { acquired, reason } = await testDevice();
 const device = acquired?.device;
@@ -29,12 +29,10 @@ async function gpuOrthogonal(n: number, sw2: number, seed: number, count: number
       wScale: Math.sqrt(sw2), bScale: 0, keepThreshold: 0, keepAll: true, measured: true, feedforward: true,
     });
     d.queue.writeBuffer(batch.buffers.uniform, 0, u);
-    const enc = d.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    batch.weights(pass, 0);
-    batch.orthogonal(pass, 0);
-    pass.end();
-    d.queue.submit([enc.finish()]);
+    submitPass(d, (pass) => {
+      batch.weights(pass, 0);
+      batch.orthogonal(pass, 0);
+    });
     // The weights' QR is in Haar mode: a measured layer slot must still leave the log sums alone.
     expect(Array.from(await readBuffer(d, batch.buffers.sums, Float32Array)).every((v) => v === 0)).toBe(true);
     return await readBuffer(d, batch.buffers.w, Float32Array);
