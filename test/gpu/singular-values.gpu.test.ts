@@ -10,12 +10,11 @@
  * and out-of-memory error scopes, and every buffer is destroyed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { RowScaledTriangular } from '../../src/engine/cpu/graded-product';
+import { jacobiLogSingularValues, RowScaledTriangular } from '../../src/engine/cpu/graded-product';
 import { NetworkSample, RunConfig, Workspace } from '../../src/engine/cpu/network-sample';
 import { UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/programs';
 import {
   createTProductPrograms,
-  sampleLogSingularValues,
   JACOBI_MAX_SWEEPS,
   JACOBI_WGSL,
   jacobiPartsPerSweep,
@@ -216,6 +215,26 @@ async function runGpu(
     acc.destroy();
     for (const b of [rBuf, statsBuf, z, stats, uniform]) b.destroy();
   }
+}
+
+/**
+ * The float64 reference on the GPU's own T: log sigma_i(J) of one sample of a read-back batch, by
+ * graded-product.ts's row-scaled one-sided Jacobi (zero rows give -Infinity), or null when its T is
+ * flagged (not covered).
+ */
+function sampleLogSingularValues(t: TResult, sample: number): Float64Array | null {
+  if (t.flags[sample] !== 0) return null;
+  const n = t.n;
+  const g = new Float64Array(n);
+  const u = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const si = t.s[sample * n + i]!;
+    if (Number.isNaN(si) || si === Infinity) throw new RangeError('sampleLogSingularValues: bad row scale');
+    g[i] = si;
+    if (si === -Infinity) continue;
+    for (let j = i; j < n; j++) u[i * n + j] = t.c[(sample * n + i) * n + j]!;
+  }
+  return jacobiLogSingularValues(g, u, n);
 }
 
 /** max |a_i - b_i| over finite entries; Infinity when the -Infinity entries differ or anything is NaN. */

@@ -16,11 +16,12 @@
  *    s N^2: R[i][j] = Z[s N^2 + j N + i], i <= j; below the diagonal is ignored), and stats with the
  *    layer's rank bound at stats[4 s] (forward.wgsl);
  *  - every layer from 1 to L, burn-in included (T is the product over all layers, as on the CPU);
- *  - reset() once per batch before the first layer, read() after the last.
+ *  - reset() once per batch before the first layer; after the last, computeSingularValues() and
+ *    readLogSingularValues() (read() gives T itself, for tests and diagnostics).
  * Rows of R_l are treated as exactly zero by qr-finish.wgsl's rule for `dead` (j >= rank bound, R_jj == 0,
  * sparse feedforward |R_jj| <= 1e-5 max|R_ii|), so the count of -Infinity values is structural.
  *
- * Not covered (the sample's flags are nonzero and sampleLogSingularValues returns null): a zero row
+ * Not covered (the sample's flags are nonzero and readLogSingularValues returns null for it): a zero row
  * of R_l above a nonzero row of T (mid-spectrum zeros: in practice only the sparse threshold's false
  * flags or Q_0 = I), which needs the change of frame of graded-product.ts; a unit-row diagonal below
  * 1e-30 (float32 range); a non-finite R.
@@ -30,7 +31,6 @@ import tstateWgsl from '../../../shaders/tstate.wgsl?raw';
 import tproductWgsl from '../../../shaders/tproduct.wgsl?raw';
 import jacobiWgsl from '../../../shaders/jacobi.wgsl?raw';
 import tproductTiledWgsl from '../../../shaders/tproduct-tiled.wgsl?raw';
-import { jacobiLogSingularValues } from '../cpu/graded-product';
 import { tProductBytesPerSample } from './limits';
 import { readBuffer } from './device';
 import { describeTiledShape, tiledBlock, tiledMatmulSource, type TiledMatmulShape } from './tiled-matmul';
@@ -205,7 +205,8 @@ export class TAccumulator {
   private readonly pr: GPUBuffer;
   private readonly stride: number;
   private group: { inputs: TLayerInputs; bindGroup: GPUBindGroup } | null = null;
-  private readonly tiledProduct: GPUComputePipeline | null;
+  /** Pr = A C tiled (a GPU): the pipeline and its dispatch; null for the register kernel. */
+  private readonly tiledProduct: { pipeline: GPUComputePipeline; workgroups: [number, number] } | null;
 
   /** GPU bytes per sample, for batch sizing: three N x N float32 arrays and the row records. */
   static bytesPerSample(n: number): number {
@@ -218,7 +219,7 @@ export class TAccumulator {
     readonly samples: number,
     readonly n: number,
     /** Pr = A C tiled in this shape (the jacobian's, on a GPU), or null for the register kernel. */
-    private readonly productShape: TiledMatmulShape | null = null,
+    productShape: TiledMatmulShape | null = null,
   ) {
     if (!Number.isInteger(n) || n < 1 || !Number.isInteger(samples) || samples < 1) {
       throw new RangeError(`TAccumulator: bad size (samples ${samples}, n ${n})`);
@@ -236,7 +237,12 @@ export class TAccumulator {
     this.pr = make(square, S, 'T product');
     this.bytes = samples * TAccumulator.bytesPerSample(n);
     // Made here, not at the first layer: the caller's error scopes around the construction see a failure.
-    this.tiledProduct = productShape ? programs.tiledProduct(productShape) : null;
+    if (productShape) {
+      const [rows, cols] = tiledBlock(productShape);
+      this.tiledProduct = { pipeline: programs.tiledProduct(productShape), workgroups: [Math.ceil(n / rows), Math.ceil(n / cols)] };
+    } else {
+      this.tiledProduct = null;
+    }
   }
 
   /** T = I for every sample. A queue write, so it precedes every command buffer submitted after it. */
@@ -265,10 +271,9 @@ export class TAccumulator {
     pass.dispatchWorkgroups(n, samples);
     pass.setPipeline(this.programs.rankUpdate);
     pass.dispatchWorkgroups(samples);
-    if (this.productShape && this.tiledProduct) {
-      const [rows, cols] = tiledBlock(this.productShape);
-      pass.setPipeline(this.tiledProduct);
-      pass.dispatchWorkgroups(Math.ceil(n / rows), Math.ceil(n / cols), samples);
+    if (this.tiledProduct) {
+      pass.setPipeline(this.tiledProduct.pipeline);
+      pass.dispatchWorkgroups(...this.tiledProduct.workgroups, samples);
     } else {
       pass.setPipeline(this.programs.product);
       const tiles = Math.ceil(n / 32);
@@ -424,30 +429,4 @@ export class TAccumulator {
     this.group = { inputs: { ...inputs }, bindGroup };
     return bindGroup;
   }
-}
-
-/**
- * log sigma_i(T), descending, for one sample's row-scaled T (s: n log row scales, -Infinity for zero
- * rows; c: n x n rows, row-major), in float64 by graded-product.ts's row-scaled one-sided Jacobi.
- * Zero rows give -Infinity.
- */
-export function logSingularValuesFromT(s: ArrayLike<number>, c: ArrayLike<number>, n: number): Float64Array {
-  if (s.length < n || c.length < n * n) throw new RangeError('logSingularValuesFromT: arrays too short');
-  const g = new Float64Array(n);
-  const u = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const si = s[i]!;
-    if (Number.isNaN(si) || si === Infinity) throw new RangeError('logSingularValuesFromT: bad row scale');
-    g[i] = si;
-    if (si === -Infinity) continue;
-    for (let j = i; j < n; j++) u[i * n + j] = c[i * n + j]!;
-  }
-  return jacobiLogSingularValues(g, u, n);
-}
-
-/** log sigma_i(J) of one sample of a read-back batch, or null when its T is flagged (not covered). */
-export function sampleLogSingularValues(t: TResult, sample: number): Float64Array | null {
-  if (t.flags[sample] !== 0) return null;
-  const n = t.n;
-  return logSingularValuesFromT(t.s.subarray(sample * n, sample * n + n), t.c.subarray(sample * n * n, (sample + 1) * n * n), n);
 }
