@@ -66,9 +66,9 @@ fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (P.b_scale > 0.0) {
     h += gaussian4(philox4x32_10(vec4<u32>(i / 4u, P.layer, 1u, 0u), vec2<u32>(P.seed, P.sample_base + s)))[i % 4u] * P.b_scale;
   }
-  let d = dphi(P.act, h);
+  let d = dphi(P.act, P.theta, h);
   D[xb + i] = d;
-  let xn = P.a * X[xb + i] + P.c * phi(P.act, h);
+  let xn = P.a * X[xb + i] + P.c * phi(P.act, P.theta, h);
   XN[xb + i] = xn;
   if (d != 0.0 && row_nonzero != 0u) { atomicAdd(&stats[4u * s + 2u], 1u); }
   if (not_finite(h) || not_finite(xn)) { atomicMax(&stats[4u * s + 3u], 1u); }
@@ -82,9 +82,9 @@ fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
   let xb = s * n;
   if (tid == 0u) { atomicStore(&cols_active, 0u); }
   workgroupBarrier();
-  // Empty columns only occur for sparse weights (or sw2 = 0), and only feedforward layers use the
-  // bound (qr-finish.wgsl, tproduct.wgsl): skip this O(N^2) scan otherwise.
-  if (P.feedforward == 1u && (P.weights == 1u || P.w_scale == 0.0)) {
+  // Empty columns only occur for weights with structural zeros (or sw2 = 0), and only layers with the
+  // rank bound use it (qr-finish.wgsl, tproduct.wgsl): skip this O(N^2) scan otherwise (scan_columns).
+  if (P.scan_columns == 1u) {
     for (var j = tid; j < n; j += WG) {
       // Four rows per iteration and ors that do not short-circuit, so the loads need not wait on each
       // other (a || made each load a branch on the one before: N in turn per column).

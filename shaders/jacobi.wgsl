@@ -1,5 +1,5 @@
 // The singular values of T = R_L ... R_1 on the GPU: one-sided Jacobi on T's rows in row-scaled form
-// (THEORY.md section 3), the float32 counterpart of graded-product.ts's jacobiInPlace, one workgroup
+// (docs/THEORY.md section 3), the float32 counterpart of graded-product.ts's jacobiInPlace, one workgroup
 // per sample. Only N log singular values come back instead of T's N^2 floats, and the O(sweeps N^3)
 // work runs on the GPU instead of the page's main thread (about 0.4 s per sample at N = 256 there).
 //

@@ -6,7 +6,7 @@
 //    never passed through log(round-off);
 //  - Q <- I[:, :k], the start of the backward accumulation Q = H_0 ... H_{k-1} I[:, :k]. With B.haar
 //    (the initial frame Q_0, orthogonal weights) column j starts as sign(R_jj) e_j instead, which
-//    multiplies Q's column j by sign(R_jj): the fix without which Q is not Haar (THEORY.md), as the
+//    multiplies Q's column j by sign(R_jj): the fix without which Q is not Haar (docs/THEORY.md), as the
 //    CPU's haarColumns does.
 @group(0) @binding(0) var<uniform> P: Layer;
 @group(0) @binding(1) var<uniform> B: Panel;
@@ -29,7 +29,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
   // Sparse feedforward layers can lose rank through their pattern (a matching smaller than N), which
   // the empty-row/column bound misses: there, also flag |R_jj| <= 1e-5 max|R_ii|, the float32
-  // compromise of THEORY.md section 2 (the float64 engine uses 1e-10).
+  // compromise of docs/THEORY.md section 2 (the float64 engine uses 1e-10).
   var local_max = 0.0;
   for (var j = tid; j < k; j += WG) { local_max = max(local_max, abs(Z[zb + j * n + j])); }
   red[tid] = local_max;
@@ -38,8 +38,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     if (tid < stride) { red[tid] = max(red[tid], red[tid + stride]); }
     workgroupBarrier();
   }
-  let threshold = select(0.0, 1e-5 * red[0], P.feedforward == 1u && P.weights == 1u);
-  let bound = select(k, stats[4u * s], P.feedforward == 1u);
+  let threshold = select(0.0, 1e-5 * red[0], P.rank_threshold == 1u);
+  let bound = select(k, stats[4u * s], P.rank_bound == 1u);
   if (P.measured == 1u && B.haar == 0u) {
     for (var j = tid; j < k; j += WG) {
       let r = abs(Z[zb + j * n + j]);

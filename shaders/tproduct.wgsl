@@ -1,4 +1,4 @@
-// T <- R_l T for every sample, with T = R_L ... R_1 (THEORY.md section 3) kept in row-scaled float32:
+// T <- R_l T for every sample, with T = R_L ... R_1 (docs/THEORY.md section 3) kept in row-scaled float32:
 // row i of T is 2^{x_i} f_i C_i with an exact int32 binary exponent x_i, a mantissa f_i in [1, 2) and
 // a unit row C_i (upper triangular). No log scale is ever rounded, so nothing degrades with |s|; an
 // exactly zero row has x_i = ZERO_ROW. The CPU turns (x, f, C) into log sigma in float64.
@@ -74,7 +74,7 @@ fn row_max_i32(tid: u32, v: i32) -> i32 {
 // The zero rows of R_l, by qr-finish.wgsl's rule (its dead flags): the threshold is 1e-5 max|R_jj|
 // for sparse feedforward layers, else 0 (and no reduction: the condition is uniform, from P).
 fn zero_threshold_row(tid: u32, s: u32, zb: u32, n: u32) -> f32 {
-  if (P.feedforward != 1u || P.weights != 1u) { return 0.0; }
+  if (P.rank_threshold != 1u) { return 0.0; }
   var m = 0.0;
   for (var j = tid; j < n; j += RW) { m = max(m, abs(Z[zb + j * n + j])); }
   return 1e-5 * row_reduce_f32(tid, m, false);
@@ -88,7 +88,7 @@ fn coefficients(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   let zb = s * n * n;
   let rank = state[state_base(s)];
   let threshold = zero_threshold_row(tid, s, zb, n);
-  let bound = select(n, stats[4u * s], P.feedforward == 1u);
+  let bound = select(n, stats[4u * s], P.rank_bound == 1u);
   let rii = abs(Z[zb + i * n + i]);
   // Rows >= rank of T are zero, so row i >= rank of R T is zero whatever R_l says.
   let live = !(i >= bound || rii == 0.0 || rii <= threshold) && i < rank;
@@ -122,7 +122,7 @@ fn rank_update(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
   }
   workgroupBarrier();
   // The same rule as coefficients' (max of non-negative floats by their bits).
-  let sparse_ff = P.feedforward == 1u && P.weights == 1u;
+  let sparse_ff = P.rank_threshold == 1u;
   if (sparse_ff) {
     var m = 0.0;
     for (var j = tid; j < n; j += WG) { m = max(m, abs(Z[zb + j * n + j])); }
@@ -130,7 +130,7 @@ fn rank_update(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
   }
   workgroupBarrier();
   let threshold = select(0.0, 1e-5 * bitcast<f32>(atomicLoad(&wg_diag)), sparse_ff);
-  let bound = select(n, stats[4u * s], P.feedforward == 1u);
+  let bound = select(n, stats[4u * s], P.rank_bound == 1u);
   for (var i = tid; i < rank; i += WG) {
     let rii = abs(Z[zb + i * n + i]);
     if (i >= bound || rii == 0.0 || rii <= threshold) {

@@ -96,7 +96,7 @@ export function helpText(): string {
     '  --query Q      a URL query string (as in a shared link); later --<param> flags override it',
     '  --backend B    cpu (float64, default), gpu (WebGPU via Dawn, float32),',
     '                 auto (gpu when a device is available, else cpu; sparse feedforward nets use cpu)',
-    '  --json         print one JSON object (the reference protocol of THEORY.md section 7)',
+    '  --json         print one JSON object (the reference protocol of docs/THEORY.md section 7)',
     '  --per-sample   include every sample\'s exponents, log singular values and rank',
     '  --workers N    worker threads (default: one per core; 0 = in-process)',
     '  --no-singular-values   skip the finite-depth singular values (saves ~N^3/3 flops per layer)',

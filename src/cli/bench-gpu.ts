@@ -21,7 +21,9 @@ import { isEmulatedAdapter } from '../engine/gpu/device';
 import { nodeDevice } from '../engine/gpu/node-gpu';
 import { describePlan, effectiveLimits, LIMIT_NAMES, planGpuRun, type GpuPlan } from '../engine/gpu/limits';
 import { GpuBatch } from '../engine/gpu/batch';
-import { createPrograms, UNIFORM_SLOT, writeLayerUniform } from '../engine/gpu/programs';
+import { createPrograms } from '../engine/gpu/programs';
+import { layerValues, UNIFORM_SLOT, writeLayerUniform } from '../engine/gpu/layer-uniform';
+import { RunConfig } from '../engine/run-config';
 import { GpuProfiler, KERNEL_GROUPS, type KernelGroup, type ProfileTotals } from '../engine/gpu/profiler';
 import { ReferenceMatmul, type BoundMatmul, type MatmulDims } from './reference-matmul';
 import { describeTiledShape, tiledShapeUnfit, TILED_SHAPES } from '../engine/gpu/tiled-matmul';
@@ -174,7 +176,7 @@ async function kernelsAlone(device: GPUDevice, plan: GpuPlan, n: number, k: numb
   const programs = createPrograms(device, plan);
   const all: GPUBuffer[] = [];
   // The engine's own batch (buffers, bind groups, dispatches), for one layer slot.
-  const gpuBatch = new GpuBatch(device, programs, plan, { n, k, count: batch, orth: false, checkpoints: 1 }, (b) => all.push(b));
+  const gpuBatch = new GpuBatch(device, programs, plan, { n, k, count: batch, orthogonalize: false, checkpoints: 1 }, (b) => all.push(b));
   const bufs = gpuBatch.buffers;
   const product = device.createBuffer({ label: 'reference product', size: 4 * batch * n * k, usage: GPUBufferUsage.STORAGE });
   all.push(product);
@@ -182,24 +184,7 @@ async function kernelsAlone(device: GPUDevice, plan: GpuPlan, n: number, k: numb
   try {
     const uniform = new ArrayBuffer(UNIFORM_SLOT);
     // The rows' model (feedforward tanh, sw2 = 1.5, no bias), layer 1 of samples 0..batch-1.
-    writeLayerUniform(uniform, 0, {
-      n,
-      k,
-      samples: batch,
-      layer: 1,
-      seed: 1,
-      sampleBase: 0,
-      act: 'tanh',
-      sparse: false,
-      a: 0,
-      c: 1,
-      wScale: Math.sqrt(1.5 / n),
-      bScale: 0,
-      keepThreshold: 0,
-      keepAll: true,
-      measured: true,
-      feedforward: true,
-    });
+    writeLayerUniform(uniform, 0, layerValues(new RunConfig(parseQuery(`act=tanh&sw2=1.5&sb2=0&width=${n}&k=${k}&samples=${batch}&seed=1`).params), 0, batch, 1));
     device.queue.writeBuffer(bufs.uniform, 0, uniform);
     const x = new Float32Array(batch * n);
     for (let i = 0; i < x.length; i++) x[i] = Math.sin(1 + i) * 1.7; // any O(1) input; tanh stays unsaturated
@@ -350,7 +335,7 @@ async function gpuRow(dev: BenchDevice, n: number, rowSeconds: number, budget: B
   const k = n;
   const samples = budget.samples(n);
   // The plan the engine makes for a long run (200 checkpoints: the most it keeps), for the batch.
-  const plan = planGpuRun(effectiveLimits(device), { n, k, samples, orth: false, checkpoints: 200, batchBytes: BATCH_BYTES[dev.emulated ? 'emulated' : 'gpu'], singularValues: false, emulated: dev.emulated });
+  const plan = planGpuRun(effectiveLimits(device), { n, k, samples, orthogonalize: false, checkpoints: 200, batchBytes: BATCH_BYTES[dev.emulated ? 'emulated' : 'gpu'], singularValues: false, emulated: dev.emulated });
   const { kernels, reference } = await kernelsAlone(device, plan, n, k, budget);
 
   // Depth for about rowSeconds of layers, from the kernels alone (a lower bound on the real per-layer

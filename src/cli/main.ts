@@ -1,6 +1,6 @@
 /**
  * Headless entry: `npm run spectrum -- --query '...' --json`. Runs the same engines as the browser
- * and prints the reference-protocol JSON (THEORY.md section 7) or a short human summary.
+ * and prints the reference-protocol JSON (docs/THEORY.md section 7) or a short human summary.
  */
 import { parseEntries } from '../params/url';
 import type { Correction } from '../params/types';
@@ -11,6 +11,7 @@ import { nodeDevice } from '../engine/gpu/node-gpu';
 import { FallbackEngine } from '../engine/fallback-engine';
 import { CpuEngine } from '../engine/cpu/cpu-engine';
 import { defaultNodeWorkers } from '../engine/cpu/node-pool';
+import { float64LogSingularValues } from '../engine/cpu/network-sample';
 import { snapshotJson } from '../engine/snapshot-json';
 import { CliError, helpText, parseArgs, type CliOptions } from './args';
 
@@ -27,7 +28,7 @@ async function chooseEngine(options: CliOptions): Promise<{ engine: Engine; noti
   };
   const gpu = async () => {
     const { device, description } = await nodeDevice();
-    return new GpuEngine(device, description, { ownsDevice: true });
+    return new GpuEngine(device, description, { ownsDevice: true, float64Recompute: float64LogSingularValues });
   };
   if (options.backend === 'cpu') return { engine: cpu() };
   if (options.backend === 'auto') return { engine: new FallbackEngine({ primary: gpu, fallback: cpu(), route: (params) => gpuPrefersCpu(params) }) };

@@ -1,12 +1,12 @@
 /**
  * Turns per-sample results into the snapshot's statistics: mean and between-sample standard error per
- * index over the samples where that index is finite (THEORY.md sections 2 and 7), rank histogram,
+ * index over the samples where that index is finite (docs/THEORY.md sections 2 and 7), rank histogram,
  * pooled quantiles of (1/L) log sigma(J), and the convergence history.
  */
 import type { Params } from '../params/types';
 import type { Convergence, Histogram, IndexStats, PerSampleJson, Quantiles, SampleResult, Snapshot } from './types';
 
-/** The pooled-quantile probabilities of the reference protocol (THEORY.md section 7). */
+/** The pooled-quantile probabilities of the reference protocol (docs/THEORY.md section 7). */
 export const QUANTILE_PROBABILITIES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99];
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -177,8 +177,11 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     logSingularValuesNote = input.singularValuesNote ?? 'Singular values were not requested.';
   } else if (good.length === 0) {
     logSingularValuesNote = 'No sample has finished yet.';
+  } else if (!good.some((r) => r.logSingularValues !== null)) {
+    logSingularValuesNote = 'No sample has singular values (see the warnings).';
   } else {
-    const rows = good.map((r) => r.logSingularValues!);
+    // A sample can lack them (a GPU engine without a float64 engine to recompute what float32 cannot): its warning says so.
+    const rows = good.flatMap((r) => (r.logSingularValues ? [r.logSingularValues] : []));
     logSingularValues = indexStats(rows, k);
     const pooled = new Float64Array(rows.length * k);
     rows.forEach((row, i) => pooled.set(row.map((v) => v / params.depth), i * k));

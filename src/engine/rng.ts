@@ -20,17 +20,13 @@
  * (tested: raw blocks bit for bit, Gaussians within 1e-6 (1 + |z|)). |z| is at most sqrt(2 * 24 log 2) = 5.77; the
  * truncated tail has probability 8e-9 and changes the variance by less than 1e-6 relative.
  * Bernoulli masks (sparse weights) compare the raw uint32 of the mask stream with an integer
- * threshold (params/derived.ts sparseKeepThreshold), so both engines make bit-identical masks.
+ * threshold (the sparse ensemble's sparseKeepThreshold, src/model/ensembles/sparse.ts), so both engines make bit-identical masks.
  */
 
-export const STREAM_TAG = {
-  weights: 0,
-  bias: 1,
-  input: 2,
-  initialFrame: 3,
-  sparseMask: 4,
-} as const;
-export type StreamTag = (typeof STREAM_TAG)[keyof typeof STREAM_TAG];
+import { STREAM_TAG, type StreamTag } from '../model/stream';
+
+/** What is drawn from which tag lives with the model (src/model/stream.ts); re-exported for the stream's users. */
+export { STREAM_TAG, type StreamTag };
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;

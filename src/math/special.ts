@@ -1,6 +1,6 @@
 /**
  * Special functions JavaScript lacks, to full float64 accuracy (relative error ~1e-15), since the
- * mean-field theory and the CPU engine both need them and the theory sheet quotes values to 1e-10.
+ * mean-field theory and the CPU engine both need them and docs/THEORY.md quotes values to 1e-10.
  */
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126; // 2/sqrt(pi)

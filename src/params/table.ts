@@ -6,22 +6,28 @@
  * URL keys, ranges and defaults are a public contract: links that lecturers saved must keep opening to the
  * same network. Change them only together with a new URL version in `url.ts`.
  */
-import {
-  ACTIVATIONS,
-  ALPHA_SCALINGS,
-  ARCHITECTURES,
-  WEIGHT_ENSEMBLES,
-  type Activation,
-  type AlphaScaling,
-  type Architecture,
-  type Params,
-  type WeightEnsemble,
-} from './types';
+import { ACTIVATION_ENTRIES, activationEntry, ARCHITECTURE_ENTRIES, architectureEntry, ENSEMBLE_ENTRIES, ensembleEntry } from '../model/index';
+import type { AlphaScaling, Params } from './types';
 
 /** Every Params field whose value is a number. */
 export type NumericName = { [N in keyof Params]: Params[N] extends number ? N : never }[keyof Params];
 /** Every Params field whose value is one of a fixed set of strings. */
 export type EnumName = Exclude<keyof Params, NumericName>;
+
+/** The control group a knob is shown in. */
+export type ControlGroup = 'network' | 'weights' | 'measurement';
+
+export const CONTROL_GROUPS: readonly { readonly id: ControlGroup; readonly title: string }[] = [
+  { id: 'network', title: 'Network' },
+  { id: 'weights', title: 'Weights and biases' },
+  { id: 'measurement', title: 'Measurement' },
+];
+
+/**
+ * Which registry kind reads a model-specific knob: it matters only when the current activation (its
+ * shape knob), architecture or ensemble (their `knobs`) names it.
+ */
+export type KnobOwner = 'activation' | 'architecture' | 'ensemble';
 
 interface SpecCommon<N extends keyof Params> {
   /** The Params field. */
@@ -33,6 +39,15 @@ interface SpecCommon<N extends keyof Params> {
   /** One or two sentences a student understands. */
   readonly help: string;
   readonly unit?: string;
+  readonly group: ControlGroup;
+  /** Position within its group (controls are listed by it; the table order is the URL order). */
+  readonly order: number;
+  readonly owner?: KnobOwner;
+  /**
+   * Written into links only where the model uses it or where it is not at its default: knobs added after
+   * version-1 links were shared, so that every older link's canonical form stays the same.
+   */
+  readonly writtenWhenUsed?: boolean;
 }
 
 /**
@@ -89,6 +104,7 @@ export type ParamTable = readonly [
   SpecOf<'sw2'>,
   SpecOf<'sb2'>,
   SpecOf<'act'>,
+  SpecOf<'apow'>,
   SpecOf<'arch'>,
   SpecOf<'alpha'>,
   SpecOf<'ascale'>,
@@ -100,45 +116,23 @@ export type ParamTable = readonly [
   SpecOf<'transient'>,
 ];
 
-const ACT_LABELS: Record<Activation, { label: string; aliases?: readonly string[] }> = {
-  linear: { label: 'linear (identity)', aliases: ['identity', 'id', 'lin', 'none'] },
-  tanh: { label: 'tanh' },
-  relu: { label: 'ReLU' },
-  hardtanh: { label: 'hard tanh' },
-  erf: { label: 'erf' },
-  sigmoid: { label: 'sigmoid', aliases: ['logistic'] },
-  gelu: { label: 'GELU' },
-  silu: { label: 'SiLU (swish)', aliases: ['swish'] },
-  selu: { label: 'SELU' },
-};
-const ARCH_LABELS: Record<Architecture, { label: string; aliases?: readonly string[] }> = {
-  ff: { label: 'feedforward', aliases: ['feedforward', 'mlp', 'plain'] },
-  res: { label: 'residual', aliases: ['residual', 'resnet', 'resid'] },
-};
-const ASCALE_LABELS: Record<AlphaScaling, { label: string; aliases?: readonly string[] }> = {
-  const: { label: 'α (constant)', aliases: ['constant', 'one', '1'] },
-  sqrtL: { label: 'α/√L', aliases: ['sqrt(l)', 'sqrt', '√l', 'sqrtdepth'] },
-  L: { label: 'α/L', aliases: ['depth'] },
-};
-const WEIGHT_LABELS: Record<WeightEnsemble, { label: string; aliases?: readonly string[] }> = {
-  gauss: { label: 'Gaussian', aliases: ['gaussian', 'normal', 'iid'] },
-  orth: { label: 'orthogonal (Haar)', aliases: ['orthogonal', 'haar'] },
-  sparse: { label: 'sparse Gaussian', aliases: ['sparsegauss', 'sparsegaussian'] },
-};
+const ASCALE_OPTIONS: readonly EnumOption<AlphaScaling>[] = [
+  { value: 'const', label: 'α (constant)', aliases: ['constant', 'one', '1'] },
+  { value: 'sqrtL', label: 'α/√L', aliases: ['sqrt(l)', 'sqrt', '√l', 'sqrtdepth'] },
+  { value: 'L', label: 'α/L', aliases: ['depth'] },
+];
 
-// Options are built from the value lists in types.ts so a value added there cannot be forgotten here
-// (the Record types above fail to compile if a label is missing).
-function options<V extends string>(
-  values: readonly V[],
-  labels: Record<V, { label: string; aliases?: readonly string[] }>,
-): readonly EnumOption<V>[] {
-  return values.map((value) => ({ value, ...labels[value] }));
+/** Menu options from a registry: its ids, labels and aliases (src/model/). */
+function options<V extends string>(entries: readonly { readonly id: V; readonly label: string; readonly aliases?: readonly string[] }[]): readonly EnumOption<V>[] {
+  return entries.map((e) => ({ value: e.id, label: e.label, ...(e.aliases ? { aliases: e.aliases } : {}) }));
 }
 
 export const PARAM_TABLE: ParamTable = [
   {
     name: 'width',
     urlKey: 'width',
+    group: 'network',
+    order: 2,
     kind: 'int',
     default: 32,
     min: 2,
@@ -152,6 +146,8 @@ export const PARAM_TABLE: ParamTable = [
   {
     name: 'k',
     urlKey: 'k',
+    group: 'measurement',
+    order: 1,
     kind: 'int',
     default: 32,
     min: 1,
@@ -166,6 +162,8 @@ export const PARAM_TABLE: ParamTable = [
   {
     name: 'depth',
     urlKey: 'depth',
+    group: 'network',
+    order: 1,
     kind: 'int',
     default: 100,
     min: 1,
@@ -179,6 +177,8 @@ export const PARAM_TABLE: ParamTable = [
   {
     name: 'sw2',
     urlKey: 'sw2',
+    group: 'weights',
+    order: 2,
     kind: 'float',
     default: 1.5,
     min: 0,
@@ -191,6 +191,8 @@ export const PARAM_TABLE: ParamTable = [
   {
     name: 'sb2',
     urlKey: 'sb2',
+    group: 'weights',
+    order: 3,
     kind: 'float',
     default: 0,
     min: 0,
@@ -203,24 +205,47 @@ export const PARAM_TABLE: ParamTable = [
   {
     name: 'act',
     urlKey: 'act',
+    group: 'network',
+    order: 3,
     kind: 'enum',
     default: 'tanh',
-    options: options(ACTIVATIONS, ACT_LABELS),
+    options: options(ACTIVATION_ENTRIES),
     label: 'Activation φ',
     help: 'The nonlinearity applied to every neuron. Its slope decides how strongly small perturbations are stretched or squeezed.',
   },
   {
+    name: 'apow',
+    urlKey: 'apow',
+    group: 'network',
+    order: 4,
+    owner: 'activation',
+    writtenWhenUsed: true,
+    kind: 'float',
+    default: 2,
+    min: 0.6,
+    max: 3,
+    step: 0.05,
+    sliderScale: 'linear',
+    label: 'Power a of ReLUᵃ',
+    help: 'The exponent of the power activation max(h, 0)ᵃ: a = 1 is ReLU, a = 2 squared ReLU. Below a = 3/4 its derivative is so peaked that finite networks deviate strongly from mean-field theory.',
+  },
+  {
     name: 'arch',
     urlKey: 'arch',
+    group: 'network',
+    order: 5,
     kind: 'enum',
     default: 'ff',
-    options: options(ARCHITECTURES, ARCH_LABELS),
+    options: options(ARCHITECTURE_ENTRIES),
     label: 'Architecture',
     help: 'Feedforward: each layer replaces the signal. Residual: each layer adds a scaled update to the signal, x ← x + c·φ(Wx + b).',
   },
   {
     name: 'alpha',
     urlKey: 'alpha',
+    group: 'network',
+    order: 6,
+    owner: 'architecture',
     kind: 'float',
     default: 1,
     min: 0,
@@ -233,24 +258,32 @@ export const PARAM_TABLE: ParamTable = [
   {
     name: 'ascale',
     urlKey: 'ascale',
+    group: 'network',
+    order: 7,
+    owner: 'architecture',
     kind: 'enum',
     default: 'sqrtL',
-    options: options(ALPHA_SCALINGS, ASCALE_LABELS),
+    options: ASCALE_OPTIONS,
     label: 'α scaling',
     help: 'The residual update is α, α/√L or α/L. Dividing by a power of the depth keeps very deep residual networks stable.',
   },
   {
     name: 'weights',
     urlKey: 'weights',
+    group: 'weights',
+    order: 1,
     kind: 'enum',
     default: 'gauss',
-    options: options(WEIGHT_ENSEMBLES, WEIGHT_LABELS),
+    options: options(ENSEMBLE_ENTRIES),
     label: 'Weights',
     help: 'How weight matrices are drawn: independent Gaussians, random orthogonal matrices scaled by σw, or Gaussians where most entries are zero.',
   },
   {
     name: 'p',
     urlKey: 'p',
+    group: 'weights',
+    order: 4,
+    owner: 'ensemble',
     kind: 'float',
     default: 0.5,
     min: 0.01,
@@ -263,6 +296,8 @@ export const PARAM_TABLE: ParamTable = [
   {
     name: 'q0',
     urlKey: 'q0',
+    group: 'measurement',
+    order: 5,
     kind: 'float',
     default: 1,
     min: 0,
@@ -275,6 +310,8 @@ export const PARAM_TABLE: ParamTable = [
   {
     name: 'samples',
     urlKey: 'samples',
+    group: 'measurement',
+    order: 2,
     kind: 'int',
     default: 32,
     min: 1,
@@ -288,6 +325,8 @@ export const PARAM_TABLE: ParamTable = [
   {
     name: 'seed',
     urlKey: 'seed',
+    group: 'measurement',
+    order: 3,
     kind: 'int',
     default: 1,
     min: 0,
@@ -300,6 +339,8 @@ export const PARAM_TABLE: ParamTable = [
   {
     name: 'transient',
     urlKey: 'transient',
+    group: 'measurement',
+    order: 4,
     kind: 'int',
     default: 0,
     min: 0,
@@ -312,6 +353,23 @@ export const PARAM_TABLE: ParamTable = [
     unit: 'layers',
   },
 ];
+
+/**
+ * Whether the current model reads a knob: model-specific knobs (those with an owner) only when the current
+ * activation, architecture or ensemble names them; every other knob always.
+ */
+export function isUsed(spec: ParamSpec, p: Pick<Params, 'act' | 'arch' | 'weights'>): boolean {
+  switch (spec.owner) {
+    case undefined:
+      return true;
+    case 'activation':
+      return activationEntry(p.act).shapeKnob === spec.name;
+    case 'architecture':
+      return (architectureEntry(p.arch).knobs as readonly string[]).includes(spec.name);
+    case 'ensemble':
+      return (ensembleEntry(p.weights).knobs as readonly string[]).includes(spec.name);
+  }
+}
 
 /** Field names in display order. */
 export const PARAM_NAMES: readonly (keyof Params)[] = PARAM_TABLE.map((s) => s.name);
@@ -349,6 +407,7 @@ export const DEFAULT_PARAMS: Params = Object.freeze({
   sw2: specFor('sw2').default,
   sb2: specFor('sb2').default,
   act: specFor('act').default,
+  apow: specFor('apow').default,
   arch: specFor('arch').default,
   alpha: specFor('alpha').default,
   ascale: specFor('ascale').default,

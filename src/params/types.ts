@@ -1,22 +1,16 @@
 /**
  * The typed shape of every knob of the model. The table in `table.ts` is the single source of truth for
  * defaults, ranges, URL keys, labels and help; this file only names the value types so that engines,
- * theory and UI can depend on the shape without pulling in the table.
+ * theory and UI can depend on the shape without pulling in the table. The values of the enum knobs are
+ * the ids of the model registry (src/model/).
  */
+import type { ActivationId, AlphaScaling, ArchitectureId, EnsembleId } from '../model/index';
 
-export const ACTIVATIONS = ['linear', 'tanh', 'relu', 'hardtanh', 'erf', 'sigmoid', 'gelu', 'silu', 'selu'] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
-
-export const ARCHITECTURES = ['ff', 'res'] as const;
-/** ff: feedforward (a = 0, c = 1); res: residual (a = 1, c = alpha / scale(L)). */
-export type Architecture = (typeof ARCHITECTURES)[number];
-
-export const ALPHA_SCALINGS = ['const', 'sqrtL', 'L'] as const;
-/** Residual strength alpha is divided by 1, sqrt(L) or L. */
-export type AlphaScaling = (typeof ALPHA_SCALINGS)[number];
-
-export const WEIGHT_ENSEMBLES = ['gauss', 'orth', 'sparse'] as const;
-export type WeightEnsemble = (typeof WEIGHT_ENSEMBLES)[number];
+export { ACTIVATION_IDS as ACTIVATIONS, ALPHA_SCALINGS, ARCHITECTURE_IDS as ARCHITECTURES, ENSEMBLE_IDS as WEIGHT_ENSEMBLES } from '../model/index';
+export type Activation = ActivationId;
+export type Architecture = ArchitectureId;
+export type { AlphaScaling };
+export type WeightEnsemble = EnsembleId;
 
 export interface Params {
   /** N, network width. */
@@ -30,6 +24,8 @@ export interface Params {
   /** sigma_b^2: bias variance. */
   sb2: number;
   act: Activation;
+  /** Exponent a of the power activation max(h, 0)^a (read only by act = relupow). */
+  apow: number;
   arch: Architecture;
   /** Residual strength before depth scaling. */
   alpha: number;

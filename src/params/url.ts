@@ -10,6 +10,7 @@
 import {
   DEFAULT_PARAMS,
   effectiveMax,
+  isUsed,
   PARAM_TABLE,
   specForKey,
   type EnumSpec,
@@ -118,15 +119,15 @@ export function validateParams(p: Partial<Params>): ParseResult {
  * The query string (without '?') for `p`: `v=1` first, then every key in table order. Numbers are written with
  * String(x), the shortest text that reads back to the identical double. With `omitDefaults`, keys at their
  * default are left out (k when it equals the width), giving short links that open to exactly the same Params.
+ * Knobs marked `writtenWhenUsed` (added after version-1 links were shared) are left out at their default
+ * when the model does not read them, so older links keep their canonical form.
  */
 export function serializeParams(p: Params, opts: { omitDefaults?: boolean } = {}): string {
   const parts = [`${VERSION_KEY}=${URL_VERSION}`];
   for (const spec of PARAM_TABLE) {
     const value = p[spec.name];
-    if (opts.omitDefaults === true) {
-      const def = spec.kind !== 'enum' && spec.defaultFrom !== undefined ? p[spec.defaultFrom] : spec.default;
-      if (value === def) continue;
-    }
+    const def = spec.kind !== 'enum' && spec.defaultFrom !== undefined ? p[spec.defaultFrom] : spec.default;
+    if ((opts.omitDefaults === true || (spec.writtenWhenUsed === true && !isUsed(spec, p))) && value === def) continue;
     // encodeURIComponent matters only for '+' in exponents like 1e+21, which a query would read as a space.
     parts.push(`${spec.urlKey}=${encodeURIComponent(String(value))}`);
   }

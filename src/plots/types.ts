@@ -3,7 +3,9 @@
  * the UI builds them from a Snapshot plus the theory overlays, export reuses them for CSV/JSON, and
  * tests construct them by hand.
  */
-import type { TheoryId } from '../theory/catalog';
+import type { PhasePlotData, TheoryCurve } from '../theory/overlays/types';
+
+export type { PhasePlotData, TheoryCurve };
 
 /** Colours are explicit (not CSS variables) so that an exported SVG/PNG looks like the screen. */
 export interface Palette {
@@ -27,20 +29,6 @@ export interface PlotSize {
   height: number;
   /** Base font size in px; larger on projectors (embed mode scales it). */
   fontSize: number;
-}
-
-/** One theory curve in the plot's coordinates. */
-export interface TheoryCurve {
-  id: TheoryId;
-  /** Legend text: what it is. */
-  label: string;
-  /** Legend tooltip / caption: where it is valid, caveats. */
-  note: string;
-  x: number[];
-  /** null breaks the line (undefined or infinite values). */
-  y: (number | null)[];
-  /** 'line': a curve; 'points': one marker per x (finite-N exact results); 'vline': a vertical marker at x[0]. */
-  style: 'line' | 'points' | 'vline';
 }
 
 /** Lyapunov spectrum: lambda_i against i/k. */
@@ -87,23 +75,6 @@ export interface ConvergencePlotData {
   mean: (number | null)[];
   /** Final-value theory levels drawn as horizontal lines, e.g. the exact lambda_1. */
   levels: { y: number; label: string }[];
-}
-
-/** Mean-field order/chaos map over (sw2, sb2). */
-export interface PhasePlotData {
-  /** Grid axes (ascending). */
-  sw2: number[];
-  sb2: number[];
-  /** log chi_1 at [j * sw2.length + i] for sb2[j], sw2[i]; null where q diverges or is undefined. */
-  logChi1: (number | null)[];
-  /** The critical line chi_1 = 1: sw2 on the line for each sb2 (null where none in range). */
-  critical: { sb2: number; sw2: number | null }[];
-  /** The current parameters. */
-  current: { sw2: number; sb2: number };
-  /** Activation name for the title. */
-  activation: string;
-  /** Shown instead of an empty grid (e.g. while the map is being computed); a default otherwise. */
-  message?: string;
 }
 
 /** Event-free plots return nothing; the phase diagram takes a pick callback. */

@@ -1,39 +1,49 @@
 /**
- * Lyapunov spectrum at N -> infinity for feedforward layers A = D W (THEORY.md 5.5):
+ * Lyapunov spectrum at N -> infinity for feedforward layers A = D W (docs/THEORY.md 5.5):
  *   lambda(t) = -(1/2) log S_{A^T A}(t - 1),  t in (0, 1) the fraction of exponents below,
- * with S_{A^T A} = S_{D^2} S_{W W^T}, S_{WW^T}(z) = 1/(sw2 (1 + z)) (Gaussian) or 1/sw2 (orthogonal).
+ * with S_{A^T A} = S_{D^2} S_{W W^T}, S_{WW^T}(z) = 1/(sw2 (1 + z)) (Ginibre law) or 1/sw2 (Haar).
  */
-import type { Activation } from '../params/types';
-import { activation } from '../engine/activations';
+import { resolveActivation, type ActivationLike, type ActivationModel } from '../model/index';
 import { expectations, fixedPoint } from './meanfield';
 import { piecewiseGaussianNodes } from './quadrature';
 
-/** Activations whose phi'^2 takes only the values 0 and 1. */
-const BERNOULLI: ReadonlySet<Activation> = new Set<Activation>(['relu', 'hardtanh']);
+/**
+ * The N -> infinity law of W W^T (the ensemble's `freeLaw` trait): Marchenko-Pastur for Ginibre-like W,
+ * S(z) = 1/(sw2 (1 + z)), or a point mass for Haar-orthogonal W, S = 1/sw2.
+ */
+export type FreeLaw = 'ginibre' | 'haar';
 
-/** P(phi'(sqrt(q) z) != 0) for the Bernoulli activations. */
-function activeFraction(act: Activation, q: number): number {
-  // E phi'^2 = P(d = 1) because d is 0 or 1.
-  return expectations(act, q).edphi2;
+/**
+ * The variance at which feedforward layers are evaluated: q*, or any q (1) where the law of phi'^2 does
+ * not depend on it (degree-1 homogeneous phi: linear, ReLU); null where q* diverges.
+ */
+export function layerVariance(act: ActivationModel, sw2: number, sb2: number): number | null {
+  if (act.traits.homogeneousDegree === 1) return 1;
+  const fp = fixedPoint(act, sw2, sb2);
+  if (fp.kind === 'finite' || fp.kind === 'marginal') return fp.q;
+  if (fp.kind === 'zero') return 0;
+  return null;
 }
 
 /**
  * S_{D^2}(t - 1) with d = phi'(sqrt(q) z)^2, for t in (0, 1]: solve psi_D(u) = E[u d/(1 - u d)] = t - 1
  * for u < 0 (bisection in v, u = -e^v), then S = u t/(t - 1); t = 1 gives its limit 1/E d.
- * Bernoulli d (ReLU, hard-tanh) has the closed form t/(t - 1 + f), and no solution (NaN) for t <= 1 - f.
+ * Binary d (ReLU, hard tanh) has the closed form t/(t - 1 + f), and no solution (NaN) for t <= 1 - f.
  *
  * Validity: any q >= 0 and t in (0, 1]; the S-transform of the law of phi'(sqrt(q) z)^2 itself, exact up
  * to quadrature (~1e-12), with no large-N assumption (that enters where it is used).
  */
-export function sTransformD2(act: Activation, q: number, t: number): number {
-  if (act === 'linear') return 1;
-  if (BERNOULLI.has(act)) {
-    const f = activeFraction(act, q);
+export function sTransformD2(actLike: ActivationLike, q: number, t: number): number {
+  const act = resolveActivation(actLike);
+  if (act.traits.identity) return 1;
+  if (act.traits.binaryDerivative) {
+    // E phi'^2 = P(d = 1) = f because d is 0 or 1.
+    const f = expectations(act, q).edphi2;
     return t > 1 - f ? t / (t - 1 + f) : NaN;
   }
-  const { dphi } = activation(act);
-  // SELU's phi' jumps at 0: tell the quadrature, or it loses 1e-2 there.
-  const { h, w } = piecewiseGaussianNodes(q, act === 'selu' ? [0] : []);
+  const { dphi } = act;
+  // Where phi' jumps (SELU at 0) the quadrature must be told, or it loses 1e-2 there.
+  const { h, w } = piecewiseGaussianNodes(q, act.quadrature.breaks);
   const d = h.map((hi) => dphi(hi) ** 2);
   let ed = 0;
   for (let i = 0; i < d.length; i++) ed += w[i]! * d[i]!;
@@ -63,24 +73,17 @@ export function sTransformD2(act: Activation, q: number, t: number): number {
  * depends on it (not for linear and ReLU, whose phi'^2 is independent of q).
  *
  * Validity: N -> infinity with q at its fixed point (use a burn-in); the finite-N bias is O(1/N),
- * about 0.015 over the bulk at N = 64 and 0.1-0.3 for the bottom 10% of exponents (THEORY.md 5.5).
+ * about 0.015 over the bulk at N = 64 and 0.1-0.3 for the bottom 10% of exponents (docs/THEORY.md 5.5).
  * Sparse weights tend to the Gaussian result as N -> infinity at fixed p.
  */
-export function freeSpectrum(act: Activation, sw2: number, sb2: number, weights: 'gauss' | 'orth', ts: readonly number[]): { t: number[]; lambda: number[] } | null {
-  let q: number;
-  if (act === 'linear' || act === 'relu') {
-    // phi'^2 does not depend on the variance here (ReLU: active with probability 1/2 for any q).
-    q = 1;
-  } else {
-    const fp = fixedPoint(act, sw2, sb2);
-    if (fp.kind === 'finite' || fp.kind === 'marginal') q = fp.q;
-    else if (fp.kind === 'zero') q = 0;
-    else return null;
-  }
+export function freeSpectrum(actLike: ActivationLike, sw2: number, sb2: number, law: FreeLaw, ts: readonly number[]): { t: number[]; lambda: number[] } | null {
+  const act = resolveActivation(actLike);
+  const q = layerVariance(act, sw2, sb2);
+  if (q === null) return null;
   const lambda = ts.map((t) => {
     const s = sTransformD2(act, q, t);
     if (!(s > 0)) return -Infinity;
-    const w = weights === 'gauss' ? 0.5 * Math.log(sw2 * t) : 0.5 * Math.log(sw2);
+    const w = law === 'ginibre' ? 0.5 * Math.log(sw2 * t) : 0.5 * Math.log(sw2);
     return w - 0.5 * Math.log(s);
   });
   return { t: [...ts], lambda };
@@ -91,7 +94,7 @@ export function freeSpectrum(act: Activation, sw2: number, sb2: number, weights:
  *
  * Validity: as freeSpectrum (N -> infinity); at finite N the bottom ~10% of indices are off by 0.1-0.3.
  */
-export function freeSpectrumIndexed(N: number, k: number, act: Activation, sw2: number, sb2: number, weights: 'gauss' | 'orth'): { t: number[]; lambda: number[] } | null {
+export function freeSpectrumIndexed(N: number, k: number, act: ActivationLike, sw2: number, sb2: number, law: FreeLaw): { t: number[]; lambda: number[] } | null {
   const ts = Array.from({ length: k }, (_, i) => 1 - (i + 0.5) / N);
-  return freeSpectrum(act, sw2, sb2, weights, ts);
+  return freeSpectrum(act, sw2, sb2, law, ts);
 }

@@ -1,6 +1,6 @@
 /**
  * Fuss-Catalan law of order s: the N -> infinity density of squared singular values of a product of
- * s Ginibre matrices W_s...W_1 / sigma^s (THEORY.md 5.3), from the Haagerup-Moller / Neuschel
+ * s Ginibre matrices W_s...W_1 / sigma^s (docs/THEORY.md 5.3), from the Haagerup-Moller / Neuschel
  * parametrization, 0 < phi < pi/(s+1):
  *   x(phi)   = sin^{s+1}((s+1)phi) / (sin(phi) sin^s(s phi))          (decreasing in phi)
  *   rho(phi) = sin^2(phi) sin^{s-1}(s phi) / (pi sin^s((s+1)phi))

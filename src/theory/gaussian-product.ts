@@ -1,5 +1,5 @@
 /**
- * Exact Lyapunov spectrum of products of real Gaussian matrices (Newman 1986; THEORY.md 5.1).
+ * Exact Lyapunov spectrum of products of real Gaussian matrices (Newman 1986; docs/THEORY.md 5.1).
  * Per layer the QR diagonal satisfies R_kk^2 = (sw2/N) chi^2_{N-k+1}, independently in k and l
  * (Bartlett decomposition), and E log chi^2_m = log 2 + psi(m/2).
  */

@@ -1,97 +1,35 @@
 /**
- * Mean-field signal propagation (THEORY.md sections 4, 5.4 and 5.7e): the variance map q -> q', its
+ * Mean-field signal propagation (docs/THEORY.md sections 4, 5.4 and 5.7e): the variance map q -> q', its
  * fixed point q*, the slope chi_1 = sw2 E[phi'^2] that separates order from chaos, the top Lyapunov
  * exponent (1/2) log chi_1 with its 1/N correction, and the layer-by-layer trajectories needed for
  * transients and for residual networks.
  */
-import type { Activation } from '../params/types';
-import { activation } from '../engine/activations';
-import { erf, erfc, normalPdf } from '../math/special';
+import { resolveActivation, type ActivationLike, type ActivationModel, type GaussianMoments } from '../model/index';
 import { piecewiseGaussianRuleZ, type StandardNormalRule } from './quadrature';
 
 /** Moments of phi(h) and phi'(h) at h = sqrt(q) z. */
-export interface Expectations {
-  ephi: number;
-  ephi2: number;
-  edphi2: number;
-  edphi4: number;
-}
+export type Expectations = GaussianMoments;
 
-/** Outcome of iterating the variance map from q1 (THEORY.md 5.4). */
+/** Outcome of iterating the variance map from q1 (docs/THEORY.md 5.4). */
 export type FixedPoint = { kind: 'finite'; q: number } | { kind: 'zero' } | { kind: 'divergent' } | { kind: 'marginal'; q: number };
 
-/**
- * |h| beyond which phi is constant or linear up to < 1e-17 relative (see piecewiseGaussianNodes):
- * 1 - Phi(10) ~ 8e-24 for GELU, 4 e^{-40} for tanh^2, e^{-40} for sigmoid, SiLU and SELU.
- */
-function smoothBeyond(act: Activation): number {
-  switch (act) {
-    case 'gelu':
-      return 10;
-    case 'tanh':
-      return 20;
-    default:
-      return 40;
-  }
-}
 /** Iterates that pass this are reported as divergent: a fixed point beyond 1e12 is not told apart. */
 const Q_DIVERGE = 1e12;
 /** Iterates below this, with q = 0 a fixed point, are reported as decaying to zero (q* < 1e-14 reads as 0). */
 const Q_ZERO = 1e-14;
 /** map(q) - q within this relative band is rounding noise (hard-tanh at sw2 = 1 sits there for q < 1e-3). */
 const NOISE = 1e-13;
-const TWO_OVER_PI = 2 / Math.PI;
-const SQRT1_2 = Math.SQRT1_2;
-
-/** Kinks and jumps of phi or phi' in h, which the quadrature must put panel edges on. */
-function breaksOf(act: Activation): readonly number[] {
-  switch (act) {
-    case 'relu':
-    case 'selu':
-      return [0];
-    case 'hardtanh':
-      return [-1, 1];
-    default:
-      return [];
-  }
-}
 
 /**
  * The rule the mean-field code uses for activations without closed forms: break-aware composite
- * Gauss-Legendre (quadrature.ts), which agrees with the trapezoid rule of THEORY.md section 4 to
- * ~1e-15 on smooth activations but needs half the nodes at q <= 1, handles SELU's jump in phi', and
- * stays at ~1000 nodes for any q. For odd phi every integrand used here is even, so half the rule
- * suffices.
+ * Gauss-Legendre (quadrature.ts) with the entry's breaks and smooth range, which agrees with the trapezoid
+ * rule of docs/THEORY.md section 4 to ~1e-15 on smooth activations but needs half the nodes at q <= 1,
+ * handles SELU's jump in phi', and stays at ~1000 nodes for any q. For odd phi every integrand used here
+ * is even, so half the rule suffices.
  */
-function nodesFor(act: Activation, q: number, even: boolean): StandardNormalRule {
-  return piecewiseGaussianRuleZ(q, breaksOf(act), smoothBeyond(act), even && activation(act).odd);
-}
-
-/** Activations whose Gaussian moments have closed forms (section 4); the rest use quadrature. */
-function closedForm(act: Activation, q: number): Expectations | null {
-  switch (act) {
-    case 'linear':
-      return { ephi: 0, ephi2: q, edphi2: 1, edphi4: 1 };
-    case 'relu':
-      return { ephi: Math.sqrt(q / (2 * Math.PI)), ephi2: q / 2, edphi2: 0.5, edphi4: 0.5 };
-    case 'erf':
-      // asin(2q/(1+2q)) written as atan2, which stays well conditioned as the argument -> 1.
-      return {
-        ephi: 0,
-        ephi2: TWO_OVER_PI * Math.atan2(2 * q, Math.sqrt(1 + 4 * q)),
-        edphi2: 4 / Math.PI / Math.sqrt(1 + 4 * q),
-        edphi4: 16 / (Math.PI * Math.PI) / Math.sqrt(1 + 8 * q),
-      };
-    case 'hardtanh': {
-      if (q === 0) return { ephi: 0, ephi2: 0, edphi2: 1, edphi4: 1 };
-      const a = 1 / Math.sqrt(q);
-      const inside = erf(a * SQRT1_2); // P(|h| < 1) = 2 Phi(A) - 1
-      const outside = erfc(a * SQRT1_2); // 2 (1 - Phi(A)), accurate when tiny
-      return { ephi: 0, ephi2: q * (inside - 2 * a * normalPdf(a)) + outside, edphi2: inside, edphi4: inside };
-    }
-    default:
-      return null;
-  }
+function nodesFor(act: ActivationModel, q: number, even: boolean): StandardNormalRule {
+  const { breaks, smoothBeyond } = act.quadrature;
+  return piecewiseGaussianRuleZ(q, breaks, smoothBeyond, even && act.traits.odd);
 }
 
 function checkQ(q: number): void {
@@ -99,17 +37,18 @@ function checkQ(q: number): void {
 }
 
 /**
- * E phi, E phi^2, E phi'^2, E phi'^4 at h = sqrt(q) z, z ~ N(0,1): closed forms for linear, ReLU,
- * erf and hard-tanh (THEORY.md section 4), quadrature otherwise. At q = 0 it returns the q -> 0+
- * limit (for ReLU E phi'^2 = 1/2, not phi'(0)^2 = 0).
+ * E phi, E phi^2, E phi'^2, E phi'^4 at h = sqrt(q) z, z ~ N(0,1): the entry's closed forms where it
+ * has them (linear, ReLU, erf, hard tanh, relupow; docs/THEORY.md section 4 and 5.9), quadrature
+ * otherwise. At q = 0 it returns the q -> 0+ limit (for ReLU E phi'^2 = 1/2, not phi'(0)^2 = 0).
  *
  * Validity: any q >= 0; float64 accuracy (~1e-15) for all activations of the project.
  */
-export function expectations(act: Activation, q: number): Expectations {
+export function expectations(actLike: ActivationLike, q: number): Expectations {
   checkQ(q);
-  const cf = closedForm(act, q);
+  const act = resolveActivation(actLike);
+  const cf = act.closedMoments(q);
   if (cf) return cf;
-  const { phi, dphi } = activation(act);
+  const { phi, dphi } = act;
   if (q === 0) {
     // Symmetric limit: averages the one-sided values where phi' jumps at 0 (SELU).
     const t = Number.MIN_VALUE;
@@ -125,7 +64,7 @@ export function expectations(act: Activation, q: number): Expectations {
     };
   }
   // For odd phi, E phi = 0 and the other integrands are even: half the rule suffices.
-  const odd = activation(act).odd;
+  const odd = act.traits.odd;
   const { z, w } = nodesFor(act, q, odd);
   const sq = Math.sqrt(q);
   let e1 = 0;
@@ -147,11 +86,11 @@ export function expectations(act: Activation, q: number): Expectations {
 }
 
 /** E phi^2 alone: the inner loop of every fixed-point solve, so it skips phi'. */
-function meanPhi2(act: Activation, q: number): number {
-  const cf = closedForm(act, q);
+function meanPhi2(act: ActivationModel, q: number): number {
+  const cf = act.closedMoments(q);
   if (cf) return cf.ephi2;
   if (q === 0) return expectations(act, 0).ephi2;
-  const { phi } = activation(act);
+  const { phi } = act;
   const { z, w } = nodesFor(act, q, true);
   const sq = Math.sqrt(q);
   let s = 0;
@@ -163,11 +102,11 @@ function meanPhi2(act: Activation, q: number): number {
 }
 
 /** E phi'^2 alone. */
-function meanDphi2(act: Activation, q: number): number {
-  const cf = closedForm(act, q);
+function meanDphi2(act: ActivationModel, q: number): number {
+  const cf = act.closedMoments(q);
   if (cf) return cf.edphi2;
   if (q === 0) return expectations(act, 0).edphi2;
-  const { dphi } = activation(act);
+  const { dphi } = act;
   const { z, w } = nodesFor(act, q, true);
   const sq = Math.sqrt(q);
   let s = 0;
@@ -182,11 +121,11 @@ function meanDphi2(act: Activation, q: number): number {
  * The feedforward variance map q -> sw2 E[phi(sqrt(q) z)^2] + sb2.
  *
  * Validity: N -> infinity with Gaussian or orthogonal weights of variance sw2/N and N(0, sb2) biases;
- * the map describes one layer of the model of THEORY.md section 1 with a = 0, c = 1.
+ * the map describes one layer of the model of docs/THEORY.md section 1 with a = 0, c = 1.
  */
-export function qMap(act: Activation, sw2: number, sb2: number, q: number): number {
+export function qMap(act: ActivationLike, sw2: number, sb2: number, q: number): number {
   checkQ(q);
-  return sw2 * meanPhi2(act, q) + sb2;
+  return sw2 * meanPhi2(resolveActivation(act), q) + sb2;
 }
 
 /**
@@ -194,9 +133,9 @@ export function qMap(act: Activation, sw2: number, sb2: number, q: number): numb
  *
  * Validity: N -> infinity at pre-activation variance q (use q = q* for the asymptotic regime).
  */
-export function chi1(act: Activation, sw2: number, q: number): number {
+export function chi1(act: ActivationLike, sw2: number, q: number): number {
   checkQ(q);
-  return sw2 * meanDphi2(act, q);
+  return sw2 * meanDphi2(resolveActivation(act), q);
 }
 
 /**
@@ -266,7 +205,7 @@ function brent(f: (x: number) => number, a: number, b: number, fa: number, fb: n
 const near = (x: number, y: number) => Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(y));
 
 /**
- * Fixed point of the variance map reached from q1 (THEORY.md 5.4). The map is increasing, so the
+ * Fixed point of the variance map reached from q1 (docs/THEORY.md 5.4). The map is increasing, so the
  * iterates move monotonically; the first root of map(q) - q in that direction is bracketed on a
  * geometric grid (factor 2, or 10 once q > 1e3; a step to map(q) is taken when larger, since the
  * iterate cannot pass the root) and then refined by Brent to float64 precision. 'zero': the iterates decay to 0 (only if sb2 = 0 and phi(0) = 0). 'divergent':
@@ -276,18 +215,19 @@ const near = (x: number, y: number) => Math.abs(x - y) <= 1e-12 * Math.max(1, Ma
  * Validity: N -> infinity (mean field); exact up to float64 rounding for the fixed point of the map.
  * The approach to q* = 0 can be extremely slow (power law at criticality, slower for hard-tanh).
  */
-export function fixedPoint(act: Activation, sw2: number, sb2: number, q1: number = sw2 * 1 + sb2): FixedPoint {
+export function fixedPoint(actLike: ActivationLike, sw2: number, sb2: number, q1: number = sw2 * 1 + sb2): FixedPoint {
   if (!(sw2 >= 0) || !(sb2 >= 0)) throw new RangeError(`need sw2 >= 0 and sb2 >= 0, got ${sw2}, ${sb2}`);
+  const act = resolveActivation(actLike);
   // sw2 = 0 (a slider end): the map is the constant sb2, reached after one layer.
   if (sw2 === 0) return sb2 > 0 ? { kind: 'finite', q: sb2 } : { kind: 'zero' };
-  // Linear and ReLU maps are affine, q -> k q + sb2: solve exactly.
-  if (act === 'linear' || act === 'relu') {
-    const k = act === 'linear' ? sw2 : sw2 / 2;
+  // Positively homogeneous phi of degree 1 (linear, ReLU) has an affine map, q -> k q + sb2: solve exactly.
+  if (act.traits.homogeneousDegree === 1) {
+    const k = sw2 * meanPhi2(act, 1);
     if (near(k, 1)) return sb2 === 0 ? { kind: 'marginal', q: q1 } : { kind: 'divergent' };
     if (k > 1) return sb2 === 0 && q1 === 0 ? { kind: 'zero' } : { kind: 'divergent' };
     return sb2 === 0 ? { kind: 'zero' } : { kind: 'finite', q: sb2 / (1 - k) };
   }
-  const zeroIsFixed = sb2 === 0 && activation(act).phi(0) === 0;
+  const zeroIsFixed = sb2 === 0 && act.traits.zeroAtZero;
   const g = (q: number) => qMap(act, sw2, sb2, q) - q;
   let q = q1;
   if (!(q > 0)) {
@@ -346,7 +286,7 @@ export function fixedPoint(act: Activation, sw2: number, sb2: number, q1: number
 }
 
 /** chi_1 at a fixed point: the q -> 0 limit for 'zero', NaN for 'divergent'. */
-function chiAt(act: Activation, sw2: number, fp: FixedPoint): number {
+function chiAt(act: ActivationLike, sw2: number, fp: FixedPoint): number {
   switch (fp.kind) {
     case 'finite':
     case 'marginal':
@@ -366,7 +306,7 @@ function chiAt(act: Activation, sw2: number, fp: FixedPoint): number {
  *
  * Validity: N -> infinity, feedforward nets with q at its fixed point reached from q1 = sw2 + sb2.
  */
-export function criticalSw2(act: Activation, sb2: number): number | null {
+export function criticalSw2(act: ActivationLike, sb2: number): number | null {
   const F = (sw2: number) => {
     const fp = fixedPoint(act, sw2, sb2);
     const chi = fp.kind === 'divergent' ? chi1(act, sw2, Q_DIVERGE) : chiAt(act, sw2, fp);
@@ -394,7 +334,7 @@ export function criticalSw2(act: Activation, sb2: number): number | null {
  *
  * Validity: N -> infinity mean field, feedforward nets.
  */
-export function orderChaosGrid(act: Activation, sw2s: number[], sb2s: number[]): { chi1: Float64Array; fixed: FixedPoint[] } {
+export function orderChaosGrid(act: ActivationLike, sw2s: number[], sb2s: number[]): { chi1: Float64Array; fixed: FixedPoint[] } {
   const nw = sw2s.length;
   const out = new Float64Array(nw * sb2s.length);
   const fixed: FixedPoint[] = new Array<FixedPoint>(nw * sb2s.length);
@@ -416,14 +356,14 @@ export function orderChaosGrid(act: Activation, sw2s: number[], sb2s: number[]):
 
 /**
  * Top Lyapunov exponent at mean field, (1/2) log chi_1(q*), and with N given the 1/N-corrected
- * value (1/2) log chi_1 - (3 mu4/mu2^2 - 1)/(4N), mu_p = E[phi'(sqrt(q*) z)^p] (THEORY.md 5.4).
+ * value (1/2) log chi_1 - (3 mu4/mu2^2 - 1)/(4N), mu_p = E[phi'(sqrt(q*) z)^p] (docs/THEORY.md 5.4).
  * null when the fixed point diverges.
  *
  * Validity: feedforward nets at q = q*, Gaussian W. The uncorrected value is exact as N -> infinity;
  * the corrected one is good to ~0.005 at N >= 64 and ~0.01 at N = 16 (exact for linear nets).
  */
 export function topExponentMeanField(
-  act: Activation,
+  act: ActivationLike,
   sw2: number,
   sb2: number,
   N?: number,
@@ -446,7 +386,7 @@ export function topExponentMeanField(
 const Q_OVERFLOW = 1e300;
 
 /**
- * Mean-field trajectory of a residual net x_l = x_{l-1} + c phi(h_l) (THEORY.md 5.7e) for layers
+ * Mean-field trajectory of a residual net x_l = x_{l-1} + c phi(h_l) (docs/THEORY.md 5.7e) for layers
  * 1..depth: q_l = sw2 p_{l-1} + sb2, p_l = p_{l-1} + 2c m_{l-1} E phi + c^2 E phi^2,
  * m_l = m_{l-1} + c E phi, chi_l = sw2 E[phi'(sqrt(q_l) z)^2]; p0 = |x_0|^2/N, m0 = mean of x_0.
  * Entries after an overflow are NaN.
@@ -455,7 +395,7 @@ const Q_OVERFLOW = 1e300;
  * which neglects O(1/N) correlations between x_{l-1} and h_l.
  */
 export function residualMeanField(
-  act: Activation,
+  act: ActivationLike,
   sw2: number,
   sb2: number,
   c: number,
@@ -495,7 +435,7 @@ export function residualMeanField(
  * criticality, power law at it), not fluctuations of order 1/sqrt(N).
  */
 export function feedforwardMeanField(
-  act: Activation,
+  act: ActivationLike,
   sw2: number,
   sb2: number,
   depth: number,

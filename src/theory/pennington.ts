@@ -1,16 +1,16 @@
 /**
  * Density of squared singular values of the Jacobian of a deep feedforward net at N -> infinity
- * (Pennington, Schoenholz & Ganguli; THEORY.md 5.6). With identical layers at the fixed point q*:
+ * (Pennington, Schoenholz & Ganguli; docs/THEORY.md 5.6). With identical layers at the fixed point q*:
  *   S_{JJ^T}(z) = [S_{WW^T}(z) S_{D^2}(z)]^L,   x z/(1+z) S_{JJ^T}(z) = 1,   rho(x) = -Im z / (pi x).
  * Per layer y = ((1+z)/(x z))^{1/L}; u = y z / ((1+z) S_W(z)); solve F(z) = psi_D(u) - z = 0, where
  * psi_D(u) = E[u d/(1 - u d)] with d = phi'(sqrt(q*) z)^2, by complex Newton, marching x downward.
  * Bernoulli d (ReLU, hard-tanh) takes the same route with psi_D(u) = f u/(1 - u): the sheet reports that
  * continuing the roots of the equivalent polynomial jumps branches for hard-tanh, Newton does not.
  */
-import type { Activation } from '../params/types';
-import { activation } from '../engine/activations';
+import { resolveActivation, type ActivationLike, type ActivationModel } from '../model/index';
 import { cx, type Complex } from './complex';
-import { expectations, fixedPoint } from './meanfield';
+import { layerVariance, type FreeLaw } from './free-probability';
+import { expectations } from './meanfield';
 import { piecewiseGaussianNodes } from './quadrature';
 
 interface Model {
@@ -19,7 +19,7 @@ interface Model {
   w: Float64Array;
   sw2: number;
   L: number;
-  weights: 'gauss' | 'orth';
+  law: FreeLaw;
   /** First moment of x: (sw2 E d)^L. */
   m1: number;
   /** P(d != 0). */
@@ -30,30 +30,24 @@ interface Model {
   topAtom: { x0: number; mass: number } | null;
 }
 
-function buildModel(act: Activation, sw2: number, sb2: number, weights: 'gauss' | 'orth', L: number): Model | null {
-  let q: number;
-  if (act === 'linear' || act === 'relu') q = 1; // phi'^2 does not depend on q here
-  else {
-    const fp = fixedPoint(act, sw2, sb2);
-    if (fp.kind === 'finite' || fp.kind === 'marginal') q = fp.q;
-    else if (fp.kind === 'zero') q = 0;
-    else return null;
-  }
+function buildModel(act: ActivationModel, sw2: number, sb2: number, law: FreeLaw, L: number): Model | null {
+  const q = layerVariance(act, sw2, sb2);
+  if (q === null) return null;
   let d: Float64Array;
   let w: Float64Array;
-  if (act === 'relu' || act === 'hardtanh') {
+  if (act.traits.binaryDerivative) {
     // d is 0 or 1: two nodes carry the whole law.
     const f = expectations(act, q).edphi2;
     d = Float64Array.of(1, 0);
     w = Float64Array.of(f, 1 - f);
-  } else if (act === 'linear') {
+  } else if (act.traits.identity) {
     d = Float64Array.of(1);
     w = Float64Array.of(1);
   } else {
-    const { dphi, odd } = activation(act);
     // For odd phi, d = phi'^2 is even in h, so the half rule with doubled weights is exact and halves
-    // the cost of every psi_D evaluation. SELU's phi' jumps at 0: the rule needs that break.
-    const nodes = piecewiseGaussianNodes(q, act === 'selu' ? [0] : [], Infinity, odd);
+    // the cost of every psi_D evaluation. Where phi' jumps (SELU at 0) the rule needs that break.
+    const { dphi } = act;
+    const nodes = piecewiseGaussianNodes(q, act.quadrature.breaks, Infinity, act.traits.odd);
     d = nodes.h.map((h) => dphi(h) ** 2);
     w = nodes.w;
   }
@@ -69,9 +63,8 @@ function buildModel(act: Activation, sw2: number, sb2: number, weights: 'gauss' 
       dMax = Math.max(dMax, d[i]!);
     }
   }
-  const bernoulli = act === 'relu' || act === 'hardtanh';
-  const topAtom = bernoulli && weights === 'orth' ? { x0: sw2 ** L, mass: Math.max(0, 1 - L * (1 - f)) } : null;
-  return { d, w, sw2, L, weights, m1: (sw2 * ed) ** L, f, constantD: dMin === dMax ? dMax : null, topAtom };
+  const topAtom = act.traits.binaryDerivative && law === 'haar' ? { x0: sw2 ** L, mass: Math.max(0, 1 - L * (1 - f)) } : null;
+  return { d, w, sw2, L, law, m1: (sw2 * ed) ** L, f, constantD: dMin === dMax ? dMax : null, topAtom };
 }
 
 /**
@@ -101,7 +94,7 @@ function residualAndSlope(m: Model, x: number, z: Complex): { f: Complex; df: Co
   let ui: number;
   let dur: number;
   let dui: number;
-  if (m.weights === 'gauss') {
+  if (m.law === 'ginibre') {
     ur = m.sw2 * yzr;
     ui = m.sw2 * yzi;
     // 1 - 1/(L (1+z)) = 1 - conj(1+z)/(L |1+z|^2)
@@ -393,9 +386,9 @@ export interface JacobianDensity {
   tailMass: number;
 }
 
-function atoms(m: Model, act: Activation): { atomAtZero: number; atomAtTop: { x: number; mass: number } | null } {
-  const bernoulli = act === 'relu' || act === 'hardtanh';
-  if (m.weights === 'orth' && m.constantD !== null && m.constantD > 0) {
+function atoms(m: Model, act: ActivationModel): { atomAtZero: number; atomAtTop: { x: number; mass: number } | null } {
+  const bernoulli = act.traits.binaryDerivative;
+  if (m.law === 'haar' && m.constantD !== null && m.constantD > 0) {
     // J = (sw2 d)^{L/2} times a product of orthogonal matrices: every singular value is the same.
     return { atomAtZero: 0, atomAtTop: { x: (m.sw2 * m.constantD) ** m.L, mass: 1 } };
   }
@@ -411,18 +404,19 @@ function atoms(m: Model, act: Activation): { atomAtZero: number; atomAtTop: { x:
  * `xMax` and `xMin` override. Returns null when the variance has no finite fixed point.
  *
  * Validity: N -> infinity with every layer at q* (use a burn-in or start at the fixed point); KS
- * distances 0.004-0.027 against N = 400-1000 simulations (THEORY.md 5.6). At finite N the atom at 0 is
+ * distances 0.004-0.027 against N = 400-1000 simulations (docs/THEORY.md 5.6). At finite N the atom at 0 is
  * larger (rank(J) = min_l K_l), and values below ~1e-16 sigma_max need the stable SVD.
  */
 export function jacobianDensity(
-  act: Activation,
+  actLike: ActivationLike,
   sw2: number,
   sb2: number,
-  weights: 'gauss' | 'orth',
+  law: FreeLaw,
   L: number,
   opts: { points?: number; xMax?: number; xMin?: number; budgetMs?: number } = {},
 ): JacobianDensity | null {
-  const m = buildModel(act, sw2, sb2, weights, L);
+  const act = resolveActivation(actLike);
+  const m = buildModel(act, sw2, sb2, law, L);
   if (!m) return null;
   const points = opts.points ?? 300;
   const at = atoms(m, act);
@@ -447,8 +441,9 @@ export function jacobianDensity(
  *
  * Validity: as jacobianDensity.
  */
-export function jacobianDensityAt(act: Activation, sw2: number, sb2: number, weights: 'gauss' | 'orth', L: number, xs: readonly number[]): number[] | null {
-  const m = buildModel(act, sw2, sb2, weights, L);
+export function jacobianDensityAt(actLike: ActivationLike, sw2: number, sb2: number, law: FreeLaw, L: number, xs: readonly number[]): number[] | null {
+  const act = resolveActivation(actLike);
+  const m = buildModel(act, sw2, sb2, law, L);
   if (!m) return null;
   if (atoms(m, act).atomAtTop?.mass === 1) return xs.map(() => 0);
   const order = xs.map((x, i) => [x, i] as const).sort((a, b) => b[0] - a[0]);

@@ -1,5 +1,5 @@
 /**
- * Gaussian expectations E_z[f(sqrt(q) z)], z ~ N(0,1), for the mean-field theory (THEORY.md section 4).
+ * Gaussian expectations E_z[f(sqrt(q) z)], z ~ N(0,1), for the mean-field theory (docs/THEORY.md section 4).
  *
  * The default rule is the trapezoid rule in z on [-10, 10] with step dz <= min(0.05, 0.05/sqrt(q)).
  * For smooth integrands the trapezoid rule on a Gaussian is spectrally accurate (the endpoint

@@ -1,5 +1,5 @@
 /**
- * Exact finite-N Lyapunov spectrum of zero-bias ReLU nets with Gaussian W (THEORY.md 5.2, derived
+ * Exact finite-N Lyapunov spectrum of zero-bias ReLU nets with Gaussian W (docs/THEORY.md 5.2, derived
  * there). K_l = number of active units ~ Binomial(N, 1/2), independent across layers; given K, the
  * Gram matrix of D W Q is Wishart(K) for any orthonormal Q, so R_kk^2 = (sw2/N) chi^2_{K-k+1}
  * (0 if K < k). Exponent k is finite in a sample only while every layer has K_l >= k.
@@ -116,7 +116,7 @@ export function reluRankDistribution(N: number, L: number): Float64Array {
  * (half the directions are killed in every layer). With He initialization (sw2 = 2) it is
  * (1/2) log(2t - 1).
  *
- * Validity: N -> infinity, zero-bias ReLU with Gaussian W (THEORY.md 5.2, 5.5).
+ * Validity: N -> infinity, zero-bias ReLU with Gaussian W (docs/THEORY.md 5.2, 5.5).
  */
 export function reluLargeN(sw2: number, t: number): number {
   return t > 0.5 ? 0.5 * Math.log(sw2 * (t - 0.5)) : -Infinity;

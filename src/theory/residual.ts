@@ -1,9 +1,9 @@
 /**
- * Residual networks, J_l = I + c D_l W_l (THEORY.md 5.7). c is the effective residual coefficient,
+ * Residual networks, J_l = I + c D_l W_l (docs/THEORY.md 5.7). c is the effective residual coefficient,
  * alpha divided by 1, sqrt(L) or L (params/derived.ts residualCoefficients).
  */
-import type { Activation, Params } from '../params/types';
-import { activation } from '../engine/activations';
+import { activationOf, architectureEntry, resolveActivation, type ActivationLike } from '../model/index';
+import type { Params } from '../params/types';
 import { digamma, lgamma } from '../math/gamma';
 import { cadd, cdiv, clog, cscale, csub, cx, type Complex } from './complex';
 import { residualMeanField } from './meanfield';
@@ -15,7 +15,7 @@ import { gaussLegendre } from './quadrature';
  * because |(I + cW)u|^2 is (c^2 sw2/N) times a noncentral chi-square with N degrees of freedom.
  *
  * Validity: exact for every N and unbiased at every depth; linear activation, Gaussian weights,
- * zero bias. Derived for this project (THEORY.md 5.7a).
+ * zero bias. Derived for this project (docs/THEORY.md 5.7a).
  */
 export function linearResidualTopExponent(N: number, c: number, sw2: number): number {
   const v = c * c * sw2;
@@ -40,7 +40,7 @@ export function linearResidualTopExponent(N: number, c: number, sw2: number): nu
  *   lambda_i ~= (c^2 chiBar / 2) (1 - 2i/N),  i = 1..k,   chiBar = mean over layers of chi_l.
  *
  * Validity: O(c^2), so c << 1 (error 8e-5 at c = 0.1; fails at c = 0.5 and for ReLU, whose
- * non-zero mean drives an outlier, 5.7f). Derived for this project (THEORY.md 5.7b).
+ * non-zero mean drives an outlier, 5.7f). Derived for this project (docs/THEORY.md 5.7b).
  */
 export function smallCSpectrum(N: number, k: number, c: number, chiBar: number): Float64Array {
   const out = new Float64Array(k);
@@ -54,7 +54,7 @@ export function smallCSpectrum(N: number, k: number, c: number, chiBar: number):
  *
  * Validity: the N -> infinity mean field of residual nets; as input to (b) it only matters at O(c^2).
  */
-export function chiBarFromMeanField(act: Activation, sw2: number, sb2: number, c: number, depth: number, transient = 0, q0 = 1): number {
+export function chiBarFromMeanField(act: ActivationLike, sw2: number, sb2: number, c: number, depth: number, transient = 0, q0 = 1): number {
   const { chi } = residualMeanField(act, sw2, sb2, c, depth, q0, 0);
   let s = 0;
   for (let l = transient; l < depth; l++) s += chi[l]!;
@@ -80,7 +80,7 @@ export function chiBarFromMeanField(act: Activation, sw2: number, sb2: number, c
  * Validity: N -> infinity with linear activation and Gaussian W; the finite-N bias is about 5e-3
  * (N = 64-256, c = 0.5). At c sqrt(sw2) >= 1 the bottom exponents diverge (like (1/2) log t, or
  * (1/4) log t exactly at 1) and finite-N values differ by 0.3 or more. Derived for this project
- * (THEORY.md 5.7c).
+ * (docs/THEORY.md 5.7c).
  */
 export function linearResidualSpectrum(c: number, sw2: number, ts: readonly number[]): number[] {
   if (c === 0 || sw2 === 0) return ts.map(() => 0);
@@ -105,7 +105,7 @@ export function linearResidualSpectrum(c: number, sw2: number, ts: readonly numb
  * Validity: c^2 = O(1/L) (ascale = sqrtL), large N and L; the only activation dependence is a.
  * Finite L biases the first moment to (1 + a/L)^L. Non-odd activations add an outlier (5.7f).
  */
-export function tarnowskiParameter(act: Activation, sw2: number, sb2: number, c: number, depth: number, q0 = 1): number {
+export function tarnowskiParameter(act: ActivationLike, sw2: number, sb2: number, c: number, depth: number, q0 = 1): number {
   const { chi } = residualMeanField(act, sw2, sb2, c, depth, q0, 0);
   let s = 0;
   for (let l = 0; l < depth; l++) s += chi[l]!;
@@ -126,7 +126,7 @@ export function tarnowskiParameterFromChi(alpha0: number, chi: number): number {
  * Support [x-, x+] of the Tarnowski density of squared singular values, at z = (-1 -+ sqrt(1 + 2/a))/2
  * where dx/dz = 0.
  *
- * Validity: a > 0; the N -> infinity, then L -> infinity law (THEORY.md 5.7d). At finite N and L the
+ * Validity: a > 0; the N -> infinity, then L -> infinity law (docs/THEORY.md 5.7d). At finite N and L the
  * extreme singular values straddle these edges.
  */
 export function tarnowskiEdges(a: number): [number, number] {
@@ -212,12 +212,12 @@ export function tarnowskiMoments(a: number): [number, number, number] {
 }
 
 /**
- * (f) Residual nets with a non-odd activation (ReLU, GELU, SiLU, sigmoid, SELU) grow a mean component
+ * (f) Residual nets with a non-odd activation (ReLU, GELU, SiLU, sigmoid, SELU, relupow) grow a mean component
  * in x_l, which shows as one singular value far above the bulk law (d). Neither Tarnowski's law nor
- * chi covers it: the UI marks it. Found for this project (THEORY.md 5.7f).
+ * chi covers it: the UI marks it. Found for this project (docs/THEORY.md 5.7f).
  */
-export function hasResidualOutlier(p: Pick<Params, 'act' | 'arch'>): boolean {
-  return p.arch === 'res' && !activation(p.act).odd;
+export function hasResidualOutlier(p: Pick<Params, 'act' | 'arch'> & Partial<Pick<Params, 'apow'>>): boolean {
+  return architectureEntry(p.arch).residual && !activationOf(p).traits.odd;
 }
 
 /**
@@ -226,7 +226,7 @@ export function hasResidualOutlier(p: Pick<Params, 'act' | 'arch'>): boolean {
  *
  * Validity: residual nets at N -> infinity (mean field); 2.2e4 for |x_L|^2/|x_0|^2 matched N = 400.
  */
-export function residualOutlierLogGain(act: Activation, sw2: number, sb2: number, c: number, depth: number, q0 = 1): number {
+export function residualOutlierLogGain(act: ActivationLike, sw2: number, sb2: number, c: number, depth: number, q0 = 1): number {
   const { p } = residualMeanField(act, sw2, sb2, c, depth, q0, 0);
   return 0.5 * Math.log(p[depth - 1]! / q0);
 }
@@ -238,10 +238,10 @@ export function residualOutlierLogGain(act: Activation, sw2: number, sb2: number
  * Lyapunov exponents). For a zero-bias ReLU net log sigma_1(J) >= log(|x_L|/|x_0|) exactly.
  *
  * Validity: residual nets (the caller checks arch); a mean-field estimate (N -> infinity) that
- * matched 2.2e4 for |x_L|^2/|x_0|^2 at N = 400, L = 100, c = 0.1, sw2 = 2 (THEORY.md 5.7f).
+ * matched 2.2e4 for |x_L|^2/|x_0|^2 at N = 400, L = 100, c = 0.1, sw2 = 2 (docs/THEORY.md 5.7f).
  */
 export function residualOutlierExpected(
-  act: Activation,
+  act: ActivationLike,
   sw2: number,
   sb2: number,
   c: number,
@@ -249,5 +249,5 @@ export function residualOutlierExpected(
   q0 = 1,
 ): { expected: boolean; logGain: number; perLayer: number } {
   const logGain = residualOutlierLogGain(act, sw2, sb2, c, depth, q0);
-  return { expected: !activation(act).odd, logGain, perLayer: logGain / depth };
+  return { expected: !resolveActivation(act).traits.odd, logGain, perLayer: logGain / depth };
 }

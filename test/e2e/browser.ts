@@ -1,5 +1,5 @@
 /**
- * Headless Chromium for end-to-end tests (shared/TESTING.md): Debian's /usr/bin/chromium through
+ * Headless Chromium for end-to-end tests: Debian's /usr/bin/chromium through
  * playwright-core, with or without WebGPU on SwiftShader, a fresh profile per launch, and a record of every
  * request and console error so tests can assert "no network outside our origin" and "no console errors".
  */

@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../src/engine/cpu/cpu-engine';
 import { inProcessWorkers } from '../../src/engine/cpu/in-process';
+import { float64LogSingularValues } from '../../src/engine/cpu/network-sample';
 import { GpuEngine, type GpuEngineOptions } from '../../src/engine/gpu/gpu-engine';
 import type { GpuPlan } from '../../src/engine/gpu/limits';
 import type { Snapshot } from '../../src/engine/types';
@@ -26,13 +27,14 @@ async function both(query: string, options: GpuEngineOptions = {}): Promise<{ cp
   const { params, corrections } = parseQuery(query);
   expect(corrections).toEqual([]);
   const cpu = await last(new CpuEngine({ workers: inProcessWorkers, concurrency: 1 }).run(params, { perSample: true }));
-  const engine = new GpuEngine(device!, 'SwiftShader', options);
+  // As the CLI and the page compose it: the float64 engine recomputes what float32 T does not cover.
+  const engine = new GpuEngine(device!, 'SwiftShader', { float64Recompute: float64LogSingularValues, ...options });
   const gpu = await withErrorScopes(device!, () => last(engine.run(params, { perSample: true })));
   engine.dispose();
   return { cpu, gpu, plan: engine.lastPlan! };
 }
 
-/** float32 vs float64 per layer: 1e-3 absolute at these sizes (THEORY.md section 2 measures ~3e-5). */
+/** float32 vs float64 per layer: 1e-3 absolute at these sizes (docs/THEORY.md section 2 measures ~3e-5). */
 const TOL = 1e-3;
 /**
  * log sigma_i(J) over the whole depth (not per layer): 1e-2 absolute plus 1e-3 relative. T itself is
@@ -161,6 +163,17 @@ describe.skipIf(!device && !gpuRequired)('WebGPU engine vs CPU engine (same seed
     const k = gpu.exponents.mean.length;
     expect(plan.qr.panelWidth).toBe(Math.min(64, Math.max(4, 2 ** Math.ceil(Math.log2(k)))));
     expectAgreement(q, cpu, gpu);
+  });
+
+  it('without a float64 engine, samples whose float32 T is not covered have no singular values, and say so', async () => {
+    const q = 'act=linear&weights=sparse&p=0.1&width=16&depth=30&samples=6&seed=7';
+    const { gpu } = await both(q, { float64Recompute: undefined });
+    const note = gpu.warnings.find((w) => /are missing/.test(w));
+    expect(note, gpu.warnings.join(' | ')).toBeDefined();
+    const missing = Number(/of (\d+) of 6 samples/.exec(note!)![1]);
+    expect(missing).toBeGreaterThan(0);
+    expect(gpu.perSample!.filter((r) => r.logSingularValues === null).length).toBe(missing);
+    expect(gpu.warnings.some((w) => /recomputed in float64/.test(w))).toBe(false);
   });
 
   it('sparse samples whose float32 T is not covered get float64 singular values from the CPU, and say so', async () => {

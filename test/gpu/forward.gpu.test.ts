@@ -8,8 +8,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GpuBatch } from '../../src/engine/gpu/batch';
 import { readBuffer } from '../../src/engine/gpu/device';
 import { effectiveLimits, planGpuRun } from '../../src/engine/gpu/limits';
-import { createPrograms, UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/programs';
-import { sparseKeepThreshold } from '../../src/params/derived';
+import { createPrograms } from '../../src/engine/gpu/programs';
+import { layerValues, UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/layer-uniform';
+import { RunConfig } from '../../src/engine/run-config';
+import { parseQuery } from '../../src/params/url';
 import { gpuRequired, submitPass, testDevice, withErrorScopes } from './dawn';
 
 const { acquired, reason } = await testDevice();
@@ -25,34 +27,19 @@ interface Layer {
 /** Layers 1..L of S samples of a linear net (D = 1), each drawn and run through forward.wgsl. */
 async function layers(n: number, p: number, feedforward: boolean, L: number, S: number): Promise<Layer[]> {
   const d = device!;
-  const plan = planGpuRun(effectiveLimits(d), { n, k: n, samples: S, orth: false, checkpoints: 1, batchBytes: 1 << 26, emulated: true });
+  const plan = planGpuRun(effectiveLimits(d), { n, k: n, samples: S, orthogonalize: false, checkpoints: 1, batchBytes: 1 << 26, emulated: true });
   const programs = createPrograms(d, plan);
+  // Linear sparse weights (sw2 = 1); residual: x <- x + 0.5 W x.
+  const arch = feedforward ? 'arch=ff' : 'arch=res&alpha=0.5&ascale=const';
+  const config = new RunConfig(parseQuery(`act=linear&weights=sparse&p=${p}&sw2=1&sb2=0&width=${n}&samples=${S}&seed=5&depth=${L}&${arch}`).params);
   const owned: GPUBuffer[] = [];
   const out: Layer[] = [];
   try {
-    const batch = new GpuBatch(d, programs, plan, { n, k: n, count: S, orth: false, checkpoints: 1 }, (b) => owned.push(b));
+    const batch = new GpuBatch(d, programs, plan, { n, k: n, count: S, orthogonalize: false, checkpoints: 1 }, (b) => owned.push(b));
     d.queue.writeBuffer(batch.buffers.x, 0, new Float32Array(S * n).map((_, i) => Math.sin(1 + i)));
     for (let l = 1; l <= L; l++) {
       const uniform = new ArrayBuffer(UNIFORM_SLOT);
-      writeLayerUniform(uniform, 0, {
-        n,
-        k: n,
-        samples: S,
-        layer: l,
-        seed: 5,
-        sampleBase: 0,
-        act: 'linear',
-        sparse: true,
-        orth: false,
-        a: feedforward ? 0 : 1,
-        c: feedforward ? 1 : 0.5,
-        wScale: Math.sqrt(1 / (n * p)),
-        bScale: 0,
-        keepThreshold: sparseKeepThreshold(p),
-        keepAll: false,
-        measured: true,
-        feedforward,
-      });
+      writeLayerUniform(uniform, 0, layerValues(config, 0, S, l));
       d.queue.writeBuffer(batch.buffers.uniform, 0, uniform);
       submitPass(d, (pass) => {
         batch.weights(pass, 0);

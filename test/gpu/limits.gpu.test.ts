@@ -118,7 +118,7 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
       expect(small.limits.maxComputeWorkgroupStorageSize).toBeGreaterThanOrEqual(16384);
       expect(small.limits.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 1024 * 1024);
       // Default limits (below this adapter's): the plan is made from the device's, not the adapter's.
-      const plan = planGpuRun(effectiveLimits(small), { n: 1024, k: 1024, samples: 64, orth: true, checkpoints: 200, batchBytes: 1 << 30 });
+      const plan = planGpuRun(effectiveLimits(small), { n: 1024, k: 1024, samples: 64, orthogonalize: true, checkpoints: 200, batchBytes: 1 << 30 });
       expect(plan.batch * 4 * 1024 * 1024).toBeLessThanOrEqual(small.limits.maxStorageBufferBindingSize);
       // 16 KB of workgroup memory: no 64-column panels (their trailing update needs 24960 bytes).
       // 256 invocations: 8 row groups per 32-column panel, so 128 rows of each slot in registers.
@@ -131,7 +131,7 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
 
   it('budgets the singular-value accumulator (three more N x N arrays per sample) into the batch size', () => {
     const limits = effectiveLimits(device!);
-    const input = { n: 256, k: 256, samples: 64, orth: false, checkpoints: 200, batchBytes: 64 * 1024 * 1024 };
+    const input = { n: 256, k: 256, samples: 64, orthogonalize: false, checkpoints: 200, batchBytes: 64 * 1024 * 1024 };
     const plain = planGpuRun(limits, input);
     const withT = planGpuRun(limits, { ...input, singularValues: true });
     expect(withT.bytesPerSample - plain.bytesPerSample).toBe(tProductBytesPerSample(256));
@@ -152,7 +152,7 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
 
   it('plans the tiled jacobian matmul on a GPU, by the size of the product, and the register kernel on an emulation', () => {
     const limits = effectiveLimits(device!);
-    const input = { n: 256, k: 256, samples: 32, orth: false, checkpoints: 200, batchBytes: 1 << 30 };
+    const input = { n: 256, k: 256, samples: 32, orthogonalize: false, checkpoints: 200, batchBytes: 1 << 30 };
     const block = (plan: GpuPlan) => (plan.matmul.kind === 'tiled' ? tiledBlock(plan.matmul.shape) : null);
     // The largest block whose dispatch has at least 512 workgroups; too small a product: the smallest.
     expect(block(planGpuRun(limits, input))).toEqual([64, 64]); // 16 blocks x 32 samples

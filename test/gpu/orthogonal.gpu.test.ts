@@ -6,11 +6,13 @@
  * inside validation and out-of-memory error scopes, and every buffer is destroyed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { NetworkSample, RunConfig, Workspace } from '../../src/engine/cpu/network-sample';
+import { NetworkSample, Workspace } from '../../src/engine/cpu/network-sample';
+import { RunConfig } from '../../src/engine/run-config';
 import { GpuBatch } from '../../src/engine/gpu/batch';
 import { readBuffer } from '../../src/engine/gpu/device';
 import { effectiveLimits, planGpuRun, type GpuPlan } from '../../src/engine/gpu/limits';
-import { createPrograms, UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/programs';
+import { createPrograms } from '../../src/engine/gpu/programs';
+import { layerValues, UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/layer-uniform';
 import { parseQuery } from '../../src/params/url';
 import { gpuRequired, submitPass, testDevice, withErrorScopes } from './dawn';
 
@@ -22,12 +24,10 @@ async function gpuOrthogonal(n: number, sw2: number, seed: number, count: number
   const d = device!;
   const owned: GPUBuffer[] = [];
   try {
-    const batch = new GpuBatch(d, createPrograms(d, plan), plan, { n, k, count, orth: true, checkpoints: 1 }, (b) => owned.push(b));
+    const batch = new GpuBatch(d, createPrograms(d, plan), plan, { n, k, count, orthogonalize: true, checkpoints: 1 }, (b) => owned.push(b));
     const u = new ArrayBuffer(UNIFORM_SLOT);
-    writeLayerUniform(u, 0, {
-      n, k, samples: count, layer, seed, sampleBase: 0, act: 'linear', sparse: false, orth: true, a: 0, c: 1,
-      wScale: Math.sqrt(sw2), bScale: 0, keepThreshold: 0, keepAll: true, measured: true, feedforward: true,
-    });
+    const config = new RunConfig(parseQuery(`act=linear&weights=orth&width=${n}&k=${k}&sw2=${sw2}&seed=${seed}&samples=${count}&depth=${layer}`).params);
+    writeLayerUniform(u, 0, layerValues(config, 0, count, layer));
     d.queue.writeBuffer(batch.buffers.uniform, 0, u);
     submitPass(d, (pass) => {
       batch.weights(pass, 0);
@@ -56,7 +56,7 @@ function cpuOrthogonal(n: number, sw2: number, seed: number, count: number, laye
 
 function planFor(n: number, workgroupCap?: number, k = n, emulated = false): GpuPlan {
   const cap = workgroupCap ? { maxComputeInvocationsPerWorkgroup: workgroupCap } : {};
-  return planGpuRun(effectiveLimits(device!, cap), { n, k, samples: 4, orth: true, checkpoints: 1, batchBytes: 1 << 24, emulated });
+  return planGpuRun(effectiveLimits(device!, cap), { n, k, samples: 4, orthogonalize: true, checkpoints: 1, batchBytes: 1 << 24, emulated });
 }
 
 describe.skipIf(!device && !gpuRequired)('orthogonal weights on the GPU (blocked QR of the Gaussian, orth-weights.wgsl)', () => {

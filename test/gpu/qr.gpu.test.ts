@@ -9,11 +9,13 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { formQ, householderQR } from '../../src/engine/cpu/linalg';
-import { NetworkSample, RunConfig, Workspace } from '../../src/engine/cpu/network-sample';
+import { NetworkSample, Workspace } from '../../src/engine/cpu/network-sample';
+import { RunConfig } from '../../src/engine/run-config';
 import { GpuBatch } from '../../src/engine/gpu/batch';
 import { readBuffer } from '../../src/engine/gpu/device';
 import { effectiveLimits, planGpuRun, type GpuLimits, type QrPlan } from '../../src/engine/gpu/limits';
-import { createPrograms, UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/programs';
+import { createPrograms } from '../../src/engine/gpu/programs';
+import { layerValues, UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/layer-uniform';
 import { parseQuery } from '../../src/params/url';
 import { gpuRequired, testDevice, withErrorScopes } from './dawn';
 
@@ -34,16 +36,15 @@ interface QrOut {
 /** Runs the GPU QR (or the initial frame, with `frameSeed`) on COUNT samples of N x k. */
 async function gpuQr(n: number, k: number, z: Float32Array | null, cap: Partial<GpuLimits> = {}, frameSeed = 0, emulated = false): Promise<QrOut> {
   const d = device!;
-  const plan = planGpuRun(effectiveLimits(d, cap), { n, k, samples: COUNT, orth: false, checkpoints: 1, batchBytes: 1 << 26, emulated });
+  const plan = planGpuRun(effectiveLimits(d, cap), { n, k, samples: COUNT, orthogonalize: false, checkpoints: 1, batchBytes: 1 << 26, emulated });
   const owned: GPUBuffer[] = [];
   try {
     return await withErrorScopes(d, async () => {
-      const batch = new GpuBatch(d, createPrograms(d, plan), plan, { n, k, count: COUNT, orth: false, checkpoints: 1 }, (b) => owned.push(b));
+      const batch = new GpuBatch(d, createPrograms(d, plan), plan, { n, k, count: COUNT, orthogonalize: false, checkpoints: 1 }, (b) => owned.push(b));
       const u = new ArrayBuffer(UNIFORM_SLOT);
-      writeLayerUniform(u, 0, {
-        n, k, samples: COUNT, layer: 1, seed: frameSeed, sampleBase: 0, act: 'linear', sparse: false, a: 0, c: 1,
-        wScale: 1, bScale: 0, keepThreshold: 0, keepAll: true, measured: z !== null, feedforward: false,
-      });
+      // Only the QR reads this slot: no rank bound (a residual layout), measured unless it is the frame.
+      const config = new RunConfig(parseQuery(`act=linear&arch=res&width=${n}&k=${k}&samples=${COUNT}&seed=${frameSeed}`).params);
+      writeLayerUniform(u, 0, { ...layerValues(config, 0, COUNT, 1), measured: z !== null ? 1 : 0 });
       d.queue.writeBuffer(batch.buffers.uniform, 0, u);
       if (z) d.queue.writeBuffer(batch.buffers.z, 0, z);
       const enc = d.createCommandEncoder();

@@ -11,8 +11,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { jacobiLogSingularValues, RowScaledTriangular } from '../../src/engine/cpu/graded-product';
-import { NetworkSample, RunConfig, Workspace } from '../../src/engine/cpu/network-sample';
-import { UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/programs';
+import { NetworkSample, Workspace } from '../../src/engine/cpu/network-sample';
+import { RunConfig } from '../../src/engine/run-config';
+import { layerValues, UNIFORM_SLOT, writeLayerUniform } from '../../src/engine/gpu/layer-uniform';
 import {
   createTProductPrograms,
   JACOBI_MAX_SWEEPS,
@@ -57,7 +58,7 @@ function captureTrace(query: string, samples: number): Trace {
   expect(config.trackSingularValues).toBe(true);
   const ws = new Workspace(config);
   const n = config.n;
-  const trace: Trace = { n, feedforward: config.feedforward, sparse: params.weights === 'sparse', r: [], bound: [], engine: [] };
+  const trace: Trace = { n, feedforward: config.architecture.rankFromActivation, sparse: params.weights === 'sparse', r: [], bound: [], engine: [] };
   for (let s = 0; s < samples; s++) {
     const sample = new NetworkSample(config, s, ws);
     const graded = sample.graded!;
@@ -79,7 +80,7 @@ function captureTrace(query: string, samples: number): Trace {
         if (row && ws.d[i] !== 0) rows++;
         if (col) cols++;
       }
-      bounds.push(config.feedforward ? Math.min(rows, cols) : n);
+      bounds.push(config.architecture.rankFromActivation ? Math.min(rows, cols) : n);
       rs.push(Float64Array.from(r.subarray(0, n * n)));
       multiply(r);
     };
@@ -172,24 +173,14 @@ async function runGpu(
     d.queue.writeBuffer(rBuf, 0, rHistory);
     d.queue.writeBuffer(statsBuf, 0, statsHistory);
     const uniforms = new ArrayBuffer(L * UNIFORM_SLOT);
+    const base = new RunConfig(parseQuery(`act=tanh&width=${n}&samples=${S}&depth=${L}`).params);
     for (let l = 0; l < L; l++) {
+      // The T kernels read the shape and the rank rules: the bound where the trace has one, the
+      // relative threshold for sparse feedforward layers.
       writeLayerUniform(uniforms, l, {
-        n,
-        k: n,
-        samples: S,
-        layer: l + 1,
-        seed: 1,
-        sampleBase: 0,
-        act: 'tanh',
-        sparse: trace.sparse,
-        a: 0,
-        c: 1,
-        wScale: 1,
-        bScale: 0,
-        keepThreshold: 0,
-        keepAll: true,
-        measured: true,
-        feedforward: trace.feedforward,
+        ...layerValues(base, 0, S, l + 1),
+        rank_bound: trace.feedforward ? 1 : 0,
+        rank_threshold: trace.feedforward && trace.sparse ? 1 : 0,
       });
     }
     d.queue.writeBuffer(uniform, 0, uniforms);

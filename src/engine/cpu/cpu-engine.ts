@@ -5,7 +5,7 @@
 import type { Params } from '../../params/types';
 import { buildSnapshot } from '../aggregate';
 import type { Engine, RunOptions, SampleResult, Snapshot } from '../types';
-import { RunConfig } from './network-sample';
+import { RunConfig } from '../run-config';
 import type { ProgressMessage, WorkerFactory, WorkerLike, WorkerResponse } from './protocol';
 
 export interface CpuEngineOptions {
@@ -33,7 +33,7 @@ export class CpuEngine implements Engine {
     const started = performance.now();
     const nWorkers = Math.max(1, Math.min(this.options.concurrency, params.samples));
     const runId = Math.floor(Math.random() * 2 ** 31);
-    const checkpointLayers = Array.from({ length: config.checkpoints }, (_, i) => config.checkpointLayer(i));
+    const checkpointLayers = config.checkpointLayers();
 
     const results: SampleResult[] = [];
     const inFlight = new Map<number, ProgressMessage>();

@@ -1,5 +1,5 @@
 /**
- * Singular values of the network Jacobian at finite depth (THEORY.md section 3, recommended method).
+ * Singular values of the network Jacobian at finite depth (docs/THEORY.md section 3, recommended method).
  *
  * The Benettin sweep with k = N gives J Q_0 = Q_L T with T = R_L ... R_1 upper triangular, so
  * sigma(J) = sigma(T). T is graded: its log row norms span hundreds to thousands of nats, far beyond
@@ -12,7 +12,7 @@
  * |s| = 500 is rounded to 6e-14 at every layer, which over thousands of layers would become the
  * dominant error. s = x ln 2 + ln f is formed only for output.
  *
- * Exactly singular directions (THEORY.md section 2: the engine zeroes row j of R_l) need more than the
+ * Exactly singular directions (docs/THEORY.md section 2: the engine zeroes row j of R_l) need more than the
  * sheet says. A zero row of T is refilled by the next layer (row j of R_{l+1} mixes the rows below it
  * in). T is then still exactly singular, but with all rows nonzero and one of them dependent, and
  * row-scaled accuracy is lost: with dependent rows, a relative error eps in a large row can move the
@@ -37,7 +37,7 @@
  * reasons is also exactly zero in float64 (rotations clear entries exactly).
  */
 
-/** Jacobi stops once every pair of rows has |cos angle| below this (THEORY.md section 3). */
+/** Jacobi stops once every pair of rows has |cos angle| below this (docs/THEORY.md section 3). */
 export const JACOBI_TOLERANCE = 1e-15;
 /** Cap on Jacobi sweeps; ordinary inputs converge in well under 20. */
 export const JACOBI_MAX_SWEEPS = 60;
@@ -648,7 +648,7 @@ export function jacobiLogSingularValues(g: Float64Array, u: Float64Array, n: num
 }
 
 /**
- * One-sided Jacobi on the rows in row-scaled form (THEORY.md section 3). For rows p, q with
+ * One-sided Jacobi on the rows in row-scaled form (docs/THEORY.md section 3). For rows p, q with
  * g_p >= g_q: r = e^{g_q - g_p}, cs = u_p . u_q, rz = -(1 - r^2)/(2 cs),
  * w = sign(rz)/(|rz| + sqrt(r^2 + rz^2)), t = w r, cc = 1/sqrt(1 + t^2),
  * row_p <- e^{g_p} cc (u_p - w r^2 u_q),  row_q <- e^{g_q} cc (w u_p + u_q);

@@ -4,7 +4,8 @@
  * that cannot start workers.
  */
 import type { RunRequest, WorkerFactory, WorkerLike, WorkerResponse } from './protocol';
-import { nextMacrotask, runAssignment } from './worker-core';
+import { nextMacrotask } from '../run-config';
+import { runAssignment } from './worker-core';
 
 export const inProcessWorkers: WorkerFactory = () => {
   let stopped = false;

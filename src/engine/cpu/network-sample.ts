@@ -1,71 +1,25 @@
 /**
  * One random network (one sample) advanced layer by layer in float64: the Benettin QR sweep of
- * THEORY.md section 2 with the model of section 1. Buffers live in a Workspace shared by all samples
+ * docs/THEORY.md section 2 with the model of section 1. The weights come from the ensemble's entry and
+ * the layer map from the architecture's (src/model/); buffers live in a Workspace shared by all samples
  * a worker runs, so nothing is allocated per layer.
  *
  *   h_l = W_l x_{l-1} + b_l,  x_l = a x_{l-1} + c phi(h_l),  D_l = diag(phi'(h_l))
  *   Z   = a Q + c D_l (W_l Q),  Z = Q' R,  S_i += log|R_ii|  (after the burn-in)
  */
-import type { Params } from '../../params/types';
-import { residualCoefficients, sparseKeepThreshold } from '../../params/derived';
-import { activation, type ActivationFunctions } from '../activations';
+import type { SampleResult } from '../types';
+import { nextMacrotask, RunConfig } from '../run-config';
 import { fillGaussian, fillUint32, STREAM_TAG, type StreamAddress } from '../rng';
+import type { StreamName, WeightStream } from '../../model/index';
 import { formQ, haarColumns, householderQR, JS_KERNELS, matvec, type DenseKernels } from './linalg';
 import { kernelModule, WasmArena, wasmKernels } from './wasm/kernels';
 import { RowScaledTriangular } from './graded-product';
-import type { SampleResult } from '../types';
 
 /**
- * Relative threshold below which |R_jj| counts as an exact zero, in float64 (THEORY.md section 2).
+ * Relative threshold below which |R_jj| counts as an exact zero, in float64 (docs/THEORY.md section 2).
  * Used only where zeros are structurally possible but not countable: sparse feedforward weights.
  */
 export const RANK_TOLERANCE_F64 = 1e-10;
-
-/** Everything about the run that does not change from sample to sample. */
-export class RunConfig {
-  readonly n: number;
-  readonly k: number;
-  readonly a: number;
-  readonly c: number;
-  readonly act: ActivationFunctions;
-  readonly feedforward: boolean;
-  readonly trackSingularValues: boolean;
-  readonly keepThreshold: number;
-  /** Checkpoints of the convergence history: every `checkEvery` layers after the burn-in, and at L. */
-  readonly checkEvery: number;
-  readonly checkpoints: number;
-
-  constructor(
-    readonly params: Params,
-    singularValues = true,
-  ) {
-    this.n = params.width;
-    this.k = Math.min(params.k, params.width);
-    const { a, c } = residualCoefficients(params);
-    this.a = a;
-    this.c = c;
-    this.act = activation(params.act);
-    this.feedforward = params.arch === 'ff';
-    this.trackSingularValues = singularValues && this.k === this.n;
-    this.keepThreshold = sparseKeepThreshold(params.p);
-    const measured = params.depth - params.transient;
-    this.checkEvery = Math.max(1, Math.ceil(measured / 200));
-    this.checkpoints = Math.ceil(measured / this.checkEvery);
-  }
-
-  /** Checkpoint slot for a completed layer, or -1 when the layer is not a checkpoint. */
-  checkpointIndex(layer: number): number {
-    const m = layer - this.params.transient;
-    if (m <= 0) return -1;
-    if (layer === this.params.depth) return this.checkpoints - 1;
-    return m % this.checkEvery === 0 ? m / this.checkEvery - 1 : -1;
-  }
-
-  /** The layer at which checkpoint slot i is taken. */
-  checkpointLayer(i: number): number {
-    return i === this.checkpoints - 1 ? this.params.depth : this.params.transient + (i + 1) * this.checkEvery;
-  }
-}
 
 /**
  * Scratch buffers for one worker, sized for one run, plus the state of the sample in flight (a worker
@@ -88,15 +42,27 @@ export class Workspace {
   readonly xNext: Float64Array;
   readonly square: Float64Array;
   readonly squareQ: Float64Array;
-  readonly mask: Uint32Array;
   readonly rRowMajor: Float64Array;
+  private words = new Uint32Array(0);
+  /** The stream coordinates of the draw in progress (drawWeights). */
+  private address = { seed: 0, sample: 0, layer: 0 };
+  /** What the ensembles draw from: this sample's stream at the layer being drawn. */
+  private readonly stream: WeightStream = {
+    gaussian: (out: Float64Array, count: number, tag: StreamName, scale: number) => this.gaussian(out, count, { ...this.address, tag: STREAM_TAG[tag] }, scale),
+    uint32: (count: number, tag: StreamName) => {
+      if (this.words.length < count) this.words = new Uint32Array(count);
+      const out = this.words.subarray(0, count);
+      fillUint32(out, 0, count, { ...this.address, tag: STREAM_TAG[tag] });
+      return out;
+    },
+    orthonormalize: (w: Float64Array) => this.orthonormalize(w),
+  };
 
   constructor(
     readonly config: RunConfig,
     useWasm = true,
   ) {
     const { n, k } = config;
-    const orth = config.params.weights === 'orth';
     const sizes = {
       w: n * n,
       wq: n * k,
@@ -107,7 +73,7 @@ export class Workspace {
       bias: n,
       xNext: n,
       square: n * n,
-      squareQ: orth ? n * n : 0,
+      squareQ: config.ensemble.gpu.orthogonalize ? n * n : 0,
       rRowMajor: config.trackSingularValues ? n * n : 0,
       sampleX: n,
       sampleQ: n * k,
@@ -147,7 +113,23 @@ export class Workspace {
     this.rRowMajor = alloc(sizes.rRowMajor);
     this.sampleX = alloc(sizes.sampleX);
     this.sampleQ = alloc(sizes.sampleQ);
-    this.mask = new Uint32Array(config.params.weights === 'sparse' ? n * n : 0);
+  }
+
+  /** W_l of one sample into `w`, drawn by the run's ensemble from this sample's stream. */
+  drawWeights(sample: number, layer: number): void {
+    const { config } = this;
+    this.address = { seed: config.params.seed, sample, layer };
+    config.ensemble.drawCpu(this.w, config.n, config.params, this.stream);
+  }
+
+  /** Row-major Gaussian -> row-major Haar Q (QR with the sign fix, as haarColumns). */
+  private orthonormalize(w: Float64Array): void {
+    const n = this.config.n;
+    const panel = this.squareQ;
+    const q = this.square;
+    for (let col = 0; col < n; col++) for (let row = 0; row < n; row++) panel[col * n + row] = w[row * n + col]!;
+    haarColumns(panel, this.tau, q, n, n, this.kernels.reflect); // q holds O column-major
+    for (let row = 0; row < n; row++) for (let col = 0; col < n; col++) w[row * n + col] = q[col * n + row]!;
   }
 }
 
@@ -192,105 +174,84 @@ export class NetworkSample {
     while (this.layer < end && this.overflowLayer === null) this.step(ws);
   }
 
-  private drawWeights(layer: number, ws: Workspace): void {
-    const { n, params } = this.config;
-    const address = { seed: params.seed, sample: this.sample, layer, tag: STREAM_TAG.weights };
-    const w = ws.w;
-    switch (params.weights) {
-      case 'gauss':
-        ws.gaussian(w, n * n, address, Math.sqrt(params.sw2 / n));
-        break;
-      case 'sparse': {
-        ws.gaussian(w, n * n, address, Math.sqrt(params.sw2 / (n * params.p)));
-        fillUint32(ws.mask, 0, n * n, { ...address, tag: STREAM_TAG.sparseMask });
-        const threshold = this.config.keepThreshold;
-        for (let e = 0; e < n * n; e++) if (!(ws.mask[e]! < threshold)) w[e] = 0;
-        break;
-      }
-      case 'orth': {
-        // W = sqrt(sw2) O with O Haar: QR (with sign fix) of a Gaussian matrix, element = row*N + col.
-        const g = ws.square;
-        ws.gaussian(g, n * n, address);
-        const panel = ws.squareQ;
-        for (let col = 0; col < n; col++) for (let row = 0; row < n; row++) panel[col * n + row] = g[row * n + col]!;
-        haarColumns(panel, ws.tau, g, n, n, ws.kernels.reflect); // g now holds O column-major
-        const s = Math.sqrt(params.sw2);
-        for (let row = 0; row < n; row++) for (let col = 0; col < n; col++) w[row * n + col] = s * g[col * n + row]!;
-        break;
-      }
+  /** One layer of the Benettin sweep. */
+  private step(ws: Workspace): void {
+    const { n, k, a, c } = this.config;
+    const layer = this.layer + 1;
+    ws.drawWeights(this.sample, layer);
+    const active = this.forward(ws, layer);
+    if (active < 0) {
+      this.overflowLayer = layer;
+      return;
     }
+    // Jacobian applied to the frame: Z = a Q + c D (W Q), then Z = Q' R.
+    const { q } = this;
+    const { z, d, wq } = ws;
+    ws.kernels.matmulWQ(ws.w, q, wq, n, k);
+    for (let j = 0; j < k; j++) {
+      const col = j * n;
+      if (a === 0) for (let i = 0; i < n; i++) z[col + i] = c * d[i]! * wq[col + i]!;
+      else for (let i = 0; i < n; i++) z[col + i] = a * q[col + i]! + c * d[i]! * wq[col + i]!;
+    }
+    householderQR(z, ws.tau, n, k, ws.kernels.reflect);
+    this.accumulate(ws, layer, this.zeroFrom(active));
+    formQ(z, ws.tau, q, n, k, ws.kernels.reflect);
+    this.layer = layer;
+    this.recordCheckpoint(layer);
   }
 
-  private step(ws: Workspace): void {
-    const cfg = this.config;
-    const { n, k, a, c, params } = cfg;
-    const layer = this.layer + 1;
-    this.drawWeights(layer, ws);
-    const b = ws.bias;
-    if (params.sb2 > 0) {
-      ws.gaussian(b, n, { seed: params.seed, sample: this.sample, layer, tag: STREAM_TAG.bias }, Math.sqrt(params.sb2));
-    } else {
-      b.fill(0);
-    }
-
-    // Forward pass.
-    const h = ws.h;
-    const d = ws.d;
+  /** h = W x + b, D = phi'(h), x <- a x + c phi(h). Returns the number of units with phi' != 0, or -1 on overflow. */
+  private forward(ws: Workspace, layer: number): number {
+    const { n, a, c, params, act } = this.config;
+    const { h, d, bias: b, xNext } = ws;
+    if (params.sb2 > 0) ws.gaussian(b, n, { seed: params.seed, sample: this.sample, layer, tag: STREAM_TAG.bias }, Math.sqrt(params.sb2));
+    else b.fill(0);
     const x = this.x;
-    const xNext = ws.xNext;
     matvec(ws.w, x, b, h, n);
-    const { phi, dphi } = cfg.act;
     let active = 0;
     let finite = true;
     for (let i = 0; i < n; i++) {
       const hi = h[i]!;
-      const di = dphi(hi);
+      const di = act.dphi(hi);
       d[i] = di;
       if (di !== 0) active++;
-      const xi = a * x[i]! + c * phi(hi);
+      const xi = a * x[i]! + c * act.phi(hi);
       xNext[i] = xi;
       if (!Number.isFinite(xi) || !Number.isFinite(hi)) finite = false;
     }
-    if (!finite) {
-      this.overflowLayer = layer;
-      return;
-    }
+    if (!finite) return -1;
     x.set(xNext);
+    return active;
+  }
 
-    // Jacobian applied to the frame: Z = a Q + c D (W Q).
-    const q = this.q;
+  /**
+   * The first index of R that is exactly singular by structure: rank(D W Q) <= #{phi' != 0} where the
+   * architecture has no identity term (exact, no threshold); k otherwise.
+   */
+  private zeroFrom(active: number): number {
+    const { k, architecture } = this.config;
+    return architecture.rankFromActivation && active < k ? active : k;
+  }
+
+  /**
+   * log|R_jj| into the sums (after the burn-in) and R into T, with the exactly singular directions as
+   * -Infinity and zero rows of R (docs/THEORY.md section 2). Sparse feedforward weights can lose rank in
+   * ways the bound does not count: those are found by the float64 relative threshold.
+   */
+  private accumulate(ws: Workspace, layer: number, zeroFrom: number): void {
+    const { n, k, params, thresholdRank } = this.config;
     const z = ws.z;
-    ws.kernels.matmulWQ(ws.w, q, ws.wq, n, k);
-    const wq = ws.wq;
-    for (let j = 0; j < k; j++) {
-      const col = j * n;
-      if (a === 0) {
-        for (let i = 0; i < n; i++) z[col + i] = c * d[i]! * wq[col + i]!;
-      } else {
-        for (let i = 0; i < n; i++) z[col + i] = a * q[col + i]! + c * d[i]! * wq[col + i]!;
-      }
-    }
-    householderQR(z, ws.tau, n, k, ws.kernels.reflect);
-
-    // Exactly singular directions. Feedforward: rank(D W Q) <= #{phi' != 0}, so indices beyond the
-    // number of active units are structural zeros (exact, no threshold). Sparse feedforward weights
-    // can lose rank in other ways, detected by the float64 relative threshold.
-    let zeroFrom = k;
-    if (cfg.feedforward && active < k) zeroFrom = active;
     let rMax = 0;
-    if (cfg.feedforward && params.weights === 'sparse') {
-      for (let j = 0; j < k; j++) rMax = Math.max(rMax, Math.abs(z[j * n + j]!));
-    }
+    if (thresholdRank) for (let j = 0; j < k; j++) rMax = Math.max(rMax, Math.abs(z[j * n + j]!));
     const measured = layer > params.transient;
-    const sums = this.sums;
+    const { sums, graded } = this;
     const rr = ws.rRowMajor;
-    const graded = this.graded;
     for (let j = 0; j < k; j++) {
       const rjj = Math.abs(z[j * n + j]!);
       const singular = j >= zeroFrom || rjj === 0 || (rMax > 0 && rjj <= RANK_TOLERANCE_F64 * rMax);
       if (measured) sums[j]! += singular ? -Infinity : Math.log(rjj);
       if (graded) {
-        // R row j, row-major, zeroed when the direction is exactly singular (THEORY.md section 2).
+        // R row j, row-major, zeroed when the direction is exactly singular.
         const row = j * n;
         if (singular) {
           rr.fill(0, row, row + n);
@@ -301,24 +262,12 @@ export class NetworkSample {
       }
     }
     if (graded) graded.leftMultiply(rr);
-    formQ(z, ws.tau, q, n, k, ws.kernels.reflect);
-    this.layer = layer;
+  }
 
-    const slot = cfg.checkpointIndex(layer);
-    if (slot >= 0) {
-      const m = layer - params.transient;
-      let finiteSum = 0;
-      let finiteCount = 0;
-      for (let j = 0; j < k; j++) {
-        if (sums[j]! > -Infinity) {
-          finiteSum += sums[j]!;
-          finiteCount++;
-        }
-      }
-      this.convergence[3 * slot] = sums[0]! / m;
-      this.convergence[3 * slot + 1] = sums[k - 1]! / m;
-      this.convergence[3 * slot + 2] = finiteCount > 0 ? finiteSum / finiteCount / m : -Infinity;
-    }
+  private recordCheckpoint(layer: number): void {
+    const { config } = this;
+    const slot = config.checkpointIndex(layer);
+    if (slot >= 0) this.convergence.set(RunConfig.convergenceEntry(this.sums, config.k, layer - config.params.transient), 3 * slot);
   }
 
   result(): SampleResult {
@@ -340,3 +289,25 @@ export class NetworkSample {
     };
   }
 }
+
+/**
+ * One sample's log singular values from the float64 engine (same stream, so the same network), for a
+ * sample the GPU's float32 T does not cover. Runs in ~10 ms slices so a page stays responsive; null if
+ * aborted. The GPU engine receives this as its `float64Recompute` option (it does not import this folder).
+ */
+export async function float64LogSingularValues(config: RunConfig, sample: number, signal?: AbortSignal, pause: () => Promise<void> = nextMacrotask): Promise<Float64Array | null> {
+  const ws = workspaces.get(config) ?? new Workspace(config);
+  workspaces.set(config, ws);
+  const net = new NetworkSample(config, sample, ws);
+  while (!net.finished) {
+    const start = performance.now();
+    do net.advance(1, ws);
+    while (!net.finished && performance.now() - start < 10);
+    await pause();
+    if (signal?.aborted) return null;
+  }
+  return net.result().logSingularValues;
+}
+
+/** One float64 workspace per run (weakly held), allocated only if a sample needs recomputing. */
+const workspaces = new WeakMap<RunConfig, Workspace>();

@@ -2,7 +2,8 @@
  * The body of a CPU worker: runs its samples one after another through all layers (so complete
  * samples arrive early and steadily), reporting the sample in flight about every `progressMs`.
  */
-import { NetworkSample, RunConfig, Workspace } from './network-sample';
+import { RunConfig } from '../run-config';
+import { NetworkSample, Workspace } from './network-sample';
 import type { RunRequest, WorkerResponse } from './protocol';
 
 export type Post = (message: WorkerResponse, transfer: ArrayBuffer[]) => void;
@@ -52,17 +53,4 @@ export async function runAssignment(request: RunRequest, post: Post, control: Ru
   } catch (err) {
     post({ type: 'error', runId, message: err instanceof Error ? err.message : String(err) }, []);
   }
-}
-
-/** A macrotask boundary: lets queued messages and timers run. */
-export function nextMacrotask(): Promise<void> {
-  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
 }

@@ -9,7 +9,8 @@
  * QR panels' T factors, and the checkpoint copies of sums and flags. One uniform buffer holds up to
  * 256 Layer slots (one per layer of a chunk), another the QR's Panel slots.
  */
-import { panelUniforms, UNIFORM_SLOT, type Program, type Programs, type QrPrograms } from './programs';
+import { panelUniforms, type Program, type Programs, type QrPrograms } from './programs';
+import { LAYER_UNIFORM_BYTES, UNIFORM_SLOT } from './layer-uniform';
 import { matmulWorkgroups, qrApplyWFloats, qrTFloats, type GpuPlan, type QrPlan } from './limits';
 
 export const MAX_LAYER_SLOTS = 256;
@@ -19,7 +20,8 @@ export interface BatchShape {
   k: number;
   /** Samples in this batch. */
   count: number;
-  orth: boolean;
+  /** The ensemble is orthogonalized (orthogonal weights): plan and allocate the QR of its N x N Gaussian. */
+  orthogonalize: boolean;
   checkpoints: number;
 }
 
@@ -154,8 +156,8 @@ export class GpuBatch {
       track(b);
       return b;
     };
-    const orthPlan = shape.orth ? plan.orthQr : null;
-    if (shape.orth && !(orthPlan && programs.orthQr && programs.orthWeights)) throw new Error('GpuBatch: orthogonal weights need the plan\'s and programs\' orthogonal QR');
+    const orthPlan = shape.orthogonalize ? plan.orthQr : null;
+    if (shape.orthogonalize && !(orthPlan && programs.orthQr && programs.orthWeights)) throw new Error('GpuBatch: orthogonal weights need the plan\'s and programs\' orthogonal QR');
     const b: BatchBuffers = {
       w: buffer(4 * count * n * n, S | src, 'W'),
       g: orthPlan ? buffer(4 * count * n * n, S, 'Gaussian for orthogonal W') : null,
@@ -209,7 +211,7 @@ export class GpuBatch {
     return this.device.createBindGroup({
       layout: program.layout,
       entries: [
-        { binding: 0, resource: { buffer: this.buffers.uniform, size: 64 } },
+        { binding: 0, resource: { buffer: this.buffers.uniform, size: LAYER_UNIFORM_BYTES } },
         ...(panels ? [{ binding: 1, resource: { buffer: panels, size: 16 } }] : []),
         ...storage.map((buffer, i) => ({ binding: i + first, resource: { buffer } })),
       ],

@@ -24,7 +24,7 @@ export type BrowserGpu =
   | { reason: string };
 
 export interface BrowserGpuOptions extends Omit<GpuEngineOptions, 'ownsDevice'> {
-  /** How long requestAdapter and requestDevice may each take (default 5 s; shared/TESTING.md). */
+  /** How long requestAdapter and requestDevice may each take (default 5 s: a slow software adapter answers within about 1 s, so the timeout costs nothing when things work). */
   timeoutMs?: number;
   /** navigator.gpu by default. */
   gpu?: GPU;

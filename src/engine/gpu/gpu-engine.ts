@@ -13,17 +13,17 @@
  * a run creates is destroyed when it ends, is aborted or fails.
  */
 import type { Params } from '../../params/types';
-import { residualCoefficients, sparseKeepThreshold } from '../../params/derived';
+import { modelOf } from '../../model/index';
 import { buildSnapshot } from '../aggregate';
-import { NetworkSample, RunConfig, Workspace } from '../cpu/network-sample';
+import { RunConfig } from '../run-config';
 import { fillGaussian, STREAM_TAG } from '../rng';
-import { nextMacrotask } from '../cpu/worker-core';
 import type { Engine, RunOptions, SampleResult, Snapshot } from '../types';
-import { effectiveLimits, GpuOutOfMemoryError, planGpuRun, planTProduct, type GpuLimits, type GpuPlan } from './limits';
+import { effectiveLimits, GpuOutOfMemoryError, planTProduct, type GpuLimits, type GpuPlan } from './limits';
 import type { GpuProfiler, KernelGroup } from './profiler';
-import { GpuBatch, MAX_LAYER_SLOTS } from './batch';
+import { MAX_LAYER_SLOTS, type GpuBatch } from './batch';
 import { isEmulatedAdapter, readBuffer } from './device';
-import { createPrograms, UNIFORM_SLOT, writeLayerUniform, type LayerUniform } from './programs';
+import { layerValues, UNIFORM_SLOT, writeLayerUniform } from './layer-uniform';
+import { layerProgram, type LayerProgram } from './layer-programs';
 import { createTProductPrograms, TAccumulator, type TProductPrograms } from './singular-values';
 
 /**
@@ -38,34 +38,25 @@ export const BATCH_BYTES = { gpu: 512 * 1024 * 1024, emulated: 96 * 1024 * 1024 
 const CHUNK_FLOPS = 1e10;
 
 /**
- * Why the GPU engine cannot run these parameters, or null when it can. Every model is supported
- * (orthogonal weights included); what remains are the device limits, checked when a run starts
- * (a GpuLimitError from run()).
- */
-export function gpuUnsupported(_params: Params): string | null {
-  return null;
-}
-
-/**
  * Why a backend=auto run of these parameters should use the float64 CPU engine although the GPU works,
- * or null. Sparse feedforward nets: float32 cannot tell an exactly zero direction from a small one
- * (THEORY.md section 2); the GPU flags |R_jj| <= 1e-5 max|R_ii| and catches the empty rows and columns
+ * or null. Weights with structural zeros (sparse) in nets without skip connections: float32 cannot tell an exactly zero direction from a small one
+ * (docs/THEORY.md section 2); the GPU flags |R_jj| <= 1e-5 max|R_ii| and catches the empty rows and columns
  * structurally, but a pattern whose matching is smaller than that bound leaves zeros it misses (seen:
  * p = 0.1-0.15, N = 32, 1-3 of 12 samples with too few -Infinity exponents). The CPU's 1e-10 is safe.
  */
 export function gpuPrefersCpu(params: Params): string | null {
-  return params.weights === 'sparse' && params.arch === 'ff'
-    ? 'sparse feedforward weights need float64 to tell exactly zero directions from small ones (THEORY.md section 2)'
+  const { ensemble, architecture } = modelOf(params);
+  return ensemble.traits.structuralZeros && architecture.rankFromActivation
+    ? 'sparse feedforward weights need float64 to tell exactly zero directions from small ones (docs/THEORY.md section 2)'
     : null;
 }
 
 /**
- * Activations whose phi' has tails far below float32 resolution (erf: Gaussian tails; GELU: a zero
- * crossing at h = -0.75 reached by cancellation). A rare layer with such a unit makes the bottom
- * R_kk/|Z| smaller than float32 resolves; the QR then returns ~1e-7 |Z| and the bottom exponent reads
- * too high (test/gpu/engine.gpu.test.ts measures it). The other indices are unaffected.
+ * For activations whose phi' has tails far below float32 resolution (the float32Tails trait: erf's
+ * Gaussian tails, GELU's zero crossing at h = -0.75 reached by cancellation). A rare layer with such a
+ * unit makes the bottom R_kk/|Z| smaller than float32 resolves; the QR then returns ~1e-7 |Z| and the
+ * bottom exponent reads too high (test/gpu/engine.gpu.test.ts measures it). The other indices are unaffected.
  */
-const FLOAT32_TAILS = new Set<Params['act']>(['erf', 'gelu']);
 const FLOAT32_TAIL_NOTE =
   "float32 caveat: a layer where some unit has |phi'| below ~1e-7 (the tails of erf', GELU's zero of phi') puts the bottom exponent below float32 resolution, so it can read too high in a few samples (seen: up to 0.34 per layer at N = 12, L = 50). Other exponents are unaffected; the CPU engine is float64.";
 
@@ -96,6 +87,30 @@ export interface GpuEngineOptions {
    * the real-GPU kernels (tiled matmul, wide workgroups) on SwiftShader with 'gpu'.
    */
   tuning?: 'gpu' | 'emulated';
+  /**
+   * The float64 log singular values of one sample (the same network from the same stream), for the
+   * samples whose float32 T the GPU kernels do not cover; null if aborted. The CPU engine provides it
+   * (float64LogSingularValues in src/engine/cpu/network-sample.ts); without it such samples are reported
+   * missing. The GPU engine does not import the CPU engine itself.
+   */
+  float64Recompute?: (config: RunConfig, sample: number, signal?: AbortSignal) => Promise<Float64Array | null>;
+}
+
+/** The bookkeeping of one run. */
+interface RunState {
+  readonly config: RunConfig;
+  readonly program: LayerProgram;
+  readonly tPrograms: TProductPrograms | null;
+  /** Samples per batch; lowered when the GPU runs out of memory (WebGPU does not say how much there is). */
+  batch: number;
+  memoryNote: string | null;
+  readonly results: SampleResult[];
+  /** Layer-samples done. */
+  work: number;
+  /** Samples whose singular values were recomputed in float64, or are missing for want of a recompute. */
+  recomputed: number;
+  missing: number;
+  snapshot(done: boolean): Snapshot;
 }
 
 export class GpuEngine implements Engine {
@@ -178,138 +193,168 @@ export class GpuEngine implements Engine {
   }
 
   async *run(params: Params, options: RunOptions = {}): AsyncGenerator<Snapshot, void, void> {
-    const { signal, perSample = false } = options;
+    const { signal } = options;
     this.throwIfFailed();
-    const device = this.device;
-    const config = new RunConfig(params, options.singularValues ?? true);
-    const singularValues = config.trackSingularValues;
-    const { n, k } = config;
-    const orth = params.weights === 'orth';
-    // Refuse up front (GpuLimitError) rather than fail halfway; sizes come from the limits.
-    const plan = planGpuRun(effectiveLimits(device, this.options.limits), {
-      n,
-      k,
-      samples: params.samples,
-      orth,
-      checkpoints: config.checkpoints,
-      batchBytes: this.options.batchBytes ?? BATCH_BYTES[this.plannedAsEmulated ? 'emulated' : 'gpu'],
-      singularValues,
-      emulated: this.plannedAsEmulated,
-    });
-    this.lastPlan = plan;
-    const programs = createPrograms(device, plan);
-    // The T-product pipelines depend on nothing of the run: compiled once per engine.
-    const tPrograms = singularValues ? (this.tProductPrograms ??= createTProductPrograms(device, planTProduct(effectiveLimits(device, this.options.limits), this.plannedAsEmulated))) : null;
-    const started = performance.now();
-    const checkpoints = Array.from({ length: config.checkpoints }, (_, i) => config.checkpointLayer(i));
-    // Lowered when the GPU runs out of memory for a batch (allocate()): WebGPU does not say how much
-    // memory there is, so BATCH_BYTES can be too much for a small GPU.
-    let batch = plan.batch;
-    let memoryNote: string | null = null;
-    const results: SampleResult[] = [];
-    let work = 0;
-    const backend = `gpu (float32, ${this.adapterName})`;
-    let recomputed = 0;
-    /** float64 scratch for the samples recomputed on the CPU, allocated once per run if needed. */
-    let workspace: Workspace | null = null;
-    const caveat = gpuPrefersCpu(params);
-    const notes = () => [
-      ...(caveat ? [`float32 caveat: ${caveat}; this GPU run may count too few -Infinity exponents (use the CPU engine).`] : []),
-      ...(FLOAT32_TAILS.has(params.act) ? [FLOAT32_TAIL_NOTE] : []),
-      ...(memoryNote ? [memoryNote] : []),
-      ...(recomputed === 0
-        ? []
-        : [`Singular values of ${recomputed} of ${results.length} samples were recomputed in float64 on the CPU (same networks): their float32 product T = R_L...R_1 hit a case the GPU kernels do not cover (a zero row above a nonzero one, a row leaving float32 range, or a float32 Jacobi that did not settle).`]),
-    ];
-    const snapshot = (done: boolean, partial: { layer: number; sums: ArrayLike<number> }[]) =>
-      buildSnapshot({ params, k, singularValues, checkpoints, results, partial, elapsedMs: performance.now() - started, work, done, perSample, backend, notes: notes() });
-
+    const run = this.prepare(params, options);
     for (let base = 0; base < params.samples; ) {
       if (signal?.aborted) return;
-      const count = Math.min(batch, params.samples - base);
-      const owned: GPUBuffer[] = [];
-      let tAcc: TAccumulator | null = null;
-      // Layers per command buffer: about CHUNK_FLOPS of work (a few ms on a GPU, so cancelling stays
-      // quick), at most the uniform buffer's 256 slots. Checkpoints are copied inside the chunk.
-      const flopsPerLayer = count * (2 * n * n * k + 4 * n * k * k + (tPrograms ? (2 / 3) * n ** 3 : 0));
-      const layersPerChunk = Math.max(1, Math.min(MAX_LAYER_SLOTS, Math.floor((this.options.chunkFlops ?? CHUNK_FLOPS) / flopsPerLayer)));
-      try {
-        const allocated = await this.allocate(() => {
-          const made = new GpuBatch(device, programs, plan, { n, k, count, orth, checkpoints: config.checkpoints }, (b) => {
-            owned.push(b);
-            this.live.add(b);
-          });
-          // T's product has the jacobian's size (k = N), so it takes the jacobian's tiling where there is one.
-          const productShape = plan.matmul.kind === 'tiled' ? plan.matmul.shape : null;
-          return { made, t: tPrograms ? new TAccumulator(device, tPrograms, count, n, productShape) : null };
-        });
-        tAcc = allocated.value.t;
-        if (allocated.outOfMemory) {
-          // Out of memory: the same samples again in batches half as large, down to one sample.
-          if (count === 1) throw new GpuOutOfMemoryError(`the GPU ran out of memory for one sample at N = ${n}${singularValues ? ' with singular values' : ''}`);
-          batch = Math.ceil(count / 2);
-          memoryNote = `The GPU ran out of memory for ${count} samples at a time, so this run uses batches of ${batch} or fewer (slower on a large GPU, same results).`;
-          continue;
-        }
-        const gpuBatch = allocated.value.made;
-        const bufs = gpuBatch.buffers;
-        this.initialize(config, gpuBatch, base);
-        tAcc?.reset();
-        let layer = 0;
-        // Two chunks in flight: chunk c+1 is encoded and queued while chunk c runs, so the GPU does
-        // not idle through the wake-up and the encoding between chunks (measured on an H100 at
-        // N = 256: ~10 ms per chunk, a third of a 100-layer run, with one chunk at a time). The
-        // queue stays two chunks short, so cancelling still takes effect within about two chunks.
-        let previous: Promise<void> | null = null;
-        while (layer < params.depth) {
-          if (signal?.aborted) return;
-          const chunkEnd = Math.min(params.depth, layer + layersPerChunk);
-          this.encodeChunk(config, gpuBatch, base, layer, chunkEnd, tAcc);
-          work += (chunkEnd - layer) * count;
-          layer = chunkEnd;
-          const submitted = device.queue.onSubmittedWorkDone();
-          // Awaited on the next turn; if this turn throws first, its rejection must not go unhandled.
-          submitted.catch(() => undefined);
-          if (previous) await this.guard(previous);
-          previous = submitted;
-        }
-        if (tAcc) {
-          // The singular values of T on the GPU; only N numbers per sample come back. Its sweeps stop
-          // when the samples have converged, or when the run is cancelled.
-          await tAcc.computeSingularValues({ uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, 0, { stop: () => signal?.aborted ?? false, wait: (work) => this.guard(work) });
-        }
-        if (previous) await this.guard(previous);
-        if (signal?.aborted) return;
-        const batchResults = await this.guard(this.readResults(config, bufs, base, count));
-        if (tAcc) {
-          const { logSigma } = await this.guard(tAcc.readLogSingularValues());
-          for (let s = 0; s < count; s++) {
-            const r = batchResults[s]!;
-            if (r.overflowLayer !== null) continue;
-            r.logSingularValues = logSigma[s]!;
-            if (r.logSingularValues === null) {
-              r.logSingularValues = await cpuLogSingularValues(config, (workspace ??= new Workspace(config)), r.sample, signal);
-              if (r.logSingularValues === null) return; // aborted
-              recomputed++;
-            }
-          }
-        }
-        results.push(...batchResults);
-      } catch (e) {
-        if (signal?.aborted) return;
-        throw await this.explain(e);
-      } finally {
-        tAcc?.destroy();
-        for (const b of owned) {
-          b.destroy();
-          this.live.delete(b);
-        }
-      }
+      const count = Math.min(run.batch, params.samples - base);
+      const outcome = await this.runBatch(run, base, count, signal);
+      if (outcome === 'aborted') return;
+      if (outcome === 'smaller') continue; // out of memory: the same samples again in smaller batches
+      run.results.push(...outcome);
       base += count;
-      if (base < params.samples) yield snapshot(false, []);
+      if (base < params.samples) yield run.snapshot(false);
     }
     this.throwIfFailed();
-    yield snapshot(true, []);
+    yield run.snapshot(true);
+  }
+
+  /** Plans the run (a GpuLimitError if it cannot fit the device) and sets up its bookkeeping. */
+  private prepare(params: Params, options: RunOptions): RunState {
+    const config = new RunConfig(params, options.singularValues ?? true);
+    const limits = effectiveLimits(this.device, this.options.limits);
+    const emulated = this.plannedAsEmulated;
+    const program = layerProgram(this.device, limits, { config, batchBytes: this.options.batchBytes ?? BATCH_BYTES[emulated ? 'emulated' : 'gpu'], emulated });
+    this.lastPlan = program.plan;
+    // The T-product pipelines depend on nothing of the run: compiled once per engine.
+    const tPrograms = config.trackSingularValues ? (this.tProductPrograms ??= createTProductPrograms(this.device, planTProduct(limits, emulated))) : null;
+    const started = performance.now();
+    const checkpoints = config.checkpointLayers();
+    const backend = `gpu (float32, ${this.adapterName})`;
+    const caveat = gpuPrefersCpu(params);
+    const state: RunState = {
+      config,
+      program,
+      tPrograms,
+      batch: program.plan.batch,
+      memoryNote: null,
+      results: [],
+      work: 0,
+      recomputed: 0,
+      missing: 0,
+      snapshot: (done) => {
+        const notes = [
+          ...(caveat ? [`float32 caveat: ${caveat}; this GPU run may count too few -Infinity exponents (use the CPU engine).`] : []),
+          ...(config.act.traits.float32Tails ? [FLOAT32_TAIL_NOTE] : []),
+          ...(state.memoryNote ? [state.memoryNote] : []),
+          ...(state.missing === 0
+            ? []
+            : [`Singular values of ${state.missing} of ${state.results.length} samples are missing: their float32 product T = R_L...R_1 hit a case the GPU kernels do not cover, and this engine was given no float64 engine to recompute them.`]),
+          ...(state.recomputed === 0
+            ? []
+            : [`Singular values of ${state.recomputed} of ${state.results.length} samples were recomputed in float64 on the CPU (same networks): their float32 product T = R_L...R_1 hit a case the GPU kernels do not cover (a zero row above a nonzero one, a row leaving float32 range, or a float32 Jacobi that did not settle).`]),
+        ];
+        return buildSnapshot({ params, k: config.k, singularValues: config.trackSingularValues, checkpoints, results: state.results, partial: [], elapsedMs: performance.now() - started, work: state.work, done, perSample: options.perSample ?? false, backend, notes });
+      },
+    };
+    return state;
+  }
+
+  /**
+   * One batch of samples through every layer: allocate, initialize, encode the layers in chunks, the
+   * singular values, read back. 'smaller' when the GPU ran out of memory for it (the batch size is
+   * halved for the retry), 'aborted' when the run was cancelled.
+   */
+  private async runBatch(run: RunState, base: number, count: number, signal: AbortSignal | undefined): Promise<SampleResult[] | 'smaller' | 'aborted'> {
+    const { config, program, tPrograms } = run;
+    const { n, k } = config;
+    const owned: GPUBuffer[] = [];
+    let tAcc: TAccumulator | null = null;
+    try {
+      const allocated = await this.allocate(() => {
+        const made = program.createBatch({ n, k, count, orthogonalize: config.ensemble.gpu.orthogonalize, checkpoints: config.checkpoints }, (b) => {
+          owned.push(b);
+          this.live.add(b);
+        });
+        // T's product has the jacobian's size (k = N), so it takes the jacobian's tiling where there is one.
+        const productShape = program.plan.matmul.kind === 'tiled' ? program.plan.matmul.shape : null;
+        return { made, t: tPrograms ? new TAccumulator(this.device, tPrograms, count, n, productShape) : null };
+      });
+      tAcc = allocated.value.t;
+      if (allocated.outOfMemory) {
+        if (count === 1) throw new GpuOutOfMemoryError(`the GPU ran out of memory for one sample at N = ${n}${config.trackSingularValues ? ' with singular values' : ''}`);
+        run.batch = Math.ceil(count / 2);
+        run.memoryNote = `The GPU ran out of memory for ${count} samples at a time, so this run uses batches of ${run.batch} or fewer (slower on a large GPU, same results).`;
+        return 'smaller';
+      }
+      const batch = allocated.value.made;
+      const bufs = batch.buffers;
+      this.initialize(config, program, batch, base);
+      tAcc?.reset();
+      if (!(await this.runLayers(run, batch, base, tAcc, signal))) return 'aborted';
+      const results = await this.guard(this.readResults(config, bufs, base, count));
+      if (tAcc && !(await this.attachSingularValues(run, results, tAcc, signal))) return 'aborted';
+      return results;
+    } catch (e) {
+      if (signal?.aborted) return 'aborted';
+      throw await this.explain(e);
+    } finally {
+      tAcc?.destroy();
+      for (const b of owned) {
+        b.destroy();
+        this.live.delete(b);
+      }
+    }
+  }
+
+  /** Encodes and submits every layer of a batch in chunks, then T's singular values; false if aborted. */
+  private async runLayers(run: RunState, batch: GpuBatch, base: number, tAcc: TAccumulator | null, signal: AbortSignal | undefined): Promise<boolean> {
+    const { config } = run;
+    const { n, k, params } = config;
+    const { count } = batch.shape;
+    // Layers per command buffer: about CHUNK_FLOPS of work (a few ms on a GPU, so cancelling stays
+    // quick), at most the uniform buffer's 256 slots. Checkpoints are copied inside the chunk.
+    const flopsPerLayer = count * (2 * n * n * k + 4 * n * k * k + (tAcc ? (2 / 3) * n ** 3 : 0));
+    const layersPerChunk = Math.max(1, Math.min(MAX_LAYER_SLOTS, Math.floor((this.options.chunkFlops ?? CHUNK_FLOPS) / flopsPerLayer)));
+    // Two chunks in flight: chunk c+1 is encoded and queued while chunk c runs, so the GPU does not idle
+    // through the wake-up and the encoding between chunks (measured on an H100 at N = 256: ~10 ms per
+    // chunk, a third of a 100-layer run, with one chunk at a time). The queue stays two chunks short, so
+    // cancelling still takes effect within about two chunks.
+    let previous: Promise<void> | null = null;
+    for (let layer = 0; layer < params.depth; ) {
+      if (signal?.aborted) return false;
+      const chunkEnd = Math.min(params.depth, layer + layersPerChunk);
+      this.encodeChunk(run, batch, base, layer, chunkEnd, tAcc);
+      run.work += (chunkEnd - layer) * count;
+      layer = chunkEnd;
+      const submitted = this.device.queue.onSubmittedWorkDone();
+      // Awaited on the next turn; if this turn throws first, its rejection must not go unhandled.
+      submitted.catch(() => undefined);
+      if (previous) await this.guard(previous);
+      previous = submitted;
+    }
+    if (tAcc) {
+      // The singular values of T on the GPU; only N numbers per sample come back. Its sweeps stop when
+      // the samples have converged, or when the run is cancelled.
+      const bufs = batch.buffers;
+      await tAcc.computeSingularValues({ uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, 0, { stop: () => signal?.aborted ?? false, wait: (work) => this.guard(work) });
+    }
+    if (previous) await this.guard(previous);
+    return !signal?.aborted;
+  }
+
+  /**
+   * The GPU's log singular values per sample; a sample its float32 T does not cover is recomputed in
+   * float64 (the float64Recompute option), or left without them and said so. false if aborted.
+   */
+  private async attachSingularValues(run: RunState, results: SampleResult[], tAcc: TAccumulator, signal: AbortSignal | undefined): Promise<boolean> {
+    const { logSigma } = await this.guard(tAcc.readLogSingularValues());
+    for (let s = 0; s < results.length; s++) {
+      const r = results[s]!;
+      if (r.overflowLayer !== null) continue;
+      r.logSingularValues = logSigma[s]!;
+      if (r.logSingularValues !== null) continue;
+      const recompute = this.options.float64Recompute;
+      if (!recompute) {
+        run.missing++;
+        continue;
+      }
+      r.logSingularValues = await recompute(run.config, r.sample, signal);
+      if (r.logSingularValues === null) return false; // aborted
+      run.recomputed++;
+    }
+    return true;
   }
 
   /**
@@ -336,39 +381,12 @@ export class GpuEngine implements Engine {
     return { value: value.made, outOfMemory: oom !== null };
   }
 
-  /** The Layer uniform of layer l (1-based) of this batch; layer 0 is the initial state. */
-  private layerUniform(config: RunConfig, base: number, count: number, l: number): LayerUniform {
-    const { n, k, params } = config;
-    const orth = params.weights === 'orth';
-    const { a, c } = residualCoefficients(params);
-    return {
-      n,
-      k,
-      samples: count,
-      layer: l,
-      seed: params.seed,
-      sampleBase: base,
-      act: params.act,
-      sparse: params.weights === 'sparse',
-      orth,
-      a,
-      c,
-      // Orthogonal: the Gaussian's scale does not change its Q factor, and orth-weights.wgsl scales O by it.
-      wScale: orth ? Math.sqrt(params.sw2) : Math.sqrt(params.sw2 / (n * (params.weights === 'sparse' ? params.p : 1))),
-      bScale: Math.sqrt(params.sb2),
-      keepThreshold: sparseKeepThreshold(params.p),
-      keepAll: params.p >= 1,
-      measured: l > params.transient,
-      feedforward: params.arch === 'ff',
-    };
-  }
-
   /**
    * x_0 of each sample (n Gaussians, on the CPU from the same stream as the CPU engine) and the Haar
    * Q_0, built on the GPU (batch.initialFrame): a QR of N x k per sample, which on the CPU would cost
    * more than many layers on the GPU.
    */
-  private initialize(config: RunConfig, batch: GpuBatch, base: number): void {
+  private initialize(config: RunConfig, program: LayerProgram, batch: GpuBatch, base: number): void {
     const { n, params } = config;
     const { count } = batch.shape;
     const x64 = new Float64Array(n);
@@ -380,22 +398,23 @@ export class GpuEngine implements Engine {
     const bufs = batch.buffers;
     this.device.queue.writeBuffer(bufs.x, 0, x);
     const uniform = new ArrayBuffer(UNIFORM_SLOT);
-    writeLayerUniform(uniform, 0, this.layerUniform(config, base, count, 0));
+    writeLayerUniform(uniform, 0, layerValues(config, base, count, 0));
     this.device.queue.writeBuffer(bufs.uniform, 0, uniform);
     const enc = this.device.createCommandEncoder();
     const pass = enc.beginComputePass();
-    batch.initialFrame(pass, 0);
+    program.encodeInitialFrame(batch, pass, 0);
     pass.end();
     this.device.queue.submit([enc.finish()]);
   }
 
-  private encodeChunk(config: RunConfig, batch: GpuBatch, base: number, from: number, to: number, tAcc: TAccumulator | null): void {
+  private encodeChunk(run: RunState, batch: GpuBatch, base: number, from: number, to: number, tAcc: TAccumulator | null): void {
+    const { config, program } = run;
     const { k } = config;
     const { count } = batch.shape;
     const bufs = batch.buffers;
     const device = this.device;
     const uniforms = new ArrayBuffer((to - from) * UNIFORM_SLOT);
-    for (let l = from; l < to; l++) writeLayerUniform(uniforms, l - from, this.layerUniform(config, base, count, l + 1));
+    for (let l = from; l < to; l++) writeLayerUniform(uniforms, l - from, layerValues(config, base, count, l + 1));
     device.queue.writeBuffer(bufs.uniform, 0, uniforms);
     const enc = device.createCommandEncoder();
     const profiler = this.options.profiler;
@@ -412,11 +431,7 @@ export class GpuEngine implements Engine {
     };
     for (let l = from; l < to; l++) {
       const offset = (l - from) * UNIFORM_SLOT;
-      batch.weights(pass('weights'), offset);
-      if (batch.hasOrthogonal) batch.orthogonal(pass('orthogonal'), offset);
-      batch.forward(pass('forward'), offset);
-      batch.jacobian(pass('jacobian'), offset);
-      batch.qr(pass('qr'), offset);
+      program.encodeLayer(batch, pass, offset);
       // T <- R_l T while Z still holds R_l (the next layer's jacobian dispatch overwrites it).
       if (tAcc) tAcc.encodeLayer(pass('tproduct'), { uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, offset);
       const slot = config.checkpointIndex(l + 1);
@@ -472,21 +487,3 @@ export class GpuEngine implements Engine {
     return out;
   }
 }
-
-/**
- * One sample's log singular values from the float64 CPU engine (same stream, so the same network), for
- * a sample the GPU's float32 T does not cover. Runs in ~10 ms slices so a page stays responsive; null
- * if aborted.
- */
-async function cpuLogSingularValues(config: RunConfig, ws: Workspace, sample: number, signal: AbortSignal | undefined): Promise<Float64Array | null> {
-  const net = new NetworkSample(config, sample, ws);
-  while (!net.finished) {
-    const start = performance.now();
-    do net.advance(1, ws);
-    while (!net.finished && performance.now() - start < 10);
-    await nextMacrotask();
-    if (signal?.aborted) return null;
-  }
-  return net.result().logSingularValues;
-}
-

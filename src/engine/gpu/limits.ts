@@ -145,7 +145,8 @@ export interface PlanInput {
   n: number;
   k: number;
   samples: number;
-  orth: boolean;
+  /** The ensemble is orthogonalized (orthogonal weights): plan and allocate the QR of its N x N Gaussian. */
+  orthogonalize: boolean;
   checkpoints: number;
   /** Upper bound on one batch's memory (a budget below the device limits). */
   batchBytes: number;
@@ -263,7 +264,7 @@ export const qrApplyWFloats = (k: number, qr: QrPlan) => (qr.splitApply ? qr.pan
 /** Chooses workgroup sizes and the batch size for a run, or throws a GpuLimitError. */
 export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
   checkDeviceLimits(limits);
-  const { n, k, samples, orth, checkpoints, batchBytes } = input;
+  const { n, k, samples, orthogonalize, checkpoints, batchBytes } = input;
   // forward.wgsl's workgroup memory is 8 WG + 4 bytes (516 at 64 invocations), within the WebGPU minimum.
   const workgroupSize = workgroupWithin(limits, PREFERRED_WORKGROUP);
   const forwardRowGroup = Math.min(workgroupSize, input.emulated ? FORWARD_ROW_GROUP.emulated : FORWARD_ROW_GROUP.gpu);
@@ -273,13 +274,13 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
 
   const qrPreferred = input.emulated ? PREFERRED_QR_WORKGROUP.emulated : PREFERRED_QR_WORKGROUP.gpu;
   const qr = planQr(limits, n, k, workgroupWithin(limits, qrPreferred), input.emulated);
-  const orthQr = orth ? (k === n ? qr : planQr(limits, n, n, workgroupWithin(limits, qrPreferred), input.emulated)) : null;
+  const orthQr = orthogonalize ? (k === n ? qr : planQr(limits, n, n, workgroupWithin(limits, qrPreferred), input.emulated)) : null;
 
   // Dispatch sizes that do not depend on the batch.
   const dims = limits.maxComputeWorkgroupsPerDimension;
   const dispatches: [number, string][] = [
     [Math.ceil((n * n) / 4 / workgroupSize), `the weights kernel at N = ${n} with ${workgroupSize}-invocation workgroups (workgroups in x)`],
-    ...(orth ? [[Math.ceil((n * n) / workgroupSize), `the orthogonal weights' kernel at N = ${n} with ${workgroupSize}-invocation workgroups (workgroups in x)`] as [number, string]] : []),
+    ...(orthogonalize ? [[Math.ceil((n * n) / workgroupSize), `the orthogonal weights' kernel at N = ${n} with ${workgroupSize}-invocation workgroups (workgroups in x)`] as [number, string]] : []),
     [Math.ceil(n / (4 * tileX)), `the jacobian kernel at N = ${n} (workgroups in x)`],
     [Math.ceil(k / (4 * tileY)), `the jacobian kernel at k = ${k} (workgroups in y)`],
   ];

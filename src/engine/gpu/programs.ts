@@ -5,8 +5,6 @@
  * Workgroup sizes and workgroup array lengths are pipeline-overridable constants chosen from the
  * device limits (limits.ts); pipelines are cached per device and per constants (the cache key).
  */
-import commonWgsl from '../../../shaders/common.wgsl?raw';
-import rngWgsl from '../../../shaders/rng.wgsl?raw';
 import weightsWgsl from '../../../shaders/weights.wgsl?raw';
 import forwardWgsl from '../../../shaders/forward.wgsl?raw';
 import jacobianWgsl from '../../../shaders/jacobian.wgsl?raw';
@@ -17,9 +15,11 @@ import qrApplyWgsl from '../../../shaders/qr-apply.wgsl?raw';
 import qrFinishWgsl from '../../../shaders/qr-finish.wgsl?raw';
 import orthWeightsWgsl from '../../../shaders/orth-weights.wgsl?raw';
 import type { GpuPlan, MatmulPlan, QrPlan } from './limits';
+import { LAYER_UNIFORM_BYTES, UNIFORM_SLOT } from './layer-uniform';
 import { describeTiledShape, tiledMatmulSource } from './tiled-matmul';
+import { shaderPrelude } from './wgsl';
 
-export const UNIFORM_SLOT = 256;
+export { UNIFORM_SLOT };
 
 type Access = 'read' | 'rw';
 
@@ -41,7 +41,7 @@ function makeProgram(device: GPUDevice, name: string, source: string, storage: A
   const layout = device.createBindGroupLayout({
     label: name,
     entries: [
-      { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 64 } },
+      { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: LAYER_UNIFORM_BYTES } },
       ...(panel ? [{ binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' as const, hasDynamicOffset: true, minBindingSize: 16 } }] : []),
       ...storage.map((access, i) => ({
         binding: i + uniforms,
@@ -50,7 +50,7 @@ function makeProgram(device: GPUDevice, name: string, source: string, storage: A
       })),
     ],
   });
-  const module = device.createShaderModule({ label: name, code: `${commonWgsl}\n${rngWgsl}\n${source}` });
+  const module = device.createShaderModule({ label: name, code: `${shaderPrelude()}\n${source}` });
   const pipeline = device.createComputePipeline({
     label: name,
     layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
@@ -151,7 +151,7 @@ function qrPrograms(device: GPUDevice, qr: QrPlan): QrPrograms {
   };
 }
 
-/** The programs of a run with the workgroup sizes and array lengths of its plan. */
+/** The kernels of the square dense layer program with the workgroup sizes and array lengths of its plan. */
 export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroupSize' | 'forwardRowGroup' | 'matmul' | 'qr' | 'orthQr'>): Programs {
   const wg = plan.workgroupSize;
   return {
@@ -164,51 +164,6 @@ export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroup
     orthQr: plan.orthQr ? qrPrograms(device, plan.orthQr) : null,
     orthWeights: plan.orthQr ? program(device, 'orthWeights', { WG: wg }) : null,
   };
-}
-
-const ACT_IDS = { linear: 0, tanh: 1, relu: 2, hardtanh: 3, erf: 4, sigmoid: 5, gelu: 6, silu: 7, selu: 8 } as const;
-
-export interface LayerUniform {
-  n: number;
-  k: number;
-  samples: number;
-  layer: number;
-  seed: number;
-  sampleBase: number;
-  act: keyof typeof ACT_IDS;
-  sparse: boolean;
-  /** Orthogonal weights (weights = 2 in the Layer struct); w_scale is then sqrt(sw2). */
-  orth?: boolean;
-  a: number;
-  c: number;
-  wScale: number;
-  bScale: number;
-  keepThreshold: number;
-  keepAll: boolean;
-  measured: boolean;
-  feedforward: boolean;
-}
-
-/** Writes the Layer struct of shaders/common.wgsl into slot `slot` of `target`. */
-export function writeLayerUniform(target: ArrayBuffer, slot: number, u: LayerUniform): void {
-  const ints = new Uint32Array(target, slot * UNIFORM_SLOT, 16);
-  const floats = new Float32Array(target, slot * UNIFORM_SLOT, 16);
-  ints[0] = u.n;
-  ints[1] = u.k;
-  ints[2] = u.samples;
-  ints[3] = u.layer;
-  ints[4] = u.seed;
-  ints[5] = u.sampleBase;
-  ints[6] = ACT_IDS[u.act];
-  ints[7] = u.sparse ? 1 : u.orth ? 2 : 0;
-  floats[8] = u.a;
-  floats[9] = u.c;
-  floats[10] = u.wScale;
-  floats[11] = u.bScale;
-  ints[12] = Math.min(u.keepThreshold, 0xffffffff);
-  ints[13] = u.keepAll ? 1 : 0;
-  ints[14] = u.measured ? 1 : 0;
-  ints[15] = u.feedforward ? 1 : 0;
 }
 
 /**

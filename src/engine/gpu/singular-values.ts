@@ -1,5 +1,5 @@
 /**
- * Finite-depth singular values of J on the GPU (THEORY.md section 3): T = R_L ... R_1 is accumulated
+ * Finite-depth singular values of J on the GPU (docs/THEORY.md section 3): T = R_L ... R_1 is accumulated
  * per sample on the GPU in row-scaled float32 (shaders/tproduct.wgsl), so only T (N^2 + O(N) words
  * per sample) comes back instead of every R_l; the singular values then come from the float64
  * row-scaled one-sided Jacobi of graded-product.ts.
@@ -26,12 +26,13 @@
  * flags or Q_0 = I), which needs the change of frame of graded-product.ts; a unit-row diagonal below
  * 1e-30 (float32 range); a non-finite R.
  */
-import commonWgsl from '../../../shaders/common.wgsl?raw';
 import tstateWgsl from '../../../shaders/tstate.wgsl?raw';
 import tproductWgsl from '../../../shaders/tproduct.wgsl?raw';
 import jacobiWgsl from '../../../shaders/jacobi.wgsl?raw';
 import tproductTiledWgsl from '../../../shaders/tproduct-tiled.wgsl?raw';
 import { tProductBytesPerSample } from './limits';
+import { LAYER_UNIFORM_BYTES } from './layer-uniform';
+import { shaderPrelude } from './wgsl';
 import { readBuffer } from './device';
 import { describeTiledShape, tiledBlock, tiledMatmulSource, type TiledMatmulShape } from './tiled-matmul';
 
@@ -126,7 +127,7 @@ export function createTProductPrograms(device: GPUDevice, options: TProductOptio
   const layout = device.createBindGroupLayout({
     label: 'tproduct',
     entries: [
-      { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 64 } },
+      { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: LAYER_UNIFORM_BYTES } },
       storage('read-only-storage', 1),
       storage('read-only-storage', 2),
       storage('storage', 3),
@@ -135,11 +136,11 @@ export function createTProductPrograms(device: GPUDevice, options: TProductOptio
       storage('storage', 6),
     ],
   });
-  const module = device.createShaderModule({ label: 'tproduct', code: `${commonWgsl}\n${tstateWgsl}\n${source}` });
+  const module = device.createShaderModule({ label: 'tproduct', code: `${shaderPrelude()}\n${tstateWgsl}\n${source}` });
   const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
   const pipeline = (entryPoint: string, constants: Record<string, number> = {}) =>
     device.createComputePipeline({ label: `tproduct ${entryPoint}`, layout: pipelineLayout, compute: { module, entryPoint, constants } });
-  const jacobiModule = device.createShaderModule({ label: 'jacobi', code: `${commonWgsl}\n${tstateWgsl}\n${options.jacobiSource ?? jacobiWgsl}` });
+  const jacobiModule = device.createShaderModule({ label: 'jacobi', code: `${shaderPrelude()}\n${tstateWgsl}\n${options.jacobiSource ?? jacobiWgsl}` });
   const jacobiPartWork = options.jacobiPartWork ?? JACOBI_PART_WORK;
   const jacobiConstants = { JWG: options.jacobiWorkgroup ?? 64, MAX_SWEEPS: JACOBI_MAX_SWEEPS, PART_WORK: jacobiPartWork };
   const jacobi = (entryPoint: string) =>
@@ -150,7 +151,7 @@ export function createTProductPrograms(device: GPUDevice, options: TProductOptio
     const key = describeTiledShape(shape);
     let made = tiled.get(key);
     if (!made) {
-      const code = `${commonWgsl}\n${tstateWgsl}\n${tiledMatmulSource(shape, options.tproductTiledSource ?? tproductTiledWgsl)}`;
+      const code = `${shaderPrelude()}\n${tstateWgsl}\n${tiledMatmulSource(shape, options.tproductTiledSource ?? tproductTiledWgsl)}`;
       const tiledModule = device.createShaderModule({ label: `tproduct tiled ${key}`, code });
       made = device.createComputePipeline({ label: `tproduct tiled ${key}`, layout: pipelineLayout, compute: { module: tiledModule, entryPoint: 'main', constants: { B_ROW_MAJOR: 1 } } });
       tiled.set(key, made);
@@ -172,7 +173,7 @@ export function createTProductPrograms(device: GPUDevice, options: TProductOptio
 
 /** The engine's buffers one layer reads (see the contract above). */
 export interface TLayerInputs {
-  /** Layer uniforms (shaders/common.wgsl), bound 64 bytes at the dynamic offset given to encodeLayer. */
+  /** Layer uniforms (layer-uniform.ts), bound LAYER_UNIFORM_BYTES at the dynamic offset given to encodeLayer. */
   uniform: GPUBuffer;
   /** R_l of every sample where the QR kernels leave it. */
   z: GPUBuffer;
@@ -417,7 +418,7 @@ export class TAccumulator {
       label: 'tproduct',
       layout: this.programs.layout,
       entries: [
-        { binding: 0, resource: { buffer: inputs.uniform, size: 64 } },
+        { binding: 0, resource: { buffer: inputs.uniform, size: LAYER_UNIFORM_BYTES } },
         { binding: 1, resource: { buffer: inputs.z } },
         { binding: 2, resource: { buffer: inputs.stats } },
         { binding: 3, resource: { buffer: this.state } },

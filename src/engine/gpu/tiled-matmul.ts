@@ -5,7 +5,6 @@
  * kernel in that shape (its consts, then the kernel's bindings and hooks, then the tiling).
  */
 import matmulTiledWgsl from '../../../shaders/matmul-tiled.wgsl?raw';
-import type { GpuLimits } from './limits';
 
 /** One shape: micro-tile TM x TN per invocation, WX x WY invocations, BK-deep slices. */
 export interface TiledMatmulShape {
@@ -40,7 +39,13 @@ export function tiledWorkgroupBytes(c: TiledMatmulShape): number {
   return 16 * c.bk * ((c.wx * c.tm) / 4 + 1 + (c.wy * c.tn) / 4 + 1);
 }
 
-type ShapeLimits = Pick<GpuLimits, 'maxComputeInvocationsPerWorkgroup' | 'maxComputeWorkgroupSizeX' | 'maxComputeWorkgroupSizeY' | 'maxComputeWorkgroupStorageSize'>;
+/** The device limits a tiled shape must fit (a subset of GPUSupportedLimits, as limits.ts's GpuLimits). */
+interface ShapeLimits {
+  readonly maxComputeInvocationsPerWorkgroup: number;
+  readonly maxComputeWorkgroupSizeX: number;
+  readonly maxComputeWorkgroupSizeY: number;
+  readonly maxComputeWorkgroupStorageSize: number;
+}
 
 /** Why this shape cannot run on a device with these limits, or null when it can. */
 export function tiledShapeUnfit(c: TiledMatmulShape, limits: ShapeLimits): string | null {

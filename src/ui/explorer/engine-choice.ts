@@ -9,23 +9,20 @@
  */
 import { browserConcurrency, browserWorkers } from '../../engine/cpu/browser-pool';
 import { CpuEngine } from '../../engine/cpu/cpu-engine';
+import { float64LogSingularValues } from '../../engine/cpu/network-sample';
 import { browserFallbackEngine } from '../../engine/gpu/browser-gpu';
 import { gpuPrefersCpu } from '../../engine/gpu/gpu-engine';
 import type { Engine } from '../../engine/types';
 import type { BackendChoice } from './presentation';
-
-export interface EngineChoice {
-  engine: Engine;
-  /** Kept for the status line; the reasons also travel in each snapshot's backend text. */
-  note: string | null;
-}
 
 export function cpuEngine(): CpuEngine {
   const concurrency = browserConcurrency();
   return new CpuEngine({ workers: browserWorkers, concurrency, label: `CPU (float64, ${concurrency} workers)` });
 }
 
-export async function chooseEngine(backend: BackendChoice): Promise<EngineChoice> {
-  if (backend === 'cpu') return { engine: cpuEngine(), note: null };
-  return { engine: browserFallbackEngine(cpuEngine(), { route: (params) => gpuPrefersCpu(params) }), note: null };
+/** The engine for a backend choice; why the CPU runs where it does travels in each snapshot's `backend`. */
+export function chooseEngine(backend: BackendChoice): Engine {
+  if (backend === 'cpu') return cpuEngine();
+  // Samples the GPU's float32 T does not cover get their singular values from the float64 engine.
+  return browserFallbackEngine(cpuEngine(), { route: (params) => gpuPrefersCpu(params), float64Recompute: float64LogSingularValues });
 }

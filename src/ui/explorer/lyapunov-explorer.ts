@@ -17,12 +17,13 @@ import { PARAM_TABLE, effectiveMax, specFor, PARAM_NAMES } from '../../params/ta
 import { parseEntries, parseQuery, serializeParams, validateParams } from '../../params/url';
 import { PRESETS } from '../../params/presets';
 import type { Correction, Params } from '../../params/types';
-import type { Snapshot } from '../../engine/types';
+import type { Engine, Snapshot } from '../../engine/types';
 import { snapshotJson, type SnapshotJson } from '../../engine/snapshot-json';
 import { drawConvergence, drawDensity, drawPhase, drawSpectrum, paletteFor } from '../../plots/index';
 import { convergenceColumns, densityColumns, phaseColumns, spectrumColumns, toCsv } from '../../plots/export';
 import type { Palette, PhasePlotData } from '../../plots/types';
 import { THEORY_CATALOG, applicableTheories } from '../../theory/catalog';
+import { activationOf } from '../../model/index';
 import { convergenceLevels } from '../../theory/overlays';
 import { TheoryClient } from './theory-client';
 import '../param-control/param-control';
@@ -30,7 +31,7 @@ import '../plot-panel/plot-panel';
 import type { ParamEventDetail } from '../param-control/param-control';
 import type { DrawFunction, PlotExport } from '../plot-panel/plot-panel';
 import { RunController } from './run-controller';
-import { chooseEngine, type EngineChoice } from './engine-choice';
+import { chooseEngine } from './engine-choice';
 import { PLOT_IDS, parsePresentation, serializePresentation, type PlotId, type Presentation, DEFAULT_PRESENTATION } from './presentation';
 import { convergenceData, densityData, spectrumData, type DensityVariable } from './plot-data';
 import { explorerStyles } from './lyapunov-explorer.styles';
@@ -78,7 +79,6 @@ export class LyapunovExplorer extends LitElement {
   @state() private snap: Snapshot | null = null;
   @state() private notices: Notice[] = [];
   @state() private densityVariable: DensityVariable = { squared: false, perLayer: true };
-  @state() private engineNote: string | null = null;
   @state() private runError: string | null = null;
   @state() private dark = false;
   @state() private copied = false;
@@ -86,7 +86,7 @@ export class LyapunovExplorer extends LitElement {
   private corrections: Correction[] = [];
   private noticeId = 0;
   private lastJson: SnapshotJson | null = null;
-  private enginePromise: Promise<EngineChoice> | null = null;
+  private currentEngine: Engine | null = null;
   private engineBackend: string | null = null;
   private runs = new RunController(() => this.engine(), {
     snapshot: (snap) => this.onSnapshot(snap),
@@ -132,9 +132,8 @@ export class LyapunovExplorer extends LitElement {
     this.theory?.dispose();
     this.theory = null;
     // A removed element must not keep workers or a GPU device alive.
-    const pending = this.enginePromise;
-    this.enginePromise = null;
-    void pending?.then((c) => c.engine.dispose());
+    this.currentEngine?.dispose();
+    this.currentEngine = null;
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -174,18 +173,14 @@ export class LyapunovExplorer extends LitElement {
     return theme === 'dark' || (theme === 'auto' && (this.media?.matches ?? false));
   }
 
-  private engine(): Promise<import('../../engine/types').Engine> {
+  private engine(): Promise<Engine> {
     const backend = this.presentation.backend;
-    if (!this.enginePromise || this.engineBackend !== backend) {
-      const previous = this.enginePromise;
-      void previous?.then((c) => c.engine.dispose());
+    if (!this.currentEngine || this.engineBackend !== backend) {
+      this.currentEngine?.dispose();
       this.engineBackend = backend;
-      this.enginePromise = chooseEngine(backend);
-      void this.enginePromise.then((c) => {
-        this.engineNote = c.note;
-      });
+      this.currentEngine = chooseEngine(backend);
     }
-    return this.enginePromise.then((c) => c.engine);
+    return Promise.resolve(this.currentEngine);
   }
 
   private setCorrections(corrections: Correction[]): void {
@@ -356,7 +351,7 @@ export class LyapunovExplorer extends LitElement {
 
   private phasePlot(p: Params): { draw: DrawFunction; data: PlotExport } {
     const grid = this.theory?.phase(p);
-    return this.cached('phase', `${p.act}|${p.sw2}|${p.sb2}|${grid !== undefined}`, () => {
+    return this.cached('phase', `${activationOf(p).key}|${p.sw2}|${p.sb2}|${grid !== undefined}`, () => {
       // undefined: the theory worker is still computing the map; null: it could not be computed.
       const message = grid === undefined ? 'Computing the mean-field map…' : 'The mean-field map could not be computed for this activation.';
       const empty: PhasePlotData = { sw2: [], sb2: [], logChi1: [], critical: [], current: { sw2: p.sw2, sb2: p.sb2 }, activation: p.act, message };
@@ -460,7 +455,7 @@ export class LyapunovExplorer extends LitElement {
     }
     const stale = this.preview !== null || (s !== null && s.params !== this.runs.current);
     return html`<div class="status" part="status" role="status" aria-live="polite">
-      <span class="backend">${backend}${this.engineNote ? html` <span class="why">(CPU because ${this.engineNote})</span>` : nothing}</span>
+      <span class="backend">${backend}</span>
       <span>${parts.join(' · ')}</span>
       ${stale ? html`<span class="stale">updating…</span>` : nothing}
       ${this.runError ? html`<span class="error">Run failed: ${this.runError}</span>` : nothing}

@@ -3,22 +3,11 @@
  * undefined (and starts the computation once); `onReady` fires when an answer arrives so the element can
  * re-render. Where workers cannot start (tests in happy-dom, a strict CSP), it computes in-line instead.
  */
+import { activationOf } from '../../model/index';
 import type { Params } from '../../params/types';
-import type { PhasePlotData, TheoryCurve } from '../../plots/types';
-import { densityOverlays, phasePlotData, spectrumOverlays, type DensityVariableSpec } from '../../theory/overlays';
+import type { DensityVariableSpec, PhasePlotData, TheoryCurve } from '../../theory/overlays';
+import { answer, type TheoryRequest, type TheoryResponse } from './theory-protocol';
 import TheoryWorker from './theory-worker?worker&inline';
-
-export type TheoryKind = 'spectrum' | 'density' | 'phase';
-
-export interface TheoryRequest {
-  id: number;
-  kind: TheoryKind;
-  params: Params;
-  variable?: DensityVariableSpec;
-  finiteFraction?: number;
-}
-
-export type TheoryResponse = { id: number; value: TheoryCurve[] | PhasePlotData } | { id: number; error: string };
 
 /** Answers kept; older keys are dropped first. */
 const CACHE_SIZE = 64;
@@ -63,12 +52,12 @@ export class TheoryClient {
     this.onReady();
   }
 
-  private get<T>(key: string, req: Omit<TheoryRequest, 'id'>, inline: () => T): T | undefined {
+  private get<T>(key: string, req: Omit<TheoryRequest, 'id'>): T | undefined {
     if (this.cache.has(key)) return this.cache.get(key) as T;
     if (!this.worker) {
       let value: unknown;
       try {
-        value = inline();
+        value = answer(req);
       } catch {
         value = req.kind === 'phase' ? null : [];
       }
@@ -85,20 +74,18 @@ export class TheoryClient {
   }
 
   spectrum(p: Params, key: string): TheoryCurve[] | undefined {
-    return this.get(`spectrum|${key}`, { kind: 'spectrum', params: p }, () => spectrumOverlays(p));
+    return this.get(`spectrum|${key}`, { kind: 'spectrum', params: p });
   }
 
   density(p: Params, key: string, variable: DensityVariableSpec, finiteFraction: number): TheoryCurve[] | undefined {
     // The fraction is rounded so that a stream of snapshots does not request a new curve each time.
     const f = Math.round(finiteFraction * 1000) / 1000;
-    return this.get(`density|${key}|${variable.squared}|${variable.perLayer}|${f}`, { kind: 'density', params: p, variable, finiteFraction: f }, () =>
-      densityOverlays(p, variable, f),
-    );
+    return this.get(`density|${key}|${variable.squared}|${variable.perLayer}|${f}`, { kind: 'density', params: p, variable, finiteFraction: f });
   }
 
   phase(p: Params): PhasePlotData | null | undefined {
-    const key = `phase|${p.act}|${Math.max(4, p.sw2 * 1.15)}|${Math.max(0.5, p.sb2 * 1.15)}`;
-    return this.get(key, { kind: 'phase', params: p }, () => phasePlotData(p.act, { sw2: p.sw2, sb2: p.sb2 }));
+    const key = `phase|${activationOf(p).key}|${Math.max(4, p.sw2 * 1.15)}|${Math.max(0.5, p.sb2 * 1.15)}`;
+    return this.get(key, { kind: 'phase', params: p });
   }
 
   dispose(): void {

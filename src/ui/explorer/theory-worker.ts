@@ -2,8 +2,7 @@
  * Web Worker that computes the theory overlays, so that solving for a density (tens of ms, up to the
  * solver's budget) never blocks the page while a slider is dragged or a run streams in.
  */
-import { densityOverlays, phasePlotData, spectrumOverlays } from '../../theory/overlays';
-import type { TheoryRequest, TheoryResponse } from './theory-client';
+import { answer, type TheoryRequest, type TheoryResponse } from './theory-protocol';
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<TheoryRequest>) => void) | null;
@@ -14,13 +13,7 @@ const scope = self as unknown as WorkerScope;
 scope.onmessage = (event) => {
   const req = event.data;
   try {
-    const value =
-      req.kind === 'spectrum'
-        ? spectrumOverlays(req.params)
-        : req.kind === 'density'
-          ? densityOverlays(req.params, req.variable!, req.finiteFraction ?? 1)
-          : phasePlotData(req.params.act, { sw2: req.params.sw2, sb2: req.params.sb2 });
-    scope.postMessage({ id: req.id, value });
+    scope.postMessage({ id: req.id, value: answer(req) });
   } catch (e) {
     scope.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) });
   }

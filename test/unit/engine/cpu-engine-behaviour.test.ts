@@ -68,7 +68,7 @@ describe('CPU engine behaviour', () => {
       expect(s.exponents.slice(s.rank).every((v) => v === null)).toBe(true);
       if (s.rank < 64) deficient++;
     }
-    // P(some empty row or column in 50 layers) is near 1 at this size (THEORY.md 5.8).
+    // P(some empty row or column in 50 layers) is near 1 at this size (docs/THEORY.md 5.8).
     expect(deficient).toBeGreaterThan(0);
   });
 

@@ -5,7 +5,7 @@
  * weight), the forward pass, the residual coefficients and the stable finite-depth singular values.
  */
 import { describe, expect, it } from 'vitest';
-import { activation } from '../../../src/engine/activations';
+import { activationOf } from '../../../src/model/index';
 import { haarColumns } from '../../../src/engine/cpu/linalg';
 import { fillGaussian, fillUint32, STREAM_TAG } from '../../../src/engine/rng';
 import { residualCoefficients, sparseKeepThreshold } from '../../../src/params/derived';
@@ -17,7 +17,7 @@ import { runCpu } from './run-helpers';
 function directJacobian(p: Params, sample: number): Float64Array {
   const n = p.width;
   const { a, c } = residualCoefficients(p);
-  const act = activation(p.act);
+  const act = activationOf(p);
   const x = new Float64Array(n);
   fillGaussian(x, 0, 0, n, { seed: p.seed, sample, layer: 0, tag: STREAM_TAG.input }, Math.sqrt(p.q0));
   let jac = new Float64Array(n * n);

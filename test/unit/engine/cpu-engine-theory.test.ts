@@ -1,5 +1,5 @@
 /**
- * The float64 CPU engine against exact results (THEORY.md sections 5.1, 5.2, 5.3, 5.4, 5.7a).
+ * The float64 CPU engine against exact results (docs/THEORY.md sections 5.1, 5.2, 5.3, 5.4, 5.7a).
  * Pass rules are 4 standard errors, as in the reference protocol; each test notes a wrong variant
  * that it was checked to reject.
  */
@@ -73,7 +73,7 @@ describe('CPU engine vs exact theory', () => {
     expect(mf.lambda1Corrected).toBeCloseTo(0.03800142, 6);
     const mean = snap.exponents.mean[0]!;
     const sem = snap.exponents.sem[0]!;
-    // THEORY.md 5.4: the corrected formula is good to ~0.005 at N >= 64.
+    // docs/THEORY.md 5.4: the corrected formula is good to ~0.005 at N >= 64.
     expect(Math.abs(mean - mf.lambda1Corrected!)).toBeLessThan(4 * sem + 0.005);
   });
 

@@ -85,7 +85,8 @@ describe('WebAssembly SIMD kernels', () => {
 
 describe('WebAssembly Gaussians', () => {
   it('agree with fillGaussian (Math.log/sin/cos) to a few ulps, over 2^20 draws and edge blocks', async () => {
-    const { Workspace, RunConfig } = await import('../../../src/engine/cpu/network-sample');
+    const { Workspace } = await import('../../../src/engine/cpu/network-sample');
+    const { RunConfig } = await import('../../../src/engine/run-config');
     const { parseQuery } = await import('../../../src/params/url');
     const ws = new Workspace(new RunConfig(parseQuery('width=1024&samples=1').params));
     expect(ws.kernels.name).toBe('wasm-simd');

@@ -177,7 +177,7 @@ describe('enum values', () => {
     const { params, cs } = about('act=tanhh', 'act');
     expect(params.act).toBe('tanh');
     expect(cs[0]!.reason).toBe(
-      'act="tanhh" is not one of linear, tanh, relu, hardtanh, erf, sigmoid, gelu, silu, selu; using the default tanh',
+      'act="tanhh" is not one of linear, tanh, relu, hardtanh, erf, sigmoid, gelu, silu, selu, relupow; using the default tanh',
     );
     expect(parseQuery('weights=dense').params.weights).toBe('gauss');
     expect(parseQuery('arch=__proto__').params.arch).toBe('ff');

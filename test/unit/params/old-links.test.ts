@@ -13,6 +13,8 @@ const D: Params = {
   sw2: 1.5,
   sb2: 0,
   act: 'tanh',
+  // Added with act=relupow after these links were saved: every older link opens at its default.
+  apow: 2,
   arch: 'ff',
   alpha: 1,
   ascale: 'sqrtL',
@@ -50,7 +52,7 @@ const FIXTURES: [query: string, expected: Params][] = [
   ],
   [
     'v=1&width=1024&k=1024&depth=1&sw2=10&sb2=2&act=gelu&arch=res&alpha=4&ascale=const&weights=gauss&p=1&q0=100&samples=1&seed=0&transient=0',
-    { width: 1024, k: 1024, depth: 1, sw2: 10, sb2: 2, act: 'gelu', arch: 'res', alpha: 4, ascale: 'const', weights: 'gauss', p: 1, q0: 100, samples: 1, seed: 0, transient: 0 },
+    { width: 1024, k: 1024, depth: 1, sw2: 10, sb2: 2, act: 'gelu', apow: 2, arch: 'res', alpha: 4, ascale: 'const', weights: 'gauss', p: 1, q0: 100, samples: 1, seed: 0, transient: 0 },
   ],
   [
     'v=1&act=hardtanh&sw2=0.3&sb2=1e-3&q0=0.01&p=0.01&weights=sparse&ascale=sqrtL&arch=ff&plots=spectrum&controls=1',

@@ -17,7 +17,8 @@ function randomFloat(rng: () => number, spec: NumberSpec): number {
     const x = pick(rng, AWKWARD);
     if (x >= spec.min && x <= spec.max) return x;
   }
-  if (r < 0.55) return spec.min + Math.round((rng() * (spec.max - spec.min)) / spec.step) * spec.step; // slider values
+  // Slider values (min + i step, which rounding can push just past max: 0.6 + 48 * 0.05 > 3).
+  if (r < 0.55) return Math.min(spec.max, spec.min + Math.round((rng() * (spec.max - spec.min)) / spec.step) * spec.step);
   return spec.min + rng() * (spec.max - spec.min); // ~17 significant digits
 }
 

@@ -10,7 +10,7 @@ import {
 } from '../../../src/params/table';
 import { ACTIVATIONS, ALPHA_SCALINGS, ARCHITECTURES, WEIGHT_ENSEMBLES, type Params } from '../../../src/params/types';
 
-const ORDER = ['width', 'k', 'depth', 'sw2', 'sb2', 'act', 'arch', 'alpha', 'ascale', 'weights', 'p', 'q0', 'samples', 'seed', 'transient'];
+const ORDER = ['width', 'k', 'depth', 'sw2', 'sb2', 'act', 'apow', 'arch', 'alpha', 'ascale', 'weights', 'p', 'q0', 'samples', 'seed', 'transient'];
 
 const norm = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
 
@@ -30,6 +30,7 @@ describe('PARAM_TABLE', () => {
     sw2: ['float', 0, 10, 1.5, 'linear'],
     sb2: ['float', 0, 2, 0, 'linear'],
     act: ['enum', null, null, 'tanh', null],
+    apow: ['float', 0.6, 3, 2, 'linear'],
     arch: ['enum', null, null, 'ff', null],
     alpha: ['float', 0, 4, 1, 'linear'],
     ascale: ['enum', null, null, 'sqrtL', null],
@@ -125,7 +126,7 @@ describe('DEFAULT_PARAMS and lookups', () => {
 
   it('specFor returns the table entry; specForKey is safe for prototype names', () => {
     expect(specFor('width')).toBe(PARAM_TABLE[0]);
-    expect(specFor('transient')).toBe(PARAM_TABLE[14]);
+    expect(specFor('transient')).toBe(PARAM_TABLE[15]);
     for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '', 'Width']) {
       expect(specForKey(key)).toBeUndefined();
     }

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { activation } from '../../../src/engine/activations';
+import { activationOf } from '../../../src/model/index';
+
+const activation = (act: 'tanh') => activationOf({ act });
 import { normalCdf } from '../../../src/math/special';
 import { freeSpectrum, freeSpectrumIndexed, sTransformD2 } from '../../../src/theory/free-probability';
 import { chi1, fixedPoint } from '../../../src/theory/meanfield';
 import { gaussLegendre } from '../../../src/theory/quadrature';
 
 const TS = [1, 0.75, 0.5, 0.25, 0.1];
-const Q_TANH2 = 0.6179647698; // tanh, sw2 = 2, sb2 = 0 (THEORY.md 6)
+const Q_TANH2 = 0.6179647698; // tanh, sw2 = 2, sb2 = 0 (docs/THEORY.md 6)
 
-/** The trapezoid rule of THEORY.md 4, written out here so the test does not share the module's nodes. */
+/** The trapezoid rule of docs/THEORY.md 4, written out here so the test does not share the module's nodes. */
 function trapezoid(q: number): { h: number[]; w: number[] } {
   const dz = Math.min(0.05, 0.05 / Math.sqrt(q));
   const n = Math.round(20 / dz);
@@ -39,8 +41,8 @@ function referenceS(dphi: (h: number) => number, q: number, t: number): number {
 
 describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
   it('tanh sw2 = 2 reproduces the sheet for Gaussian and orthogonal W to 1e-7', () => {
-    const g = freeSpectrum('tanh', 2, 0, 'gauss', TS)!.lambda;
-    const o = freeSpectrum('tanh', 2, 0, 'orth', TS)!.lambda;
+    const g = freeSpectrum('tanh', 2, 0, 'ginibre', TS)!.lambda;
+    const o = freeSpectrum('tanh', 2, 0, 'haar', TS)!.lambda;
     const G = [0.0501619, -0.14938711, -0.43715202, -0.93813264, -1.59593923];
     const O = [0.0501619, -0.00554607, -0.09057843, -0.24498546, -0.44464669];
     G.forEach((v, i) => expect(Math.abs(g[i]! - v), `gauss t=${TS[i]}`).toBeLessThan(1e-7));
@@ -58,8 +60,8 @@ describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
   it('orthogonal minus Gaussian is exactly -(1/2) log t (S_W differs by the factor 1 + z = t)', () => {
     for (const [act, sw2, sb2] of [['tanh', 2, 0], ['erf', 1.5, 0.05], ['sigmoid', 3, 0.1]] as const) {
       const ts = [0.9, 0.5, 0.2];
-      const g = freeSpectrum(act, sw2, sb2, 'gauss', ts)!.lambda;
-      const o = freeSpectrum(act, sw2, sb2, 'orth', ts)!.lambda;
+      const g = freeSpectrum(act, sw2, sb2, 'ginibre', ts)!.lambda;
+      const o = freeSpectrum(act, sw2, sb2, 'haar', ts)!.lambda;
       ts.forEach((t, i) => expect(o[i]! - g[i]!).toBeCloseTo(-0.5 * Math.log(t), 12));
     }
   });
@@ -67,8 +69,8 @@ describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
   it('linear: the triangle law (Gaussian) and a flat spectrum (orthogonal)', () => {
     for (const sw2 of [0.5, 1, 2.5]) {
       const ts = [0.95, 0.5, 0.01];
-      const g = freeSpectrum('linear', sw2, 0.1, 'gauss', ts)!.lambda;
-      const o = freeSpectrum('linear', sw2, 0.1, 'orth', ts)!.lambda;
+      const g = freeSpectrum('linear', sw2, 0.1, 'ginibre', ts)!.lambda;
+      const o = freeSpectrum('linear', sw2, 0.1, 'haar', ts)!.lambda;
       ts.forEach((t, i) => {
         expect(g[i]).toBeCloseTo(0.5 * Math.log(sw2 * t), 14);
         expect(o[i]).toBeCloseTo(0.5 * Math.log(sw2), 14);
@@ -79,7 +81,7 @@ describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
   it('ReLU Gaussian: (1/2) log(sw2 (t - 1/2)), and -Infinity for t < 1/2', () => {
     for (const [sw2, sb2] of [[2, 0], [1.3, 0.2]] as const) {
       const ts = [1 - 1e-12, 0.8, 0.51, 0.49, 0.1];
-      const lam = freeSpectrum('relu', sw2, sb2, 'gauss', ts)!.lambda;
+      const lam = freeSpectrum('relu', sw2, sb2, 'ginibre', ts)!.lambda;
       for (let i = 0; i < 3; i++) expect(lam[i]).toBeCloseTo(0.5 * Math.log(sw2 * (ts[i]! - 0.5)), 11);
       expect(lam[3]).toBe(-Infinity);
       expect(lam[4]).toBe(-Infinity);
@@ -93,7 +95,7 @@ describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
     expect(q).toBeCloseTo(1.0522466325, 9);
     const f = 2 * normalCdf(1 / Math.sqrt(q)) - 1;
     const ts = [0.9, 0.5, 1 - f + 1e-3, 1 - f - 1e-3];
-    const lam = freeSpectrum('hardtanh', 2, 0, 'gauss', ts)!.lambda;
+    const lam = freeSpectrum('hardtanh', 2, 0, 'ginibre', ts)!.lambda;
     for (let i = 0; i < 3; i++) expect(lam[i]).toBeCloseTo(0.5 * Math.log(2 * (ts[i]! - 1 + f)), 10);
     expect(lam[3]).toBe(-Infinity);
   });
@@ -102,7 +104,7 @@ describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
     for (const [act, sw2, sb2] of [['tanh', 2, 0], ['erf', 1, 0], ['gelu', 1, 0.05]] as const) {
       const fp = fixedPoint(act, sw2, sb2);
       const q = fp.kind === 'finite' ? fp.q : NaN;
-      const [top, near] = freeSpectrum(act, sw2, sb2, 'orth', [1, 1 - 1e-8])!.lambda;
+      const [top, near] = freeSpectrum(act, sw2, sb2, 'haar', [1, 1 - 1e-8])!.lambda;
       expect(top).toBeCloseTo(0.5 * Math.log(chi1(act, sw2, q)), 12);
       expect(Math.abs(near! - top!)).toBeLessThan(1e-6);
     }
@@ -118,8 +120,8 @@ describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
       ts.push(s ** 4);
       ws.push(0.5 * gl.w[i]! * 4 * s ** 3);
     }
-    const g = freeSpectrum('tanh', 2, 0, 'gauss', ts)!.lambda;
-    const o = freeSpectrum('tanh', 2, 0, 'orth', ts)!.lambda;
+    const g = freeSpectrum('tanh', 2, 0, 'ginibre', ts)!.lambda;
+    const o = freeSpectrum('tanh', 2, 0, 'haar', ts)!.lambda;
     const { h, w } = trapezoid(Q_TANH2);
     // log tanh'(h)^2 = 2 log(1 - tanh^2) = -4 log cosh h, written overflow-free.
     const eLogD = h.reduce((s, x, i) => s + w[i]! * -4 * (Math.abs(x) + Math.log1p(Math.exp(-2 * Math.abs(x))) - Math.LN2), 0);
@@ -130,14 +132,14 @@ describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
   });
 
   it('a zero fixed point (tanh, sw2 < 1, sb2 = 0) gives the linear layer phi\'(0) W', () => {
-    const lam = freeSpectrum('tanh', 0.5, 0, 'gauss', [0.8, 0.2])!.lambda;
+    const lam = freeSpectrum('tanh', 0.5, 0, 'ginibre', [0.8, 0.2])!.lambda;
     expect(lam[0]).toBeCloseTo(0.5 * Math.log(0.5 * 0.8), 12);
     expect(lam[1]).toBeCloseTo(0.5 * Math.log(0.5 * 0.2), 12);
   });
 
   it('null without a finite fixed point; indexed t_i = 1 - (i - 1/2)/N', () => {
-    expect(freeSpectrum('gelu', 10, 2, 'gauss', [0.5])).toBeNull();
-    const r = freeSpectrumIndexed(8, 3, 'tanh', 2, 0, 'gauss')!;
+    expect(freeSpectrum('gelu', 10, 2, 'ginibre', [0.5])).toBeNull();
+    const r = freeSpectrumIndexed(8, 3, 'tanh', 2, 0, 'ginibre')!;
     expect(r.t).toEqual([1 - 0.5 / 8, 1 - 1.5 / 8, 1 - 2.5 / 8]);
     expect(r.lambda[0]!).toBeGreaterThan(r.lambda[1]!);
   });
@@ -145,7 +147,7 @@ describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
   it('handles SELU (phi\' jumps at 0) consistently with the mean-field chi_1 at t = 1', () => {
     const fp = fixedPoint('selu', 1, 0.1);
     expect(fp.kind).toBe('finite');
-    const lam = freeSpectrum('selu', 1, 0.1, 'gauss', [1, 0.5])!.lambda;
+    const lam = freeSpectrum('selu', 1, 0.1, 'ginibre', [1, 0.5])!.lambda;
     expect(Number.isFinite(lam[1]!)).toBe(true);
     expect(lam[1]!).toBeLessThan(lam[0]!);
   });

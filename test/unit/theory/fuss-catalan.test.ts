@@ -33,7 +33,7 @@ function numericMoment(s: number, n: number): number {
   return sum;
 }
 
-describe('Fuss-Catalan (THEORY.md 5.3, table of section 6)', () => {
+describe('Fuss-Catalan (docs/THEORY.md 5.3, table of section 6)', () => {
   it('moments: closed form and numerical integral of the parametrized density', () => {
     expect([1, 2, 3, 4].map((n) => fussCatalanMoment(2, n))).toEqual([1, 3, 12, 55]);
     expect([1, 2, 3, 4].map((n) => fussCatalanMoment(3, n))).toEqual([1, 4, 22, 140]);

@@ -5,7 +5,7 @@ import { newmanLogDet, newmanSampleSd, newmanSpectrum, triangleLaw, triangleT } 
 const expectAll = (got: ArrayLike<number>, want: number[], tol: number) =>
   want.forEach((w, i) => expect(Math.abs(got[i]! - w), `index ${i + 1}: ${got[i]} vs ${w}`).toBeLessThan(tol));
 
-describe('Newman exact spectrum (THEORY.md 5.1, table of section 6)', () => {
+describe('Newman exact spectrum (docs/THEORY.md 5.1, table of section 6)', () => {
   it('N = 4, sigma^2 = 1 and 2', () => {
     expectAll(newmanSpectrum(4, 1), [-0.13518142, -0.3283286, -0.63518142, -1.3283286], 1e-7);
     expectAll(newmanSpectrum(4, 2), [0.21139217, 0.01824499, -0.28860783, -0.98175501], 1e-7);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SELU_ALPHA, SELU_LAMBDA } from '../../../src/engine/activations';
+import { SELU_ALPHA, SELU_LAMBDA } from '../../../src/model/activations/selu';
 import { digamma } from '../../../src/math/gamma';
 import type { Activation } from '../../../src/params/types';
 import {
@@ -20,7 +20,7 @@ const finiteQ = (act: Activation, sw2: number, sb2: number, q1?: number): number
   return fp.q;
 };
 
-describe('fixed points and chi_1: THEORY.md section 6', () => {
+describe('fixed points and chi_1: docs/THEORY.md section 6', () => {
   // [activation, sw2, sb2, q*, chi_1]; the sheet quotes 10 digits, so 1e-9 is above its rounding.
   const rows: [Activation, number, number, number, number][] = [
     ['tanh', 1, 0.05, 0.1935925202, 0.7590316472],
@@ -64,7 +64,7 @@ describe('fixed points and chi_1: THEORY.md section 6', () => {
   });
 });
 
-describe('fixed-point kinds (THEORY.md 5.4)', () => {
+describe('fixed-point kinds (docs/THEORY.md 5.4)', () => {
   it('marginal: linear sw2 = 1 and ReLU sw2 = 2 with sb2 = 0, returning q1', () => {
     expect(fixedPoint('linear', 1, 0)).toEqual({ kind: 'marginal', q: 1 });
     expect(fixedPoint('relu', 2, 0, 0.7)).toEqual({ kind: 'marginal', q: 0.7 });
@@ -106,7 +106,7 @@ describe('fixed-point kinds (THEORY.md 5.4)', () => {
 });
 
 describe('order-to-chaos boundary', () => {
-  it('critical sw2 for tanh (THEORY.md 5.4 and 6)', () => {
+  it('critical sw2 for tanh (docs/THEORY.md 5.4 and 6)', () => {
     expect(Math.abs(criticalSw2('tanh', 0.01)! - 1.42420529)).toBeLessThan(1e-7);
     const c = criticalSw2('tanh', 0.05)!;
     expect(Math.abs(c - 1.7609546396)).toBeLessThan(1e-9);
@@ -149,7 +149,7 @@ describe('order-to-chaos boundary', () => {
   });
 });
 
-describe('top exponent at mean field with the 1/N correction (THEORY.md 5.4)', () => {
+describe('top exponent at mean field with the 1/N correction (docs/THEORY.md 5.4)', () => {
   it('tanh sw2 = 2, N = 64', () => {
     const r = topExponentMeanField('tanh', 2, 0, 64)!;
     expect(Math.abs(r.lambda1Corrected! - 0.03800142)).toBeLessThan(1e-7);
@@ -176,7 +176,7 @@ describe('top exponent at mean field with the 1/N correction (THEORY.md 5.4)', (
 });
 
 describe('trajectories', () => {
-  it('residual ReLU: sum_l log(1 + c^2 chi_l) = l log(1 + c^2 sw2/2) (THEORY.md 5.7e)', () => {
+  it('residual ReLU: sum_l log(1 + c^2 chi_l) = l log(1 + c^2 sw2/2) (docs/THEORY.md 5.7e)', () => {
     const c = 0.3;
     const sw2 = 2;
     const r = residualMeanField('relu', sw2, 0, c, 100);

@@ -55,7 +55,7 @@ describe('spectrum overlays', () => {
     expect(c.x).toHaveLength(10);
     c.x.forEach((x, i) => expect(x).toBeCloseTo((i + 1) / 10, 15));
     c.y.forEach((y, i) => expect(y).toBeCloseTo(exact[i]!, 12));
-    // Sanity value of the theory sheet (section 6): N = 16, sigma^2 = 1, lambda_1.
+    // Sanity value of docs/THEORY.md section 6: N = 16, sigma^2 = 1, lambda_1.
     expect(byId(spectrumOverlays(P('act=linear&sw2=1&width=16')), 'newman')!.y[0]).toBeCloseTo(-0.03190003, 7);
   });
 
@@ -90,12 +90,12 @@ describe('spectrum overlays', () => {
       expect(c.style).toBe('line');
       expect(c.x.length).toBeLessThanOrEqual(400);
       const ts = c.x.map((x) => 1 - (x * k - 0.5) / N);
-      const fs = freeSpectrum('tanh', 2, 0.05, 'gauss', ts)!.lambda;
+      const fs = freeSpectrum('tanh', 2, 0.05, 'ginibre', ts)!.lambda;
       c.y.forEach((y, j) => expect(y).toBeCloseTo(fs[j]!, 10));
       // Ends: t = 1 at x = 1/(2k), where lambda = (1/2) log chi_1; the last index at x = 1.
       expect(c.x[0]).toBeCloseTo(1 / (2 * k), 12);
       expect(c.y[0]).toBeCloseTo(topExponentMeanField('tanh', 2, 0.05)!.lambda1, 9);
-      const idx = freeSpectrumIndexed(N, k, 'tanh', 2, 0.05, 'gauss')!.lambda;
+      const idx = freeSpectrumIndexed(N, k, 'tanh', 2, 0.05, 'ginibre')!.lambda;
       expect(c.x.at(-1)).toBeCloseTo(1, 12);
       expect(c.y.at(-1)).toBeCloseTo(idx[k - 1]!, 9);
       // In between, the line interpolates the indexed values closely over the bulk.
@@ -287,7 +287,7 @@ describe('density overlays', () => {
     const pen = byId(densityOverlays(P('act=tanh&sw2=1.7609546396&sb2=0.05&depth=16&weights=orth'), VARIABLES[0]!), 'pennington')!;
     const k0 = kappaOf(VARIABLES[0]!, 16);
     const picks = [20, 60, 120, 180].map((j) => Math.min(j, pen.x.length - 2));
-    const ref = jacobianDensityAt('tanh', 1.7609546396, 0.05, 'orth', 16, picks.map((j) => Math.exp(pen.x[j]! / k0)))!;
+    const ref = jacobianDensityAt('tanh', 1.7609546396, 0.05, 'haar', 16, picks.map((j) => Math.exp(pen.x[j]! / k0)))!;
     picks.forEach((j, m) => {
       const x = Math.exp(pen.x[j]! / k0);
       expect(pen.y[j]! / ((x * ref[m]!) / k0)).toBeCloseTo(1, 5);
@@ -297,7 +297,7 @@ describe('density overlays', () => {
     const relu = byId(densityOverlays(P('act=relu&sw2=1.2&sb2=0.3&depth=8&weights=orth'), rv), 'pennington', 'line')!;
     const kr = kappaOf(rv, 8);
     const rj = [30, 90, 150].map((j) => Math.min(j, relu.x.length - 2));
-    const rref = jacobianDensityAt('relu', 1.2, 0.3, 'orth', 8, rj.map((j) => Math.exp(relu.x[j]! / kr)))!;
+    const rref = jacobianDensityAt('relu', 1.2, 0.3, 'haar', 8, rj.map((j) => Math.exp(relu.x[j]! / kr)))!;
     rj.forEach((j, m) => {
       const x = Math.exp(relu.x[j]! / kr);
       expect(relu.y[j]! / ((x * rref[m]!) / kr)).toBeCloseTo(1, 5);

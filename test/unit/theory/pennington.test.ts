@@ -13,7 +13,7 @@ function integrate(d: JacobianDensity, g: (x: number) => number = () => 1): numb
   return s;
 }
 
-/** Fuss-Catalan of order s from the Haagerup-Moller/Neuschel parametrization (THEORY.md 5.3). */
+/** Fuss-Catalan of order s from the Haagerup-Moller/Neuschel parametrization (docs/THEORY.md 5.3). */
 function fussCatalanPoint(s: number, phi: number): { x: number; rho: number } {
   const x = Math.sin((s + 1) * phi) ** (s + 1) / (Math.sin(phi) * Math.sin(s * phi) ** s);
   const rho = (Math.sin(phi) ** 2 * Math.sin(s * phi) ** (s - 1)) / (Math.PI * Math.sin((s + 1) * phi) ** s);
@@ -69,32 +69,32 @@ function expand(factors: number[]): number[] {
 
 describe('5.6 Jacobian singular-value density (independent checks)', () => {
   it('tanh, orthogonal W, sw2 = 1.7609546396, sb2 = 0.05, L = 16: rho(0.1, 1, 5) from the sheet to 1e-6', () => {
-    const rho = jacobianDensityAt('tanh', 1.7609546396, 0.05, 'orth', 16, [5, 0.1, 1])!;
+    const rho = jacobianDensityAt('tanh', 1.7609546396, 0.05, 'haar', 16, [5, 0.1, 1])!;
     expect(Math.abs(rho[1]! - 0.72709553)).toBeLessThan(1e-6);
     expect(Math.abs(rho[2]! - 0.08614053)).toBeLessThan(1e-6);
     expect(Math.abs(rho[0]! - 0.01592843)).toBeLessThan(1e-6);
   });
 
   it('linear Gaussian W is Fuss-Catalan of order L (sheet values, and the parametrization)', () => {
-    const l2 = jacobianDensityAt('linear', 1, 0, 'gauss', 2, [0.5, 2])!;
+    const l2 = jacobianDensityAt('linear', 1, 0, 'ginibre', 2, [0.5, 2])!;
     expect(Math.abs(l2[0]! - 0.31830989)).toBeLessThan(1e-7);
     expect(Math.abs(l2[1]! - 0.09386048)).toBeLessThan(1e-7);
-    const l3 = jacobianDensityAt('linear', 1, 0, 'gauss', 3, [0.5, 2, 8])!;
+    const l3 = jacobianDensityAt('linear', 1, 0, 'ginibre', 3, [0.5, 2, 8])!;
     [0.25644226, 0.06944231, 0.00850877].forEach((v, i) => expect(Math.abs(l3[i]! - v)).toBeLessThan(1e-7));
     for (const s of [2, 5]) {
       const pts = [0.05, 0.2, 0.4].map((u) => fussCatalanPoint(s, (u * Math.PI) / (s + 1)));
-      const rho = jacobianDensityAt('linear', 1, 0, 'gauss', s, pts.map((p) => p.x))!;
+      const rho = jacobianDensityAt('linear', 1, 0, 'ginibre', s, pts.map((p) => p.x))!;
       pts.forEach((p, i) => expect(Math.abs(rho[i]! / p.rho - 1), `s=${s} x=${p.x}`).toBeLessThan(1e-8));
     }
     // Scaling: sw2 multiplies every x by sw2^L.
-    const scaled = jacobianDensityAt('linear', 1.5, 0, 'gauss', 2, [0.5 * 1.5 ** 2])!;
+    const scaled = jacobianDensityAt('linear', 1.5, 0, 'ginibre', 2, [0.5 * 1.5 ** 2])!;
     expect(scaled[0]! * 1.5 ** 2).toBeCloseTo(0.31830989, 7);
   });
 
   it('the default grid carries the whole continuous mass (to 1e-3) and the first two moments', () => {
     for (const [act, weights, sw2, sb2, L] of [
-      ['tanh', 'orth', 1.7609546396, 0.05, 16],
-      ['tanh', 'gauss', 2, 0, 8],
+      ['tanh', 'haar', 1.7609546396, 0.05, 16],
+      ['tanh', 'ginibre', 2, 0, 8],
     ] as const) {
       const fp = fixedPoint(act, sw2, sb2);
       const q = fp.kind === 'finite' ? fp.q : NaN;
@@ -105,7 +105,7 @@ describe('5.6 Jacobian singular-value density (independent checks)', () => {
       expect(Math.abs(integrate(d) - 1), `${act} ${weights} mass`).toBeLessThan(1e-3);
       // m1 = chi^L; m2/m1^2 = 1 + L (kappa_W + Var d/(E d)^2), kappa_W = 1 (Gaussian, MP) or 0 (orthogonal).
       const m1 = (sw2 * edphi2) ** L;
-      const ratio = 1 + L * ((weights === 'gauss' ? 1 : 0) + edphi4 / edphi2 ** 2 - 1);
+      const ratio = 1 + L * ((weights === 'ginibre' ? 1 : 0) + edphi4 / edphi2 ** 2 - 1);
       // The moments live near the top: integrate them on a dense explicit range (x^n rho is negligible
       // below 1e-8 m1).
       const top = jacobianDensity(act, sw2, sb2, weights, L, { points: 2000, xMax: d.x[0]!, xMin: 1e-8 * m1 })!;
@@ -115,9 +115,9 @@ describe('5.6 Jacobian singular-value density (independent checks)', () => {
   });
 
   it.each([
-    ['gauss', 2, 4],
-    ['orth', 2, 4],
-    ['gauss', 1.5, 3],
+    ['ginibre', 2, 4],
+    ['haar', 2, 4],
+    ['ginibre', 1.5, 3],
   ] as const)('ReLU %s, sw2 = %f, L = %i: z is a root of the Bernoulli polynomial', (weights, sw2, L) => {
     const f = 0.5;
     const xs = [0.05, 0.4, 1.5, 6];
@@ -125,8 +125,8 @@ describe('5.6 Jacobian singular-value density (independent checks)', () => {
     const a = sw2 ** L;
     xs.forEach((x, i) => {
       // Gaussian: a (f+z)^L (1+z) - x z = 0; orthogonal: a (f+z)^L - x z (1+z)^{L-1} = 0.
-      const lhs = expand([...new Array<number>(L).fill(f), ...(weights === 'gauss' ? [1] : [])]).map((v) => a * v);
-      const rhs = weights === 'gauss' ? [0, x] : [0, ...expand(new Array<number>(L - 1).fill(1)).map((v) => x * v)];
+      const lhs = expand([...new Array<number>(L).fill(f), ...(weights === 'ginibre' ? [1] : [])]).map((v) => a * v);
+      const rhs = weights === 'ginibre' ? [0, x] : [0, ...expand(new Array<number>(L - 1).fill(1)).map((v) => x * v)];
       const coeffs = lhs.map((v, k) => v - (rhs[k] ?? 0));
       const candidates = roots(coeffs)
         .filter((z) => z[1] < -1e-9)
@@ -138,58 +138,58 @@ describe('5.6 Jacobian singular-value density (independent checks)', () => {
 
   it('Bernoulli masses: atoms plus the continuous part sum to 1', () => {
     for (const [act, weights, sw2, sb2, L] of [
-      ['relu', 'gauss', 2, 0, 4],
-      ['relu', 'orth', 2, 0, 4],
-      ['hardtanh', 'orth', 2, 0.05, 16],
-      ['hardtanh', 'orth', 1.1, 0.002, 4],
+      ['relu', 'ginibre', 2, 0, 4],
+      ['relu', 'haar', 2, 0, 4],
+      ['hardtanh', 'haar', 2, 0.05, 16],
+      ['hardtanh', 'haar', 1.1, 0.002, 4],
       // Top atom 0.14 at 1.05^32 and a steep bump just below it, above a hard edge reaching 1e-111.
-      ['hardtanh', 'orth', 1.05, 0, 32],
+      ['hardtanh', 'haar', 1.05, 0, 32],
     ] as const) {
       const d = jacobianDensity(act, sw2, sb2, weights, L, { points: 1500 })!;
       const fp = act === 'relu' ? null : fixedPoint(act, sw2, sb2);
       const f = fp === null ? 0.5 : expectations(act, fp.kind === 'finite' ? fp.q : NaN).edphi2;
       expect(d.atomAtZero).toBeCloseTo(1 - f, 12);
       const top = d.atomAtTop?.mass ?? 0;
-      if (weights === 'orth') expect(top).toBeCloseTo(Math.max(0, 1 - L * (1 - f)), 12);
+      if (weights === 'haar') expect(top).toBeCloseTo(Math.max(0, 1 - L * (1 - f)), 12);
       expect(Math.abs(integrate(d) + d.atomAtZero + top - 1), `${act} ${weights} sw2=${sw2}`).toBeLessThan(1e-3);
     }
     // The last case has f close to 1 and a real atom at sw2^L.
-    expect(jacobianDensity('hardtanh', 1.1, 0.002, 'orth', 4, { points: 10 })!.atomAtTop!.mass).toBeGreaterThan(0.5);
+    expect(jacobianDensity('hardtanh', 1.1, 0.002, 'haar', 4, { points: 10 })!.atomAtTop!.mass).toBeGreaterThan(0.5);
   });
 
   it('reports the mass its grid leaves below float range (Gaussian W, L = 100: hard edge below 1e-280)', () => {
-    const d = jacobianDensity('tanh', 1.5, 0, 'gauss', 100, { points: 1500 })!;
+    const d = jacobianDensity('tanh', 1.5, 0, 'ginibre', 100, { points: 1500 })!;
     expect(d.x[d.x.length - 1]!).toBeLessThan(1e-270);
     expect(d.tailMass).toBeGreaterThan(1e-3);
     expect(Math.abs(integrate(d) + d.tailMass - 1)).toBeLessThan(2e-3);
-    expect(jacobianDensity('tanh', 2, 0, 'gauss', 8)!.tailMass).toBeLessThan(2e-5);
+    expect(jacobianDensity('tanh', 2, 0, 'ginibre', 8)!.tailMass).toBeLessThan(2e-5);
   });
 
   it('constant d: orthogonal W gives a single atom at (sw2 d)^L, Gaussian W a scaled Fuss-Catalan', () => {
-    const lin = jacobianDensity('linear', 1.2, 0, 'orth', 5)!;
+    const lin = jacobianDensity('linear', 1.2, 0, 'haar', 5)!;
     expect(lin.atomAtTop).toEqual({ x: 1.2 ** 5, mass: 1 });
     expect(lin.rho.every((r) => r === 0)).toBe(true);
-    expect(jacobianDensityAt('linear', 1.2, 0, 'orth', 5, [1])).toEqual([0]);
+    expect(jacobianDensityAt('linear', 1.2, 0, 'haar', 5, [1])).toEqual([0]);
     // tanh with sw2 = 0.5, sb2 = 0: q* = 0, so every layer is phi'(0) W = W.
     expect(fixedPoint('tanh', 0.5, 0).kind).toBe('zero');
-    expect(jacobianDensity('tanh', 0.5, 0, 'orth', 4)!.atomAtTop).toEqual({ x: 0.5 ** 4, mass: 1 });
-    const g = jacobianDensityAt('tanh', 0.5, 0, 'gauss', 2, [0.5 * 0.25])!;
+    expect(jacobianDensity('tanh', 0.5, 0, 'haar', 4)!.atomAtTop).toEqual({ x: 0.5 ** 4, mass: 1 });
+    const g = jacobianDensityAt('tanh', 0.5, 0, 'ginibre', 2, [0.5 * 0.25])!;
     expect(g[0]! * 0.25).toBeCloseTo(0.31830989, 7);
   });
 
   it('the grid and the pointwise evaluation agree; null without a fixed point', () => {
-    const d = jacobianDensity('erf', 1.5, 0, 'orth', 8, { points: 40 })!;
+    const d = jacobianDensity('erf', 1.5, 0, 'haar', 8, { points: 40 })!;
     const idx = [5, 12, 20, 30];
-    const at = jacobianDensityAt('erf', 1.5, 0, 'orth', 8, idx.map((i) => d.x[i]!))!;
+    const at = jacobianDensityAt('erf', 1.5, 0, 'haar', 8, idx.map((i) => d.x[i]!))!;
     idx.forEach((i, j) => expect(Math.abs(at[j]! - d.rho[i]!)).toBeLessThanOrEqual(1e-9 * Math.max(1e-300, d.rho[i]!)));
-    expect(jacobianDensity('gelu', 10, 2, 'gauss', 4)).toBeNull();
-    expect(jacobianDensityAt('relu', 3, 0.1, 'gauss', 4, [1])).not.toBeNull(); // ReLU: phi'^2 does not need q*
+    expect(jacobianDensity('gelu', 10, 2, 'ginibre', 4)).toBeNull();
+    expect(jacobianDensityAt('relu', 3, 0.1, 'ginibre', 4, [1])).not.toBeNull(); // ReLU: phi'^2 does not need q*
   });
 
   it.each([
-    ['tanh', 'orth', 1.7609546396, 0.05, 16],
-    ['tanh', 'gauss', 2, 0, 8],
-    ['erf', 'orth', 1.5, 0, 8],
+    ['tanh', 'haar', 1.7609546396, 0.05, 16],
+    ['tanh', 'ginibre', 2, 0, 8],
+    ['erf', 'haar', 1.5, 0, 8],
   ] as const)('%s %s sw2=%f: the density integrates to 1', (act, weights, sw2, sb2, L) => {
     // rho ~ x^(-L/(L+1)) at the hard edge puts visible mass below 1e-12: integrate down to 1e-90.
     const d = jacobianDensity(act, sw2, sb2, weights, L, { points: 2400, xMin: 1e-90 })!;
@@ -203,7 +203,7 @@ describe('5.6 Jacobian singular-value density (independent checks)', () => {
   });
 
   it('ReLU: continuous part has mass f = 1/2 plus the atom at 0; orthogonal adds the top atom', () => {
-    const d = jacobianDensity('relu', 2, 0, 'orth', 4, { points: 1500 })!;
+    const d = jacobianDensity('relu', 2, 0, 'haar', 4, { points: 1500 })!;
     expect(d.atomAtZero).toBeCloseTo(0.5, 12);
     // 1 - L (1 - f) = 1 - 4 * 0.5 < 0: no atom at the top for L = 4.
     expect(d.atomAtTop!.mass).toBe(0);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { activation } from '../../../src/engine/activations';
+import { activationOf, type ActivationId } from '../../../src/model/index';
+
+const activation = (act: ActivationId) => activationOf({ act });
 import { erf } from '../../../src/math/special';
 import type { Activation } from '../../../src/params/types';
 import { expectations } from '../../../src/theory/meanfield';
@@ -18,7 +20,7 @@ const Q_SET = [0.01, 1, 100];
 
 type Moments = [number, number, number, number]; // E phi, E phi^2, E phi'^2, E phi'^4
 
-/** Closed forms of THEORY.md section 4, written out independently of meanfield.ts. */
+/** Closed forms of docs/THEORY.md section 4, written out independently of meanfield.ts. */
 function closedForm(act: 'relu' | 'erf' | 'hardtanh', q: number): Moments {
   if (act === 'relu') return [Math.sqrt(q / (2 * Math.PI)), q / 2, 0.5, 0.5];
   if (act === 'erf') {
@@ -35,7 +37,7 @@ function momentsBy(expect: (f: (h: number) => number) => number, act: Activation
   return [expect(phi), expect((h) => phi(h) ** 2), expect((h) => dphi(h) ** 2), expect((h) => dphi(h) ** 4)];
 }
 
-describe('trapezoid nodes (THEORY.md section 4)', () => {
+describe('trapezoid nodes (docs/THEORY.md section 4)', () => {
   it('uses step <= min(0.05, 0.05/sqrt q) on [-10, 10], symmetric, unit mass', () => {
     for (const q of [0.01, 1, 4, 30.7, 1000]) {
       const { h, w } = gaussianNodes(q);

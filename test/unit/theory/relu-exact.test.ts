@@ -4,7 +4,7 @@ import { topExponentMeanField } from '../../../src/theory/meanfield';
 import { reluExactSpectrum, reluLargeN, reluRankDistribution, reluRankProbability } from '../../../src/theory/relu-exact';
 import { triangleT } from '../../../src/theory/gaussian-product';
 
-describe('exact zero-bias ReLU spectrum (THEORY.md 5.2, table of section 6)', () => {
+describe('exact zero-bias ReLU spectrum (docs/THEORY.md 5.2, table of section 6)', () => {
   it('N = 16, He: lambda_1..4', () => {
     const { lambda } = reluExactSpectrum(16, 2, 4);
     [-0.08819866, -0.1746343, -0.28075843, -0.41125919].forEach((w, i) => expect(Math.abs(lambda[i]! - w)).toBeLessThan(1e-7));

@@ -62,7 +62,7 @@ describe('<param-control>', () => {
     const events = record(el);
     const select = el.shadowRoot!.querySelector('select')!;
     expect(select.value).toBe('relu');
-    expect(select.options.length).toBe(9);
+    expect(select.options.length).toBe(10);
     select.value = 'gelu';
     select.dispatchEvent(new Event('change'));
     expect(events).toEqual([{ type: 'param-change', detail: { name: 'act', value: 'gelu' } }]);

@@ -1,0 +1,18 @@
+import type { EnsembleEntry } from './types';
+
+/** W_ij i.i.d. N(0, sw2/N). */
+export const gauss: EnsembleEntry<'gauss'> = {
+  id: 'gauss',
+  label: 'Gaussian',
+  aliases: ['gaussian', 'normal', 'iid'],
+  description: 'Independent Gaussian weights of variance σw²/N.',
+  knobs: [],
+  scale: (k, n) => Math.sqrt(k.sw2 / n),
+  drawCpu: (w, n, k, stream) => stream.gaussian(w, n * n, 'weights', Math.sqrt(k.sw2 / n)),
+  gpu: {
+    draw: 'return gaussian4(philox4x32_10(vec4<u32>(b, P.layer, 0u, 0u), key)) * P.w_scale;',
+    columnMajor: false,
+    orthogonalize: false,
+  },
+  traits: { gaussianEntries: true, rotationInvariant: true, freeLaw: 'ginibre', asymptoticOnly: false, structuralZeros: false },
+};

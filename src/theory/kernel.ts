@@ -1,0 +1,48 @@
+/**
+ * The two-point Gaussian kernel of an activation, E[phi(u_1) phi(u_2)] for centred Gaussians with
+ * variances q1, q2 and covariance q12: the map of the covariance of two inputs through a layer at mean
+ * field (docs/THEORY.md 5.9, 5.14). The entry's closed form where it has one (linear, ReLU, erf, relupow),
+ * else a product rule built from the same break-aware quadrature as the one-point moments.
+ */
+import { correlation, resolveActivation, type ActivationLike } from '../model/index';
+import { piecewiseGaussianRuleZ } from './quadrature';
+
+/** E[phi(u_1) phi(u_2)] with Var u_1 = q1, Var u_2 = q2, Cov = q12 (|q12| <= sqrt(q1 q2)). */
+export function gaussianKernel(actLike: ActivationLike, q1: number, q2: number, q12: number): number {
+  if (!(q1 >= 0 && q2 >= 0)) throw new RangeError(`variances must be >= 0, got ${q1}, ${q2}`);
+  const act = resolveActivation(actLike);
+  const closed = act.closedKernel(q1, q2, q12);
+  if (closed !== null) return closed;
+  return kernelByQuadrature(actLike, q1, q2, q12);
+}
+
+/**
+ * The product rule alone: u_1 = sqrt(q1) z_1 and u_2 = m + sigma z_2 with m = sqrt(q2) r z_1 and
+ * sigma = sqrt(q2 (1 - r^2)); each inner rule puts its panel edges on the kinks of phi shifted by m, so
+ * kinked activations (hard tanh, SELU') keep the accuracy of the one-point rule (~1e-13).
+ */
+export function kernelByQuadrature(actLike: ActivationLike, q1: number, q2: number, q12: number): number {
+  const act = resolveActivation(actLike);
+  const { breaks, smoothBeyond } = act.quadrature;
+  const r = correlation(q1, q2, q12);
+  const outer = piecewiseGaussianRuleZ(q1, breaks, smoothBeyond);
+  const s1 = Math.sqrt(q1);
+  const s2 = Math.sqrt(q2);
+  const sigma2 = q2 * (1 - r) * (1 + r);
+  let sum = 0;
+  for (let i = 0; i < outer.z.length; i++) {
+    const z1 = outer.z[i]!;
+    const m = s2 * r * z1;
+    let inner: number;
+    if (sigma2 === 0) {
+      inner = act.phi(m);
+    } else {
+      const rule = piecewiseGaussianRuleZ(sigma2, breaks.map((b) => b - m), smoothBeyond + Math.abs(m));
+      const sigma = Math.sqrt(sigma2);
+      inner = 0;
+      for (let j = 0; j < rule.z.length; j++) inner += rule.w[j]! * act.phi(m + sigma * rule.z[j]!);
+    }
+    sum += outer.w[i]! * act.phi(s1 * z1) * inner;
+  }
+  return sum;
+}
