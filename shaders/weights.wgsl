@@ -1,7 +1,7 @@
 // W_l for every sample of the batch (row-major N x N, element e = row * N + col): one Philox block,
 // i.e. four weights, per invocation, drawn by the ensemble's generated draw_weights (src/model/ensembles/).
 // An ensemble that is orthogonalized (transposed_store) gets a scratch buffer bound here, which receives the
-// Gaussian column-major (the QR kernels' layout); its Haar Q is O, and orth-weights.wgsl writes W = w_scale O.
+// Gaussian column-major (the QR kernels' layout); its Haar Q is O, and orthogonal-weights.wgsl writes W = w_scale O.
 @group(0) @binding(0) var<uniform> P: Layer;
 @group(0) @binding(1) var<storage, read_write> W: array<f32>;
 

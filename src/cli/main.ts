@@ -13,6 +13,7 @@ import { CpuEngine } from '../engine/cpu/cpu-engine';
 import { defaultNodeWorkers } from '../engine/cpu/node-pool';
 import { float64LogSingularValues } from '../engine/cpu/network-sample';
 import { snapshotJson } from '../engine/snapshot-json';
+import { architectureEntry } from '../model/index';
 import { CliError, helpText, parseArgs, type CliOptions } from './args';
 
 /**
@@ -51,7 +52,7 @@ function summary(snap: Snapshot, corrections: Correction[]): string {
   const { mean, sem, count } = snap.exponents;
   const k = mean.length;
   const lines = [
-    `${p.arch === 'ff' ? 'feedforward' : 'residual'} ${p.act}, N=${p.width}, L=${p.depth}, sw2=${p.sw2}, sb2=${p.sb2}, ${p.weights} weights, ${snap.samples} samples, seed ${p.seed}`,
+    `${architectureEntry(p.arch).label} ${p.act}, N=${p.width}, L=${p.depth}, sw2=${p.sw2}, sb2=${p.sb2}, ${p.weights} weights, ${snap.samples} samples, seed ${p.seed}`,
     `backend: ${snap.backend}; ${(snap.elapsedMs / 1000).toFixed(2)} s, ${Math.round(snap.throughput)} layer-samples/s`,
     `protocol: ${snap.protocol}`,
   ];

@@ -24,7 +24,7 @@ export interface Params {
   /** sigma_b^2: bias variance. */
   sb2: number;
   act: Activation;
-  /** Exponent a of the power activation max(h, 0)^a (read only by act = relupow). */
+  /** Exponent a of the power activation max(h, 0)^a (read only by the power activation's entry, src/model/activations/). */
   apow: number;
   arch: Architecture;
   /** Residual strength before depth scaling. */

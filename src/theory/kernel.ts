@@ -1,7 +1,7 @@
 /**
  * The two-point Gaussian kernel of an activation, E[phi(u_1) phi(u_2)] for centred Gaussians with
  * variances q1, q2 and covariance q12: the map of the covariance of two inputs through a layer at mean
- * field (docs/THEORY.md 5.9, 5.14). The entry's closed form where it has one (linear, ReLU, erf, relupow),
+ * field (docs/THEORY.md 5.9, 5.14). The entry's closed form where it has one (linear, ReLU, erf, ReLU^a),
  * else a product rule built from the same break-aware quadrature as the one-point moments.
  */
 import { correlation, resolveActivation, type ActivationLike } from '../model/index';

@@ -38,7 +38,7 @@ function checkQ(q: number): void {
 
 /**
  * E phi, E phi^2, E phi'^2, E phi'^4 at h = sqrt(q) z, z ~ N(0,1): the entry's closed forms where it
- * has them (linear, ReLU, erf, hard tanh, relupow; docs/THEORY.md section 4 and 5.9), quadrature
+ * has them (linear, ReLU, erf, hard tanh, ReLU^a; docs/THEORY.md section 4 and 5.9), quadrature
  * otherwise. At q = 0 it returns the q -> 0+ limit (for ReLU E phi'^2 = 1/2, not phi'(0)^2 = 0).
  *
  * Validity: any q >= 0; float64 accuracy (~1e-15) for all activations of the project.

@@ -212,7 +212,7 @@ export function tarnowskiMoments(a: number): [number, number, number] {
 }
 
 /**
- * (f) Residual nets with a non-odd activation (ReLU, GELU, SiLU, sigmoid, SELU, relupow) grow a mean component
+ * (f) Residual nets with a non-odd activation (ReLU, GELU, SiLU, sigmoid, SELU, ReLU^a) grow a mean component
  * in x_l, which shows as one singular value far above the bulk law (d). Neither Tarnowski's law nor
  * chi covers it: the UI marks it. Found for this project (docs/THEORY.md 5.7f).
  */

@@ -1,6 +1,6 @@
 /**
  * Orthogonal weights on the GPU (weights.wgsl's Gaussian, column-major, through the blocked QR with the
- * Haar sign fix, then orth-weights.wgsl) against the CPU engine's, entry by entry: the same
+ * Haar sign fix, then orthogonal-weights.wgsl) against the CPU engine's, entry by entry: the same
  * W_l = sqrt(sw2) O_l for the same (seed, sample, layer), and W^T W = sw2 I. The CPU side is the
  * float64 engine itself: after NetworkSample.advance(l), Workspace.w holds its W_l. Every dispatch is
  * inside validation and out-of-memory error scopes, and every buffer is destroyed.
@@ -59,7 +59,7 @@ function planFor(n: number, workgroupCap?: number, k = n, emulated = false): Gpu
   return planGpuRun(effectiveLimits(device!, cap), { n, k, samples: 4, orthogonalize: true, checkpoints: 1, batchBytes: 1 << 24, emulated });
 }
 
-describe.skipIf(!device && !gpuRequired)('orthogonal weights on the GPU (blocked QR of the Gaussian, orth-weights.wgsl)', () => {
+describe.skipIf(!device && !gpuRequired)('orthogonal weights on the GPU (blocked QR of the Gaussian, orthogonal-weights.wgsl)', () => {
   afterAll(() => device?.destroy());
 
   it('has a WebGPU device', () => {

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ACTIVATION_IDS, ARCHITECTURE_IDS, ENSEMBLE_IDS } from '../../src/model/index';
 
 const ROOT = resolve(__dirname, '../..');
 const SRC = join(ROOT, 'src');
@@ -116,5 +117,21 @@ describe('source layout', () => {
         .flatMap((line, i) => (outside.test(line) ? [`${relative(ROOT, f)}:${i + 1}: ${line.trim().slice(0, 80)}`] : [])),
     );
     expect(wrong).toEqual([]);
+  });
+
+  it('names each activation, ensemble and architecture in its registry entry, and in at most two other files', () => {
+    // Outside src/model an id may appear as a default (the params table) or an example query (the CLI's
+    // usage text and benchmark configurations); anywhere else a feature would be spread over the tree.
+    const scanned = [...FILES, ...readdirSync(join(ROOT, 'shaders')).map((f) => join(ROOT, 'shaders', f))].filter(
+      (f) => !relative(SRC, f).startsWith('model/') && !relative(SRC, f).startsWith('cli/') && relative(SRC, f) !== 'params/table.ts',
+    );
+    const texts = new Map(scanned.map((f) => [f, readFileSync(f, 'utf8')]));
+    const spread: string[] = [];
+    for (const id of [...ACTIVATION_IDS, ...ENSEMBLE_IDS, ...ARCHITECTURE_IDS]) {
+      const named = new RegExp(`['"\`]${id}['"\`]|=${id}\\b`);
+      const files = [...texts].filter(([, text]) => named.test(text)).map(([f]) => relative(ROOT, f));
+      if (files.length > 2) spread.push(`${id}: ${files.join(', ')}`);
+    }
+    expect(spread).toEqual([]);
   });
 });

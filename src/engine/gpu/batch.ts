@@ -29,7 +29,7 @@ export interface BatchBuffers {
   w: GPUBuffer;
   /** Orthogonal weights: the Gaussian (column-major), then its R and reflectors (null otherwise). */
   g: GPUBuffer | null;
-  /** Orthogonal weights: the Haar O (column-major) that orth-weights.wgsl scales into W. */
+  /** Orthogonal weights: the Haar O (column-major) that orthogonal-weights.wgsl scales into W. */
   o: GPUBuffer | null;
   x: GPUBuffer;
   xn: GPUBuffer;

@@ -36,7 +36,7 @@ export const LAYER_FIELDS = [
   { name: 'keep_all', type: 'u32', doc: '1: keep every weight (p = 1, where the threshold 2^32 does not fit)' },
   { name: 'measured', type: 'u32', doc: '1 when this layer is past the burn-in' },
   { name: 'rank_bound', type: 'u32', doc: '1: rank(J_l) <= #{phi\' != 0} (no identity term), so the structural bound applies' },
-  { name: 'theta', type: 'f32', doc: 'the activation\'s shape value (relupow\'s exponent), 0 if none' },
+  { name: 'theta', type: 'f32', doc: 'the activation\'s shape value (the power activation\'s exponent), 0 if none' },
   { name: 'rank_threshold', type: 'u32', doc: '1: W itself can make zero directions (sparse feedforward), found by |R_jj| <= 1e-5 max|R_ii|' },
   { name: 'scan_columns', type: 'u32', doc: '1: count the nonzero columns of W for the rank bound' },
   { name: 'transposed_store', type: 'u32', doc: '1: the draw is stored column-major for the QR that orthogonalizes it' },

@@ -13,7 +13,7 @@ import framesWgsl from '../../../shaders/frame.wgsl?raw';
 import qrPanelWgsl from '../../../shaders/qr-panel.wgsl?raw';
 import qrApplyWgsl from '../../../shaders/qr-apply.wgsl?raw';
 import qrFinishWgsl from '../../../shaders/qr-finish.wgsl?raw';
-import orthWeightsWgsl from '../../../shaders/orth-weights.wgsl?raw';
+import orthWeightsWgsl from '../../../shaders/orthogonal-weights.wgsl?raw';
 import type { GpuPlan, MatmulPlan, QrPlan } from './limits';
 import { LAYER_UNIFORM_BYTES, UNIFORM_SLOT } from './layer-uniform';
 import { describeTiledShape, tiledMatmulSource } from './tiled-matmul';

@@ -17,7 +17,7 @@ export const orth: EnsembleEntry<'orth'> = {
     const s = Math.sqrt(k.sw2);
     for (let e = 0; e < n * n; e++) w[e]! *= s;
   },
-  // The Gaussian's scale (w_scale = sqrt(sw2)) does not change its Q factor; orth-weights.wgsl scales O by it.
+  // The Gaussian's scale (w_scale = sqrt(sw2)) does not change its Q factor; orthogonal-weights.wgsl scales O by it.
   gpu: {
     draw: 'return gaussian4(philox4x32_10(vec4<u32>(b, P.layer, 0u, 0u), key)) * P.w_scale;',
     columnMajor: true,

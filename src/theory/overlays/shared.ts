@@ -85,7 +85,7 @@ export const reluExact = (N: number, sw2: number, k: number) => memo(`relu|${N}|
 
 /**
  * (1/2) log chi_1 at the layer variance and its 1/N-corrected value (docs/THEORY.md 5.4). `corrected` is
- * null where E phi'^4 diverges (relupow with a <= 3/4), where the correction does not exist.
+ * null where E phi'^4 diverges (ReLU^a with a <= 3/4), where the correction does not exist.
  */
 export function meanFieldTop(ctx: TheoryContext, N: number): { lambda1: number; corrected: number | null } | null {
   const { act, p } = ctx;
