@@ -25,7 +25,7 @@ export interface ActivationTraits {
    * law of phi'(sqrt(q) z) does not depend on q and the bias-free variance map is linear.
    */
   readonly homogeneousDegree: number | null;
-  /** phi'^2 takes only the values 0 and 1 (ReLU, hard tanh): D^2 is a projection. */
+  /** phi'^2 takes exactly the two values 0 and 1, both with positive probability (ReLU, hard tanh): D^2 is a random projection. */
   readonly binaryDerivative: boolean;
   /**
    * phi' = 0 on a set of positive probability: those zeros make the layer Jacobian exactly singular, so
