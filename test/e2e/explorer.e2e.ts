@@ -140,6 +140,30 @@ describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium without
     });
   }
 
+  it('runs the power activation ReLU^a: its exponent knob, its mean-field curve, the CLI numbers (screenshot relupow-cpu)', async () => {
+    // A residual net: feedforward ReLU^a nets are chaotic for every a != 1 (chi_1 = a^2/(2a - 1) > 1), and a
+    // chaotic forward pass carries the last-bit differences of the browser's and Node's pow to O(SE).
+    const query = 'act=relupow&apow=0.8&arch=res&alpha=1&ascale=sqrtL&width=12&depth=60&sw2=1.5&sb2=0&samples=6&seed=7';
+    await s.page.goto(`${baseUrl}/?${query}`);
+    const snap = await finishedSnapshot(s.page);
+    const ref = cli(query);
+    expect(snap.params).toEqual(ref.params);
+    snap.exponents.mean.forEach((m, i) => expect(m!).toBeCloseTo(ref.exponents.mean[i]!, 9));
+    // The exponent knob is shown and live (not dimmed) for this activation only.
+    const knob = s.page.locator('lyapunov-explorer param-control').filter({ hasText: 'Power a of ReLU' });
+    expect(await knob.count()).toBe(1);
+    expect(await knob.getAttribute('class')).not.toMatch(/irrelevant/);
+    // Its theory is drawn: the outlier of a non-odd activation in a residual net, chi_1 on the phase map.
+    const caption = await s.page.locator('lyapunov-explorer plot-panel.density details.theory summary').innerText();
+    expect(caption).toMatch(/Outlier singular value/);
+    expect(await s.page.locator('lyapunov-explorer plot-panel.phase svg rect').count()).toBeGreaterThan(10);
+    expect(s.consoleErrors).toEqual([]);
+    await screenshot(s.page, 'relupow-cpu');
+    await s.page.goto(`${baseUrl}/?act=tanh`);
+    await finishedSnapshot(s.page);
+    expect(await s.page.locator('lyapunov-explorer param-control').filter({ hasText: 'Power a of ReLU' }).getAttribute('class')).toMatch(/irrelevant/);
+  });
+
   it('dark theme by theme=dark', async () => {
     await s.page.setViewportSize({ width: 1280, height: 800 });
     await s.page.goto(`${baseUrl}/?width=16&depth=60&act=relu&sw2=2&samples=8&theme=dark`);
@@ -242,6 +266,16 @@ describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium with We
     expect(bins).toBeGreaterThan(3);
     expect(s.consoleErrors).toEqual([]);
     await screenshot(s.page, 'webgpu-1280');
+  });
+
+  it('runs ReLU^2 in a residual net on the GPU, matching the CLI to float32 tolerance', async () => {
+    const query = 'act=relupow&apow=2&arch=res&alpha=1&ascale=L&width=12&depth=40&sw2=1.5&samples=6&seed=7';
+    await s.page.goto(`${baseUrl}/?${query}`);
+    const snap = await finishedSnapshot(s.page);
+    expect(snap.backend).toMatch(/^gpu \(float32/);
+    const ref = cli(query);
+    snap.exponents.mean.forEach((m, i) => expect(Math.abs(m! - ref.exponents.mean[i]!)).toBeLessThan(1e-3));
+    expect(s.consoleErrors).toEqual([]);
   });
 
   it('says why it uses the CPU for sparse feedforward nets (float32 cannot count their exact zeros)', async () => {

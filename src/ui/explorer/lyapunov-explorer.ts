@@ -13,17 +13,15 @@
  */
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { PARAM_TABLE, effectiveMax, specFor, PARAM_NAMES } from '../../params/table';
-import { parseEntries, parseQuery, serializeParams, validateParams } from '../../params/url';
-import { PRESETS } from '../../params/presets';
-import type { Correction, Params } from '../../params/types';
+import { activationOf, architectureEntry } from '../../model/index';
+import { PARAM_NAMES } from '../../params/table';
+import { parseEntries, parseQuery, serializeParams } from '../../params/url';
+import type { Params } from '../../params/types';
 import type { Engine, Snapshot } from '../../engine/types';
 import { snapshotJson, type SnapshotJson } from '../../engine/snapshot-json';
 import { drawConvergence, drawDensity, drawPhase, drawSpectrum, paletteFor } from '../../plots/index';
 import { convergenceColumns, densityColumns, phaseColumns, spectrumColumns, toCsv } from '../../plots/export';
 import type { Palette, PhasePlotData } from '../../plots/types';
-import { THEORY_CATALOG, applicableTheories } from '../../theory/catalog';
-import { activationOf } from '../../model/index';
 import { convergenceLevels } from '../../theory/overlays';
 import { TheoryClient } from './theory-client';
 import '../param-control/param-control';
@@ -32,15 +30,16 @@ import type { ParamEventDetail } from '../param-control/param-control';
 import type { DrawFunction, PlotExport } from '../plot-panel/plot-panel';
 import { RunController } from './run-controller';
 import { chooseEngine } from './engine-choice';
-import { PLOT_IDS, parsePresentation, serializePresentation, type PlotId, type Presentation, DEFAULT_PRESENTATION } from './presentation';
+import { parsePresentation, type PlotId } from './presentation';
 import { convergenceData, densityData, spectrumData, type DensityVariable } from './plot-data';
 import { explorerStyles } from './lyapunov-explorer.styles';
+import { ExplorerState } from './explorer-state';
+import { renderControls } from './controls-view';
+import { renderCaptions } from './captions-view';
 
 const PRESENTATION_ATTRIBUTES = ['embed', 'plots', 'controls', 'theme', 'backend'];
 /** Time between progressive snapshots from the engine; the run controller shows at most one per frame. */
 const SNAPSHOT_INTERVAL_MS = 100;
-/** While a slider is dragged, restart the live preview run at most this often. */
-const PREVIEW_INTERVAL_MS = 120;
 
 const PLOT_TITLES: Record<PlotId, string> = {
   spectrum: 'Lyapunov spectrum',
@@ -48,18 +47,6 @@ const PLOT_TITLES: Record<PlotId, string> = {
   convergence: 'Convergence with depth',
   phase: 'Order–chaos phase diagram (mean field)',
 };
-
-const CONTROL_GROUPS: { title: string; names: (keyof Params)[] }[] = [
-  { title: 'Network', names: ['depth', 'width', 'act', 'arch', 'alpha', 'ascale'] },
-  { title: 'Weights and biases', names: ['weights', 'sw2', 'sb2', 'p'] },
-  { title: 'Measurement', names: ['k', 'samples', 'seed', 'transient', 'q0'] },
-];
-
-interface Notice {
-  id: number;
-  text: string;
-  kind: 'correction' | 'warning' | 'error' | 'info';
-}
 
 const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -71,20 +58,24 @@ export class LyapunovExplorer extends LitElement {
     return [...super.observedAttributes, ...PARAM_NAMES, ...PRESENTATION_ATTRIBUTES];
   }
 
-  /** Committed parameters: what the URL says and what the last committed run used. */
-  @state() private committed: Params = validateParams({}).params;
-  /** Parameters shown while a slider is dragged (null when nothing is being dragged). */
-  @state() private preview: Params | null = null;
-  @state() private presentation: Presentation = { ...DEFAULT_PRESENTATION };
+  /** Parameters, presentation and notices, with the rules for user actions (explorer-state.ts). */
+  private readonly model = new ExplorerState({
+    run: (params) => this.startRun(params),
+    current: () => ({ params: this.runs.current, showing: this.snap !== null && this.snap.params === this.runs.current }),
+    committed: (link) => {
+      // For the interactivity benchmark: time from here to the first plot with data of this run.
+      performance.mark('lx-commit');
+      this.awaitingFirstPlot = true;
+      if (link !== null && this.hasAttribute('url-state')) history.replaceState(history.state, '', `${location.pathname}${link}`);
+    },
+    changed: () => this.requestUpdate(),
+  });
   @state() private snap: Snapshot | null = null;
-  @state() private notices: Notice[] = [];
   @state() private densityVariable: DensityVariable = { squared: false, perLayer: true };
   @state() private runError: string | null = null;
   @state() private dark = false;
   @state() private copied = false;
 
-  private corrections: Correction[] = [];
-  private noticeId = 0;
   private lastJson: SnapshotJson | null = null;
   private currentEngine: Engine | null = null;
   private engineBackend: string | null = null;
@@ -96,7 +87,6 @@ export class LyapunovExplorer extends LitElement {
   });
   /** Theory overlays come from a worker; an answer re-renders the plots. */
   private theory: TheoryClient | null = null;
-  private previewTimer: ReturnType<typeof setTimeout> | undefined;
   private attributeSync = false;
   private connected = false;
   private media: MediaQueryList | null = null;
@@ -111,7 +101,7 @@ export class LyapunovExplorer extends LitElement {
 
   /** The committed parameters. */
   get params(): Params {
-    return { ...this.committed };
+    return { ...this.model.committed };
   }
 
   override connectedCallback(): void {
@@ -127,7 +117,7 @@ export class LyapunovExplorer extends LitElement {
     super.disconnectedCallback();
     this.connected = false;
     this.media?.removeEventListener('change', this.onMedia);
-    clearTimeout(this.previewTimer);
+    this.model.dispose();
     this.runs.stop();
     this.theory?.dispose();
     this.theory = null;
@@ -161,20 +151,17 @@ export class LyapunovExplorer extends LitElement {
       const entries = PARAM_NAMES.filter((n) => this.hasAttribute(n)).map((n): [string, string] => [n, this.getAttribute(n)!]);
       parsed = parseEntries(entries);
     }
-    const pres = parsePresentation(get);
-    this.presentation = pres.presentation;
+    this.model.load(parsed, parsePresentation(get));
     this.dark = this.isDark();
-    this.setCorrections([...parsed.corrections, ...pres.corrections]);
-    this.commit(parsed.params, { writeUrl: false });
   }
 
   private isDark(): boolean {
-    const theme = this.presentation.theme;
+    const theme = this.model.presentation.theme;
     return theme === 'dark' || (theme === 'auto' && (this.media?.matches ?? false));
   }
 
   private engine(): Promise<Engine> {
-    const backend = this.presentation.backend;
+    const backend = this.model.presentation.backend;
     if (!this.currentEngine || this.engineBackend !== backend) {
       this.currentEngine?.dispose();
       this.engineBackend = backend;
@@ -183,34 +170,9 @@ export class LyapunovExplorer extends LitElement {
     return Promise.resolve(this.currentEngine);
   }
 
-  private setCorrections(corrections: Correction[]): void {
-    this.corrections = corrections;
-    const kept = this.notices.filter((n) => n.kind !== 'correction');
-    this.notices = [...corrections.map((c): Notice => ({ id: ++this.noticeId, kind: 'correction', text: `Corrected: ${c.reason}` })), ...kept];
-  }
-
-  private addNotice(text: string, kind: Notice['kind']): void {
-    if (this.notices.some((n) => n.text === text)) return;
-    this.notices = [...this.notices, { id: ++this.noticeId, text, kind }];
-  }
-
   /** Run options for params: singular values only when the density plot is shown and k = N. */
   private runOptions(p: Params) {
-    return { snapshotIntervalMs: SNAPSHOT_INTERVAL_MS, singularValues: p.k === p.width && this.presentation.plots.includes('density') };
-  }
-
-  private commit(params: Params, { writeUrl }: { writeUrl: boolean }): void {
-    // For the interactivity benchmark: time from here to the first plot with data of this run.
-    performance.mark('lx-commit');
-    this.awaitingFirstPlot = true;
-    this.committed = params;
-    this.preview = null;
-    clearTimeout(this.previewTimer);
-    if (writeUrl && this.hasAttribute('url-state')) history.replaceState(history.state, '', this.link());
-    const running = this.runs.current;
-    // The live preview may already be running exactly these parameters: keep it.
-    if (running && serializeParams(running) === serializeParams(params) && this.snap && this.snap.params === running) return;
-    this.startRun(params);
+    return { snapshotIntervalMs: SNAPSHOT_INTERVAL_MS, singularValues: p.k === p.width && this.model.presentation.plots.includes('density') };
   }
 
   private startRun(params: Params): void {
@@ -220,7 +182,7 @@ export class LyapunovExplorer extends LitElement {
 
   private onSnapshot(snap: Snapshot): void {
     this.snap = snap;
-    this.lastJson = snapshotJson(snap, this.corrections);
+    this.lastJson = snapshotJson(snap, this.model.corrections);
     const detail = this.lastJson;
     this.dispatchEvent(new CustomEvent('snapshot', { detail, bubbles: true, composed: true }));
     if (snap.done) this.dispatchEvent(new CustomEvent('done', { detail, bubbles: true, composed: true }));
@@ -228,54 +190,12 @@ export class LyapunovExplorer extends LitElement {
 
   /** The shareable link of the committed state. */
   link(): string {
-    const pres = serializePresentation(this.presentation);
-    const query = serializeParams(this.committed) + (pres ? `&${pres}` : '');
-    return `${location.pathname}?${query}`;
+    return this.model.link(location.pathname);
   }
 
-  // ---------------------------------------------------------------------------------------------------
-  // Control events
-
-  private withValue(base: Params, detail: ParamEventDetail): { params: Params; corrections: Correction[] } {
-    const raw: Record<string, unknown> = { ...base, [detail.name]: detail.value };
-    // Lowering the width below k, or the depth below the burn-in, clamps the dependent knob; say so only
-    // when the user typed the dependent knob itself.
-    if (detail.name === 'width' && base.k === base.width) raw['k'] = detail.value;
-    return validateParams(raw as Partial<Params>);
-  }
-
-  private onParamInput(e: CustomEvent<ParamEventDetail>): void {
-    const { params } = this.withValue(this.preview ?? this.committed, e.detail);
-    this.preview = params;
-    if (this.previewTimer !== undefined) return;
-    this.startRun(params);
-    this.previewTimer = setTimeout(() => {
-      this.previewTimer = undefined;
-      const latest = this.preview;
-      if (latest && this.runs.current !== latest) this.startRun(latest);
-    }, PREVIEW_INTERVAL_MS);
-  }
-
-  private onParamChange(e: CustomEvent<ParamEventDetail>): void {
-    const { params, corrections } = this.withValue(this.preview ?? this.committed, e.detail);
-    const own = corrections.filter((c) => c.key === e.detail.name || c.key === 'k' || c.key === 'transient');
-    for (const c of own) this.addNotice(`Corrected: ${c.reason}`, 'correction');
-    this.commit(params, { writeUrl: true });
-  }
-
-  private applyPreset(id: string): void {
-    const preset = PRESETS.find((p) => p.id === id);
-    if (!preset) return;
-    const { params } = parseQuery(preset.query);
-    this.commit(params, { writeUrl: true });
-    this.addNotice(`${preset.label}: ${preset.description}`, 'info');
-  }
-
-  private onPhasePick = (sw2: number, sb2: number): void => {
-    const round = (v: number, step: number) => Math.round(v / step) * step;
-    const { params } = validateParams({ ...this.committed, sw2: Number(round(sw2, 0.01).toFixed(2)), sb2: Number(round(sb2, 0.001).toFixed(3)) });
-    this.commit(params, { writeUrl: true });
-  };
+  private readonly onParamInput = (e: Event): void => this.model.input((e as CustomEvent<ParamEventDetail>).detail);
+  private readonly onParamChange = (e: Event): void => this.model.change((e as CustomEvent<ParamEventDetail>).detail);
+  private readonly onPhasePick = (sw2: number, sb2: number): void => this.model.pick(sw2, sb2);
 
   private async copyLink(): Promise<void> {
     const url = new URL(this.link(), location.href).href;
@@ -285,12 +205,8 @@ export class LyapunovExplorer extends LitElement {
       setTimeout(() => (this.copied = false), 1500);
     } catch {
       // No clipboard permission (e.g. inside an iframe): show the link so it can be copied by hand.
-      this.addNotice(`Link: ${url}`, 'info');
+      this.model.notify(`Link: ${url}`, 'info');
     }
-  }
-
-  private dismiss(id: number): void {
-    this.notices = this.notices.filter((n) => n.id !== id);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -351,14 +267,15 @@ export class LyapunovExplorer extends LitElement {
 
   private phasePlot(p: Params): { draw: DrawFunction; data: PlotExport } {
     const grid = this.theory?.phase(p);
-    return this.cached('phase', `${activationOf(p).key}|${p.sw2}|${p.sb2}|${grid !== undefined}`, () => {
+    const act = activationOf(p);
+    return this.cached('phase', `${act.key}|${p.sw2}|${p.sb2}|${grid !== undefined}`, () => {
       // undefined: the theory worker is still computing the map; null: it could not be computed.
       const message = grid === undefined ? 'Computing the mean-field map…' : 'The mean-field map could not be computed for this activation.';
-      const empty: PhasePlotData = { sw2: [], sb2: [], logChi1: [], critical: [], current: { sw2: p.sw2, sb2: p.sb2 }, activation: p.act, message };
+      const empty: PhasePlotData = { sw2: [], sb2: [], logChi1: [], critical: [], current: { sw2: p.sw2, sb2: p.sb2 }, activation: act.label, message };
       const data: PhasePlotData = grid ? { ...grid, current: { sw2: p.sw2, sb2: p.sb2 } } : empty;
       return {
         draw: (svg, size, palette) => drawPhase(svg, data, size, palette, this.onPhasePick),
-        data: { csv: () => toCsv(phaseColumns(data)), json: () => ({ activation: p.act, plot: data }) },
+        data: { csv: () => toCsv(phaseColumns(data)), json: () => ({ activation: act.key, plot: data }) },
       };
     });
   }
@@ -385,63 +302,11 @@ export class LyapunovExplorer extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     const s = this.snap;
-    if (this.awaitingFirstPlot && s && s.params === this.runs.current && s.params === this.committed && s.layers > 0) {
+    if (this.awaitingFirstPlot && s && s.params === this.runs.current && s.params === this.model.committed && s.layers > 0) {
       this.awaitingFirstPlot = false;
       const panels = [...this.renderRoot.querySelectorAll('plot-panel')];
       void Promise.all(panels.map((panel) => panel.updateComplete)).then(() => performance.mark('lx-first-plot'));
     }
-  }
-
-  private captions(p: Params, plot: 'spectrum' | 'density' | 'convergence'): TemplateResult {
-    const applicable = applicableTheories(p);
-    // The convergence plot's levels are the spectrum's exact or mean-field values.
-    const source = plot === 'convergence' ? 'spectrum' : plot;
-    const rows = THEORY_CATALOG.filter((t) => t.plot === source).map((t) => ({ t, a: applicable.find((x) => x.id === t.id)! }));
-    const shown = rows.filter((r) => r.a.applies);
-    const hidden = rows.filter((r) => !r.a.applies);
-    return html`<details slot="caption" class="theory">
-      <summary>Theory: ${shown.length > 0 ? shown.map((r) => r.t.title).join('; ') : 'none applies to these parameters'}</summary>
-      <ul>
-        ${shown.map((r) => html`<li><b>${r.t.title}</b>: <code>${r.t.formula}</code>. Valid: ${r.t.validity}${r.a.reason ? html` <i>Caveat: ${r.a.reason}.</i>` : nothing} <span class="src">${r.t.source}</span></li>`)}
-        ${hidden.map((r) => html`<li class="hidden-theory">${r.t.title}: hidden, ${r.a.reason}.</li>`)}
-      </ul>
-    </details>`;
-  }
-
-  private renderControls(p: Params): TemplateResult {
-    const embed = this.presentation.embed;
-    const allowed = this.presentation.controls ?? (embed ? [] : PARAM_NAMES);
-    const visible = (n: keyof Params) => allowed.includes(n);
-    const control = (name: keyof Params) => {
-      const spec = specFor(name);
-      const max = spec.kind === 'enum' ? Number.NaN : effectiveMax(spec, p);
-      const irrelevant = (name === 'alpha' || name === 'ascale') && p.arch === 'ff' ? true : name === 'p' && p.weights !== 'sparse';
-      return html`<param-control
-        .spec=${spec}
-        .value=${p[name]}
-        .max=${max}
-        class=${irrelevant ? 'irrelevant' : ''}
-        ?compact=${embed}
-      ></param-control>`;
-    };
-    if (embed) {
-      const names = PARAM_TABLE.map((s) => s.name).filter(visible);
-      if (names.length === 0) return html``;
-      return html`<div class="embed-controls" @param-input=${this.onParamInput} @param-change=${this.onParamChange}>${names.map(control)}</div>`;
-    }
-    return html`<aside class="controls" aria-label="Parameters" @param-input=${this.onParamInput} @param-change=${this.onParamChange}>
-      <label class="preset">
-        <span>Preset</span>
-        <select @change=${(e: Event) => this.applyPreset((e.target as HTMLSelectElement).value)} .value=${''}>
-          <option value="">Choose a preset…</option>
-          ${PRESETS.map((pr) => html`<option value=${pr.id} title=${pr.description}>${pr.label}</option>`)}
-        </select>
-      </label>
-      ${CONTROL_GROUPS.map((g) => {
-        const names = g.names.filter(visible);
-        return names.length === 0 ? nothing : html`<fieldset><legend>${g.title}</legend>${names.map(control)}</fieldset>`;
-      })}
-    </aside>`;
   }
 
   private renderStatus(p: Params): TemplateResult {
@@ -453,14 +318,14 @@ export class LyapunovExplorer extends LitElement {
       if (s.throughput > 0) parts.push(`${numberFormat.format(s.throughput)} layer-samples/s`);
       parts.push(s.done ? `done in ${(s.elapsedMs / 1000).toFixed(2)} s` : 'running…');
     }
-    const stale = this.preview !== null || (s !== null && s.params !== this.runs.current);
+    const stale = this.model.preview !== null || (s !== null && s.params !== this.runs.current);
     return html`<div class="status" part="status" role="status" aria-live="polite">
       <span class="backend">${backend}</span>
       <span>${parts.join(' · ')}</span>
       ${stale ? html`<span class="stale">updating…</span>` : nothing}
       ${this.runError ? html`<span class="error">Run failed: ${this.runError}</span>` : nothing}
       ${s?.warnings.map((w) => html`<span class="warning">${w}</span>`)}
-      <span class="sr-only">${p.act} ${p.arch === 'ff' ? 'feedforward' : 'residual'} network, width ${p.width}, depth ${p.depth}</span>
+      <span class="sr-only">${activationOf(p).label} ${architectureEntry(p.arch).label} network, width ${p.width}, depth ${p.depth}</span>
     </div>`;
   }
 
@@ -483,9 +348,9 @@ export class LyapunovExplorer extends LitElement {
   }
 
   override render() {
-    const p = this.preview ?? this.committed;
+    const p = this.model.shown;
     const key = serializeParams(p);
-    const pres = this.presentation;
+    const pres = this.model.presentation;
     const palette = this.palette();
     const fontScale = pres.embed ? 1.15 : 1;
     const panels = pres.plots.map((id) => {
@@ -493,19 +358,19 @@ export class LyapunovExplorer extends LitElement {
         const plot = this.phasePlot(p);
         return html`<plot-panel class="phase" heading=${PLOT_TITLES.phase} name="phase-diagram" .draw=${plot.draw} .palette=${palette} .exportData=${plot.data} font-scale=${fontScale} ?compact=${pres.embed}>
           <p slot="caption" class="caption">
-            log χ₁ for ${p.act} at the mean-field fixed point q* of a feedforward net; the line is χ₁ = 1 (edge of chaos). Click or tap to set σw² and σb².${p.arch === 'res' ? ' (Residual nets have no such transition; the map shows their feedforward branch.)' : ''}
+            log χ₁ for ${activationOf(p).label} at the mean-field fixed point q* of a feedforward net; the line is χ₁ = 1 (edge of chaos). Click or tap to set σw² and σb².${architectureEntry(p.arch).residual ? ' (Residual nets have no such transition; the map shows their feedforward branch.)' : ''}
           </p>
         </plot-panel>`;
       }
       const plot = id === 'spectrum' ? this.spectrumPlot(p, key) : id === 'density' ? this.densityPlot(p, key) : this.convergencePlot(p, key);
       return html`<plot-panel class=${id} heading=${PLOT_TITLES[id]} name=${`lyapunov-${id}`} .draw=${plot.draw} .palette=${palette} .exportData=${plot.data} font-scale=${fontScale} ?compact=${pres.embed}>
-        ${id === 'density' ? this.renderDensityTools() : nothing} ${pres.embed ? nothing : this.captions(p, id)}
+        ${id === 'density' ? this.renderDensityTools() : nothing} ${pres.embed ? nothing : renderCaptions(p, id)}
       </plot-panel>`;
     });
-    const notices = this.notices.length
+    const notices = this.model.notices.length
       ? html`<ul class="notices" aria-label="Notices">
-          ${this.notices.map(
-            (n) => html`<li class=${n.kind}><span>${n.text}</span><button type="button" aria-label="Dismiss notice" title="Dismiss" @click=${() => this.dismiss(n.id)}>×</button></li>`,
+          ${this.model.notices.map(
+            (n) => html`<li class=${n.kind}><span>${n.text}</span><button type="button" aria-label="Dismiss notice" title="Dismiss" @click=${() => this.model.dismiss(n.id)}>×</button></li>`,
           )}
         </ul>`
       : nothing;
@@ -517,7 +382,7 @@ export class LyapunovExplorer extends LitElement {
             <button type="button" class="copy" @click=${() => void this.copyLink()}>${this.copied ? 'Copied ✓' : 'Copy link'}</button>
           </header>`}
       <div class="layout">
-        ${this.renderControls(p)}
+        ${renderControls(p, pres, { input: this.onParamInput, change: this.onParamChange, preset: (id) => this.model.applyPreset(id) })}
         <main>
           ${this.renderStatus(p)} ${notices}
           <div class="plots count-${pres.plots.length}">${panels}</div>
@@ -526,9 +391,6 @@ export class LyapunovExplorer extends LitElement {
     </div>`;
   }
 }
-
-// Keep the list of plots importable for tests and docs.
-export { PLOT_IDS };
 
 declare global {
   interface HTMLElementTagNameMap {

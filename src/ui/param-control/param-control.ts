@@ -11,11 +11,12 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ParamSpec } from '../../params/table';
+import type { Params } from '../../params/types';
 import { sliderScale, type SliderScale } from './slider-scale';
 import { paramControlStyles } from './param-control.styles';
 
 export interface ParamEventDetail {
-  name: string;
+  name: keyof Params;
   value: number | string;
 }
 
