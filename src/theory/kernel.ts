@@ -1,7 +1,7 @@
 /**
  * The two-point Gaussian kernel of an activation, E[phi(u_1) phi(u_2)] for centred Gaussians with
  * variances q1, q2 and covariance q12: the map of the covariance of two inputs through a layer at mean
- * field (docs/THEORY.md 5.9, 5.14). The entry's closed form where it has one (linear, ReLU, erf, ReLU^a),
+ * field (docs/THEORY.md section 4 and 5.9). The entry's closed form where it has one (linear, ReLU, erf, ReLU^a),
  * else a product rule built from the same break-aware quadrature as the one-point moments.
  */
 import { correlation, resolveActivation, type ActivationLike } from '../model/index';
@@ -37,7 +37,11 @@ export function kernelByQuadrature(actLike: ActivationLike, q1: number, q2: numb
     if (sigma2 === 0) {
       inner = act.phi(m);
     } else {
-      const rule = piecewiseGaussianRuleZ(sigma2, breaks.map((b) => b - m), smoothBeyond + Math.abs(m));
+      const rule = piecewiseGaussianRuleZ(
+        sigma2,
+        breaks.map((b) => b - m),
+        smoothBeyond + Math.abs(m),
+      );
       const sigma = Math.sqrt(sigma2);
       inner = 0;
       for (let j = 0; j < rule.z.length; j++) inner += rule.w[j]! * act.phi(m + sigma * rule.z[j]!);
