@@ -19,7 +19,11 @@ await buildAll({ quiet: true });
 const server = await preview({ preview: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
 const base = server.resolvedUrls.local[0];
 const dir = mkdtempSync(join(tmpdir(), 'lx-bench-'));
-const context = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', headless: true, args: ['--no-first-run', '--disable-background-networking'] });
+const context = await chromium.launchPersistentContext(dir, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-first-run', '--disable-background-networking'],
+});
 try {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.addInitScript(() => {
@@ -30,7 +34,8 @@ try {
   });
   const loadStart = Date.now();
   await page.goto(`${base}?backend=cpu`);
-  const done = () => page.waitForFunction(() => document.querySelector('lyapunov-explorer')?.snapshot?.done === true, undefined, { timeout: 60000, polling: 20 });
+  const done = () =>
+    page.waitForFunction(() => document.querySelector('lyapunov-explorer')?.snapshot?.done === true, undefined, { timeout: 60000, polling: 20 });
   await done();
   const firstLoadMs = Date.now() - loadStart;
   const afterLoad = await page.evaluate(() => window.__longTasks.length);
@@ -46,7 +51,11 @@ try {
       range.dispatchEvent(new Event('change', { bubbles: true }));
     }, r);
     await page.waitForFunction(() => performance.getEntriesByName('lx-first-plot').length > 0, undefined, { timeout: 30000, polling: 5 });
-    firstPlotMs.push(await page.evaluate(() => Math.round(performance.getEntriesByName('lx-first-plot')[0].startTime - performance.getEntriesByName('lx-commit')[0].startTime)));
+    firstPlotMs.push(
+      await page.evaluate(() =>
+        Math.round(performance.getEntriesByName('lx-first-plot')[0].startTime - performance.getEntriesByName('lx-commit')[0].startTime),
+      ),
+    );
     await done();
   }
   const tasks = await page.evaluate(() => window.__longTasks);
@@ -61,7 +70,13 @@ try {
         backend: snap.backend,
         firstLoadToDoneMs: firstLoadMs,
         firstPlotMs: { runs: firstPlotMs, median: sorted[Math.floor(sorted.length / 2)], max: sorted.at(-1), target: 150 },
-        longTasks: { duringRuns: during.length, maxMs: Math.max(0, ...during.map((t) => t.duration)), all: during, atLoad: tasks.slice(0, afterLoad), target: 'none > 50 ms' },
+        longTasks: {
+          duringRuns: during.length,
+          maxMs: Math.max(0, ...during.map((t) => t.duration)),
+          all: during,
+          atLoad: tasks.slice(0, afterLoad),
+          target: 'none > 50 ms',
+        },
       },
       null,
       1,

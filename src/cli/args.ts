@@ -97,7 +97,7 @@ export function helpText(): string {
     '  --backend B    cpu (float64, default), gpu (WebGPU via Dawn, float32),',
     '                 auto (gpu when a device is available, else cpu; sparse feedforward nets use cpu)',
     '  --json         print one JSON object (the reference protocol of docs/THEORY.md section 7)',
-    '  --per-sample   include every sample\'s exponents, log singular values and rank',
+    "  --per-sample   include every sample's exponents, log singular values and rank",
     '  --workers N    worker threads (default: one per core; 0 = in-process)',
     '  --no-singular-values   skip the finite-depth singular values (saves ~N^3/3 flops per layer)',
     '',
@@ -105,7 +105,9 @@ export function helpText(): string {
   ];
   for (const spec of PARAM_TABLE) {
     const range =
-      spec.kind === 'enum' ? spec.options.map((o) => o.value).join(' | ') : `${spec.min}..${spec.name === 'k' ? 'width' : spec.name === 'transient' ? 'depth-1' : spec.max}`;
+      spec.kind === 'enum'
+        ? spec.options.map((o) => o.value).join(' | ')
+        : `${spec.min}..${spec.name === 'k' ? 'width' : spec.name === 'transient' ? 'depth-1' : spec.max}`;
     lines.push(`  --${spec.urlKey.padEnd(10)} ${spec.label}: ${range} (default ${spec.name === 'k' ? 'width' : String(spec.default)})`);
   }
   lines.push('', 'Bad or out-of-range values are corrected and listed under "corrections"; bad flags exit with code 2.');

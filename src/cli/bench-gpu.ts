@@ -46,7 +46,8 @@ const FLOP_MODEL = {
   jacobianMatmul: '2 N^2 k (W Q; the a Q + c D epilogue is O(N k) and not counted)',
   qrFactor: '2 N k^2 - 2/3 k^3 (Householder R, qr-panel.wgsl + qr-apply.wgsl; the blocked form adds O(N k PB) for T, not counted)',
   qrFormQ: '2 N k^2 - 2/3 k^3 (explicit Q by backward accumulation)',
-  pipeline: 'jacobianMatmul + qrFactor + qrFormQ = 2 N^2 k + 4 N k^2 - 4/3 k^3 per layer-sample (2 N^3 + 8/3 N^3 at k = N); weights and forward pass not counted',
+  pipeline:
+    'jacobianMatmul + qrFactor + qrFormQ = 2 N^2 k + 4 N k^2 - 4/3 k^3 per layer-sample (2 N^3 + 8/3 N^3 at k = N); weights and forward pass not counted',
   referenceMatmul: '2 N^2 k per sample, the same product as the jacobian',
 };
 
@@ -120,7 +121,12 @@ async function benchDevice(): Promise<BenchDevice> {
  * about `targetSeconds` (so the submit and wake-up latency, ~0.1 ms, is amortized). One untimed
  * repetition first (`warm`) pays for anything done lazily on first use.
  */
-async function timeRepeated(device: GPUDevice, encodeOne: (pass: GPUComputePassEncoder) => void, targetSeconds: number, warm = true): Promise<{ seconds: number; reps: number }> {
+async function timeRepeated(
+  device: GPUDevice,
+  encodeOne: (pass: GPUComputePassEncoder) => void,
+  targetSeconds: number,
+  warm = true,
+): Promise<{ seconds: number; reps: number }> {
   const run = async (reps: number) => {
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
@@ -166,7 +172,13 @@ interface ReferenceResult {
 const round = (x: number, digits = 3) => +x.toFixed(digits);
 
 /** Step 1 at one N: each engine kernel alone, then the reference matmul, on the same buffers. */
-async function kernelsAlone(device: GPUDevice, plan: GpuPlan, n: number, k: number, budget: Budget): Promise<{ kernels: KernelTimes; reference: ReferenceResult }> {
+async function kernelsAlone(
+  device: GPUDevice,
+  plan: GpuPlan,
+  n: number,
+  k: number,
+  budget: Budget,
+): Promise<{ kernels: KernelTimes; reference: ReferenceResult }> {
   const { kernelSeconds, tuneSeconds, warm } = budget;
   const batch = plan.batch;
   // A validation error here would otherwise only be printed by Dawn, and the timings would be of
@@ -184,7 +196,11 @@ async function kernelsAlone(device: GPUDevice, plan: GpuPlan, n: number, k: numb
   try {
     const uniform = new ArrayBuffer(UNIFORM_SLOT);
     // The rows' model (feedforward tanh, sw2 = 1.5, no bias), layer 1 of samples 0..batch-1.
-    writeLayerUniform(uniform, 0, layerValues(new RunConfig(parseQuery(`act=tanh&sw2=1.5&sb2=0&width=${n}&k=${k}&samples=${batch}&seed=1`).params), 0, batch, 1));
+    writeLayerUniform(
+      uniform,
+      0,
+      layerValues(new RunConfig(parseQuery(`act=tanh&sw2=1.5&sb2=0&width=${n}&k=${k}&samples=${batch}&seed=1`).params), 0, batch, 1),
+    );
     device.queue.writeBuffer(bufs.uniform, 0, uniform);
     const x = new Float32Array(batch * n);
     for (let i = 0; i < x.length; i++) x[i] = Math.sin(1 + i) * 1.7; // any O(1) input; tanh stays unsaturated
@@ -207,7 +223,8 @@ async function kernelsAlone(device: GPUDevice, plan: GpuPlan, n: number, k: numb
       await device.queue.onSubmittedWorkDone();
     }
     const ms: Record<'weights' | 'forward' | 'jacobian' | 'qr', number> = { weights: 0, forward: 0, jacobian: 0, qr: 0 };
-    for (const name of ['weights', 'forward', 'jacobian', 'qr'] as const) ms[name] = (await timeRepeated(device, encode[name], kernelSeconds, warm)).seconds * 1000;
+    for (const name of ['weights', 'forward', 'jacobian', 'qr'] as const)
+      ms[name] = (await timeRepeated(device, encode[name], kernelSeconds, warm)).seconds * 1000;
     const kernels: KernelTimes = {
       method: 'each kernel alone: repeated dispatches of the engine pipeline in one pass, wall time from submit to onSubmittedWorkDone',
       batch,
@@ -320,13 +337,17 @@ function splitFrom(totals: ProfileTotals, n: number, k: number, layerSamples: nu
     matmul: part(ms('jacobian')),
     qr: part(ms('qr')),
     other: part(other),
-    detail: Object.fromEntries(KERNEL_GROUPS.filter((g) => totals.groups[g].passes > 0).map((g) => [g, { ms: round(ms(g), 2), passes: totals.groups[g].passes }])),
+    detail: Object.fromEntries(
+      KERNEL_GROUPS.filter((g) => totals.groups[g].passes > 0).map((g) => [g, { ms: round(ms(g), 2), passes: totals.groups[g].passes }]),
+    ),
     // Kernel time over wall time: the rest is CPU set-up, per-chunk synchronisation and gaps.
     gpuBusyFraction: round(total / 1000 / wallSeconds, 3),
     matmulGflopsInPipeline: ms('jacobian') > 0 ? round((layerSamples * matmulFlops(n, k)) / (ms('jacobian') / 1000) / 1e9, 2) : null,
     qrGflopsInPipeline: ms('qr') > 0 ? round((layerSamples * qrFlops(n, k)) / (ms('qr') / 1000) / 1e9, 2) : null,
     ...(totals.untimedPasses > 0 ? { untimedPasses: totals.untimedPasses } : {}),
-    ...(totals.emptyPasses > 0 ? { emptyPasses: totals.emptyPasses, emptyNote: 'passes whose end timestamp was not after their start (coarse or unreliable timestamps)' } : {}),
+    ...(totals.emptyPasses > 0
+      ? { emptyPasses: totals.emptyPasses, emptyNote: 'passes whose end timestamp was not after their start (coarse or unreliable timestamps)' }
+      : {}),
   };
 }
 
@@ -335,13 +356,23 @@ async function gpuRow(dev: BenchDevice, n: number, rowSeconds: number, budget: B
   const k = n;
   const samples = budget.samples(n);
   // The plan the engine makes for a long run (200 checkpoints: the most it keeps), for the batch.
-  const plan = planGpuRun(effectiveLimits(device), { n, k, samples, orthogonalize: false, checkpoints: 200, batchBytes: BATCH_BYTES[dev.emulated ? 'emulated' : 'gpu'], singularValues: false, emulated: dev.emulated });
+  const plan = planGpuRun(effectiveLimits(device), {
+    n,
+    k,
+    samples,
+    orthogonalize: false,
+    checkpoints: 200,
+    batchBytes: BATCH_BYTES[dev.emulated ? 'emulated' : 'gpu'],
+    singularValues: false,
+    emulated: dev.emulated,
+  });
   const { kernels, reference } = await kernelsAlone(device, plan, n, k, budget);
 
   // Depth for about rowSeconds of layers, from the kernels alone (a lower bound on the real per-layer
   // time, which also has per-chunk synchronisation).
   const batches = Math.ceil(samples / plan.batch);
-  const layerEstimate = batches * (kernels.msPerDispatch.weights + kernels.msPerDispatch.forward + kernels.msPerDispatch.jacobian + kernels.msPerDispatch.qr) / 1000;
+  const layerEstimate =
+    (batches * (kernels.msPerDispatch.weights + kernels.msPerDispatch.forward + kernels.msPerDispatch.jacobian + kernels.msPerDispatch.qr)) / 1000;
   const shortDepth = budget.shortDepth;
   const depth = Math.max(budget.minDepth, Math.min(4000, Math.round(rowSeconds / Math.max(layerEstimate, 1e-7))));
 
@@ -367,7 +398,7 @@ async function gpuRow(dev: BenchDevice, n: number, rowSeconds: number, budget: B
       profiler.destroy();
     }
   } else {
-    splitNote = "timestamp-query not offered by this adapter: see isolatedKernels (each kernel timed alone) for the split";
+    splitNote = 'timestamp-query not offered by this adapter: see isolatedKernels (each kernel timed alone) for the split';
   }
   const top = long.snapshot.exponents.mean[0];
   return {
@@ -446,7 +477,11 @@ export async function targetRun(dev: BenchDevice, n = 256, depth = 100, samples 
 }
 
 export function parseGpuSizes(value: string): number[] {
-  const sizes = value.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const sizes = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
   if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 2 || n > 1024)) {
     throw new Error(`--gpu-sizes wants a comma-separated list of widths in 2..1024, got '${value}'`);
   }
@@ -489,7 +524,8 @@ export async function gpuBench(options: GpuBenchOptions = {}): Promise<Record<st
       targetNote = 'not run on SwiftShader (CPU emulation says nothing about this target); run the bench on a GPU';
     } else {
       target = await targetRun(dev);
-      targetNote = 'wall time of one engine run as `npm run spectrum -- --backend gpu` does it (singular values on); exponentsOnlyMs without the T product; both include the per-run set-up (buffers, the Haar Q_0 on the GPU, readback); withSingularValues splits a profiled run of the same';
+      targetNote =
+        'wall time of one engine run as `npm run spectrum -- --backend gpu` does it (singular values on); exponentsOnlyMs without the T product; both include the per-run set-up (buffers, the Haar Q_0 on the GPU, readback); withSingularValues splits a profiled run of the same';
     }
   } catch (e) {
     failures.push({ n: 256, error: `target run: ${e instanceof Error ? e.message : String(e)}` });
@@ -503,8 +539,14 @@ export async function gpuBench(options: GpuBenchOptions = {}): Promise<Record<st
     const values = Object.values(measured);
     return { measured, worst: values.length ? Math.min(...values) : null };
   };
-  const mm = ratios((r) => r.matmulVsReference, () => true);
-  const pipe = ratios((r) => r.pipelineVsReference, (r) => r.n >= 256);
+  const mm = ratios(
+    (r) => r.matmulVsReference,
+    () => true,
+  );
+  const pipe = ratios(
+    (r) => r.pipelineVsReference,
+    (r) => r.n >= 256,
+  );
   return {
     available: true,
     adapter: {
@@ -517,12 +559,21 @@ export async function gpuBench(options: GpuBenchOptions = {}): Promise<Record<st
     },
     flopModel: FLOP_MODEL,
     model: 'k = N, feedforward tanh, sw2 = 1.5, Gaussian weights, exponents only (no T product) unless stated',
-    ...(swiftshader ? { swiftshaderNote: 'SwiftShader emulates the GPU on the CPU: these figures check that the bench works, not GPU speed (kernels and depths are timed only once there)' } : {}),
+    ...(swiftshader
+      ? {
+          swiftshaderNote:
+            'SwiftShader emulates the GPU on the CPU: these figures check that the bench works, not GPU speed (kernels and depths are timed only once there)',
+        }
+      : {}),
     rows,
     skipped,
     ...(failures.length ? { failures } : {}),
     targets: {
-      ...(swiftshader ? { note: "SwiftShader: the ratios compare CPU emulations of the kernels (it runs shared-memory tiling slowly), so 'met' is left null; they say nothing about a GPU" } : {}),
+      ...(swiftshader
+        ? {
+            note: "SwiftShader: the ratios compare CPU emulations of the kernels (it runs shared-memory tiling slowly), so 'met' is left null; they say nothing about a GPU",
+          }
+        : {}),
       matmulVsReference: {
         threshold: 0.5,
         ...mm,

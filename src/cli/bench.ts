@@ -100,7 +100,10 @@ async function cpuSection(): Promise<{ cpu: unknown[]; comparisonWithNumpy: unkn
   const mainJs = `${here}main.js`;
   const numpyScript = fileURLToPath(new URL('../scripts/numpy_baseline.py', import.meta.url));
   const comparison = [];
-  for (const [n, depth] of [[64, 100], [128, 25]] as const) {
+  for (const [n, depth] of [
+    [64, 100],
+    [128, 25],
+  ] as const) {
     const q = `width=${n}&depth=${depth}&samples=32&act=tanh&sw2=1.5`;
     // The numpy loop computes exponents only, so compare without the singular-value accumulation.
     const ours = timeCommand(process.execPath, [mainJs, '--query', q, '--json', '--no-singular-values']);
@@ -132,7 +135,8 @@ async function main(): Promise<void> {
 
   const report = {
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
-    flopModel: 'per layer-sample at k = N: 2N^3 (W Q) + 8/3 N^3 (Householder QR with explicit Q); with singular values + 1/3 N^3 (graded T update). extraSecondsPerSample: the extra core-seconds per sample that singular values cost (graded update per layer plus the final Jacobi SVD). The gpu section states its own model.',
+    flopModel:
+      'per layer-sample at k = N: 2N^3 (W Q) + 8/3 N^3 (Householder QR with explicit Q); with singular values + 1/3 N^3 (graded T update). extraSecondsPerSample: the extra core-seconds per sample that singular values cost (graded update per layer plus the final Jacobi SVD). The gpu section states its own model.',
     ...cpuPart,
     cliStartupSeconds: startup ? +startup.seconds.toFixed(3) : null,
     gpu,

@@ -61,7 +61,9 @@ function summary(snap: Snapshot, corrections: Correction[]): string {
   const show = k <= 8 ? [...Array(k).keys()] : [0, 1, 2, Math.floor(k / 2) - 1, k - 3, k - 2, k - 1];
   lines.push('Lyapunov exponents per layer (mean ± SE, finite samples):');
   for (const i of show) lines.push(`  lambda_${String(i + 1).padEnd(4)} ${fmt(mean[i]!)} ± ${sem[i] === null ? 'n/a' : sem[i]!.toFixed(5)}  (${count[i]})`);
-  const ranks = Object.entries(snap.rankHistogram).map(([r, n]) => `${r}:${n}`).join(' ');
+  const ranks = Object.entries(snap.rankHistogram)
+    .map(([r, n]) => `${r}:${n}`)
+    .join(' ');
   lines.push(`rank histogram (rank:samples): ${ranks}`);
   if (snap.logSingularValues) {
     const s = snap.logSingularValues.mean;
@@ -92,10 +94,12 @@ async function main(): Promise<void> {
       perSample: options.perSample,
       singularValues: options.singularValues,
       snapshotIntervalMs: 1000,
-    })) last = snap;
+    }))
+      last = snap;
   } catch (e) {
     // --backend gpu: a refusal (device limits) or a failed device is an answer, not a crash.
-    if (e instanceof GpuLimitError || e instanceof GpuOutOfMemoryError || e instanceof GpuDeviceError) fail(`GPU engine: ${e.message}; use --backend cpu or auto`);
+    if (e instanceof GpuLimitError || e instanceof GpuOutOfMemoryError || e instanceof GpuDeviceError)
+      fail(`GPU engine: ${e.message}; use --backend cpu or auto`);
     throw e;
   } finally {
     engine.engine.dispose();
@@ -109,6 +113,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`spectrum: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`spectrum: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

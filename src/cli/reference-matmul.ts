@@ -31,7 +31,11 @@ export class ReferenceMatmul {
   ) {
     const why = tiledShapeUnfit(config, device.limits);
     if (why) throw new RangeError(`reference matmul (${describeTiledShape(config)}) does not fit this device: ${why}`);
-    const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
+    const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type },
+    });
     this.layout = device.createBindGroupLayout({
       label: 'reference matmul',
       entries: [storage(0, 'uniform'), storage(1, 'read-only-storage'), storage(2, 'read-only-storage'), storage(3, 'storage')],

@@ -92,9 +92,18 @@ export function rankHistogram(results: SampleResult[]): Record<string, number> {
 }
 
 export function convergenceHistory(results: SampleResult[], layers: number[]): Convergence {
-  const top = indexStats(results.map((r) => everyThird(r.convergence, 0)), layers.length).mean;
-  const bottom = indexStats(results.map((r) => everyThird(r.convergence, 1)), layers.length).mean;
-  const mean = indexStats(results.map((r) => everyThird(r.convergence, 2)), layers.length).mean;
+  const top = indexStats(
+    results.map((r) => everyThird(r.convergence, 0)),
+    layers.length,
+  ).mean;
+  const bottom = indexStats(
+    results.map((r) => everyThird(r.convergence, 1)),
+    layers.length,
+  ).mean;
+  const mean = indexStats(
+    results.map((r) => everyThird(r.convergence, 2)),
+    layers.length,
+  ).mean;
   return { layer: layers, top, bottom, mean };
 }
 
@@ -184,7 +193,12 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     const rows = good.flatMap((r) => (r.logSingularValues ? [r.logSingularValues] : []));
     logSingularValues = indexStats(rows, k);
     const pooled = new Float64Array(rows.length * k);
-    rows.forEach((row, i) => pooled.set(row.map((v) => v / params.depth), i * k));
+    rows.forEach((row, i) =>
+      pooled.set(
+        row.map((v) => v / params.depth),
+        i * k,
+      ),
+    );
     quantiles = pooledQuantiles(pooled, QUANTILE_PROBABILITIES);
     hist = histogram(pooled);
   }

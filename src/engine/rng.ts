@@ -79,15 +79,7 @@ function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number,
 }
 
 /** One Philox4x32-10 block: writes 4 uint32 outputs into out[0..3]. */
-export function philox4x32_10(
-  c0: number,
-  c1: number,
-  c2: number,
-  c3: number,
-  k0: number,
-  k1: number,
-  out: Uint32Array,
-): void {
+export function philox4x32_10(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
   philoxBlock(c0, c1, c2, c3, k0, k1);
   out[0] = block[0]!;
   out[1] = block[1]!;
@@ -110,7 +102,6 @@ export interface StreamAddress {
   layer: number;
   tag: StreamTag;
 }
-
 
 /**
  * Box-Muller on one Philox block (c0..c3 as int32 or uint32), writing the lanes of block `blockIndex`
@@ -152,14 +143,7 @@ function boxMullerBlock(
  * where z(e) is the standard Gaussian of the layout above. Any sub-range gives the same values as the
  * whole.
  */
-export function fillGaussian(
-  out: Float64Array,
-  offset: number,
-  first: number,
-  count: number,
-  address: StreamAddress,
-  scale = 1,
-): void {
+export function fillGaussian(out: Float64Array, offset: number, first: number, count: number, address: StreamAddress, scale = 1): void {
   const seed = address.seed >>> 0;
   const sample = address.sample >>> 0;
   const layer = address.layer >>> 0;

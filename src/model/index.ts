@@ -10,7 +10,9 @@ import { architectureEntry, type ArchitectureEntry, type ArchitectureId, type Ar
 import { ensembleEntry, type EnsembleEntry, type EnsembleId, type WeightKnobs } from './ensembles/index';
 
 /** The Params fields the model reads. */
-export type ModelKnobs = { readonly act: ActivationId; readonly weights: EnsembleId; readonly arch: ArchitectureId } & ActivationShapes & WeightKnobs & ArchitectureKnobs;
+export type ModelKnobs = { readonly act: ActivationId; readonly weights: EnsembleId; readonly arch: ArchitectureId } & ActivationShapes &
+  WeightKnobs &
+  ArchitectureKnobs;
 
 export interface Model {
   readonly activation: ActivationModel;

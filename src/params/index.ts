@@ -18,15 +18,6 @@ export {
   type ParamTable,
   type SpecOf,
 } from './table';
-export {
-  parseEntries,
-  parseQuery,
-  PRESENTATION_KEYS,
-  serializeParams,
-  URL_VERSION,
-  validateParams,
-  VERSION_KEY,
-  type ParseResult,
-} from './url';
+export { parseEntries, parseQuery, PRESENTATION_KEYS, serializeParams, URL_VERSION, validateParams, VERSION_KEY, type ParseResult } from './url';
 export { residualCoefficients, sparseKeepThreshold } from './derived';
 export { PRESETS, type Preset } from './presets';

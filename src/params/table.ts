@@ -123,7 +123,9 @@ const ASCALE_OPTIONS: readonly EnumOption<AlphaScaling>[] = [
 ];
 
 /** Menu options from a registry: its ids, labels and aliases (src/model/). */
-function options<V extends string>(entries: readonly { readonly id: V; readonly label: string; readonly aliases?: readonly string[] }[]): readonly EnumOption<V>[] {
+function options<V extends string>(
+  entries: readonly { readonly id: V; readonly label: string; readonly aliases?: readonly string[] }[],
+): readonly EnumOption<V>[] {
   return entries.map((e) => ({ value: e.id, label: e.label, ...(e.aliases ? { aliases: e.aliases } : {}) }));
 }
 

@@ -7,16 +7,7 @@
  * can tell the user exactly what was read differently. The table in `table.ts` supplies keys, ranges and
  * defaults, so nothing here is specific to one knob except the dependent bounds the table declares.
  */
-import {
-  DEFAULT_PARAMS,
-  effectiveMax,
-  isUsed,
-  PARAM_TABLE,
-  specForKey,
-  type EnumSpec,
-  type NumberSpec,
-  type ParamSpec,
-} from './table';
+import { DEFAULT_PARAMS, effectiveMax, isUsed, PARAM_TABLE, specForKey, type EnumSpec, type NumberSpec, type ParamSpec } from './table';
 import type { Correction, Params } from './types';
 
 /** Version of the link format. Bump it (and keep reading version 1) if a key's meaning ever changes. */
@@ -79,9 +70,7 @@ export function parseEntries(entries: Iterable<readonly [string, string]>): Pars
     corrections.push(correction('?', null, '', 'the parameter list could not be read completely; the rest was ignored'));
   }
   if (version !== null && parseNumberText(version) !== URL_VERSION) {
-    corrections.push(
-      correction(VERSION_KEY, version, String(URL_VERSION), `unknown link version v=${show(version)}, read as version ${URL_VERSION}`),
-    );
+    corrections.push(correction(VERSION_KEY, version, String(URL_VERSION), `unknown link version v=${show(version)}, read as version ${URL_VERSION}`));
   }
   return resolveAll(raw, corrections, counts);
 }

@@ -8,7 +8,20 @@
  */
 import { scaleLinear } from 'd3';
 import type { DensityPlotData, Palette, PlotSize } from './types';
-import { beginPlot, clipTo, drawAxes, drawCornerNote, drawMessage, finiteExtent, halo, isFiniteNumber, padExtent, truncate, valueText, type LegendEntry } from './frame';
+import {
+  beginPlot,
+  clipTo,
+  drawAxes,
+  drawCornerNote,
+  drawMessage,
+  finiteExtent,
+  halo,
+  isFiniteNumber,
+  padExtent,
+  truncate,
+  valueText,
+  type LegendEntry,
+} from './frame';
 import { drawTheory, theoryLegend } from './theory-curves';
 
 /** Heights of the histogram bars: count / (total × width), so that their area is the finite fraction. */
@@ -55,7 +68,9 @@ export function drawDensity(svg: SVGSVGElement, data: DensityPlotData, size: Plo
   const heights = histogramDensity(data);
   const edges = data.edges;
   const [lo, hi] = finiteExtent([edges[0], edges[edges.length - 1], ...data.markers.map((m) => m.x)])!;
-  const x = scaleLinear().domain(padExtent([lo, hi])).range([0, f.width]);
+  const x = scaleLinear()
+    .domain(padExtent([lo, hi]))
+    .range([0, f.width]);
   // Theory may be far taller near an integrable edge singularity; cap the axis at 1.6× the histogram.
   const maxBar = Math.max(...heights, 1e-300);
   const theoryMax = finiteExtent(data.theory.flatMap((c) => (c.style === 'vline' ? [] : c.y)))?.[1] ?? 0;

@@ -124,16 +124,31 @@ export function beginPlot(svgEl: SVGSVGElement, size: PlotSize, palette: Palette
   const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
 
   if (legend.length) {
-    const lg = svg.append('g').attr('class', 'legend').attr('transform', `translate(${margin.left},${size.height + fs * 0.2})`);
+    const lg = svg
+      .append('g')
+      .attr('class', 'legend')
+      .attr('transform', `translate(${margin.left},${size.height + fs * 0.2})`);
     legend.forEach((e, i) => {
       const { x, row } = layout[i]!;
-      const item = lg.append('g').attr('class', 'legend-entry').attr('transform', `translate(${x},${row * fs * 1.5})`);
+      const item = lg
+        .append('g')
+        .attr('class', 'legend-entry')
+        .attr('transform', `translate(${x},${row * fs * 1.5})`);
       if (e.note) item.append('title').text(`${e.label}: ${e.note}`);
       const cy = fs * 0.55;
       if (e.kind === 'triangle') {
         const s = fs * 0.4;
-        item.append('path').attr('d', `M${fs * 0.8 - s},${cy - s}L${fs * 0.8 + s},${cy - s}L${fs * 0.8},${cy + s}Z`).attr('fill', e.color);
-      } else if (e.kind === 'band') item.append('rect').attr('y', cy - fs * 0.35).attr('width', fs * 1.6).attr('height', fs * 0.7).attr('fill', e.color);
+        item
+          .append('path')
+          .attr('d', `M${fs * 0.8 - s},${cy - s}L${fs * 0.8 + s},${cy - s}L${fs * 0.8},${cy + s}Z`)
+          .attr('fill', e.color);
+      } else if (e.kind === 'band')
+        item
+          .append('rect')
+          .attr('y', cy - fs * 0.35)
+          .attr('width', fs * 1.6)
+          .attr('height', fs * 0.7)
+          .attr('fill', e.color);
       else if (e.kind === 'points' || e.kind === 'marker')
         item
           .append('circle')
@@ -170,7 +185,14 @@ export function beginPlot(svgEl: SVGSVGElement, size: PlotSize, palette: Palette
 }
 
 /** `integerX`: x is a count (layers), so it gets whole-number ticks only (no "layer 0.5" on a short run). */
-export function drawAxes(f: Frame, x: ScaleLinear<number, number>, y: ScaleLinear<number, number>, xLabel: string, yLabel: string, options: { integerX?: boolean } = {}): void {
+export function drawAxes(
+  f: Frame,
+  x: ScaleLinear<number, number>,
+  y: ScaleLinear<number, number>,
+  xLabel: string,
+  yLabel: string,
+  options: { integerX?: boolean } = {},
+): void {
   const { g, width, height, palette, size } = f;
   const fs = size.fontSize;
   const xTicks = Math.max(2, Math.floor(width / (fs * 6)));
@@ -186,7 +208,12 @@ export function drawAxes(f: Frame, x: ScaleLinear<number, number>, y: ScaleLinea
     .append('g')
     .attr('class', 'x-axis')
     .attr('transform', `translate(0,${height})`)
-    .call(axisBottom(x).offset(0).tickValues(xValues).tickFormat((v) => tickText(Number(v))));
+    .call(
+      axisBottom(x)
+        .offset(0)
+        .tickValues(xValues)
+        .tickFormat((v) => tickText(Number(v))),
+    );
   // Long y ticks (0.0005, 1.2e+6) would run into the axis label: they are printed in units of a power
   // of ten, named above the axis.
   const yValues = y.ticks(yTicks);
@@ -194,7 +221,12 @@ export function drawAxes(f: Frame, x: ScaleLinear<number, number>, y: ScaleLinea
   const yAxis = g
     .append('g')
     .attr('class', 'y-axis')
-    .call(axisLeft(y).offset(0).tickValues(yValues).tickFormat((_, i) => yText.labels[i] ?? ''));
+    .call(
+      axisLeft(y)
+        .offset(0)
+        .tickValues(yValues)
+        .tickFormat((_, i) => yText.labels[i] ?? ''),
+    );
   for (const axis of [xAxis, yAxis]) {
     axis.attr('font-size', fs * 0.85).attr('font-family', null);
     axis.selectAll('path, line').attr('stroke', palette.muted);

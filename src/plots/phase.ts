@@ -82,7 +82,14 @@ export function drawPhase(svg: SVGSVGElement, data: PhasePlotData, size: PlotSiz
     const cx = x(Math.max(ex[0]!, Math.min(ex[nx]!, sw2)));
     const cy = y(Math.max(ey[0]!, Math.min(ey[ny]!, sb2)));
     const current = f.g.append('g').attr('class', 'current');
-    current.append('circle').attr('cx', cx).attr('cy', cy).attr('r', fs * 0.45).attr('fill', palette.accent).attr('stroke', palette.background).attr('stroke-width', 2);
+    current
+      .append('circle')
+      .attr('cx', cx)
+      .attr('cy', cy)
+      .attr('r', fs * 0.45)
+      .attr('fill', palette.accent)
+      .attr('stroke', palette.background)
+      .attr('stroke-width', 2);
     const flip = cx > f.width * 0.7;
     current
       .append('text')

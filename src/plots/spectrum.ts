@@ -40,7 +40,15 @@ export function drawSpectrum(svg: SVGSVGElement, data: SpectrumPlotData, size: P
   // The zero line: exponents above it grow, below it shrink.
   const [y0, y1] = y.domain() as [number, number];
   if (y0 < 0 && y1 > 0)
-    body.append('line').attr('class', 'zero-line').attr('x1', 0).attr('x2', f.width).attr('y1', y(0)).attr('y2', y(0)).attr('stroke', palette.muted).attr('stroke-width', 1.2);
+    body
+      .append('line')
+      .attr('class', 'zero-line')
+      .attr('x1', 0)
+      .attr('x2', f.width)
+      .attr('y1', y(0))
+      .attr('y2', y(0))
+      .attr('stroke', palette.muted)
+      .attr('stroke-width', 1.2);
 
   if (finiteIdx.length > 0) {
     const band = area<number>()
@@ -73,7 +81,9 @@ export function drawSpectrum(svg: SVGSVGElement, data: SpectrumPlotData, size: P
         .attr('r', r)
         .attr('fill', palette.data)
         .append('title')
-        .text(`${lambdaName(i + 1)} = ${valueText(m)}${s !== null ? ` ± ${valueText(s)}` : ''} per layer (finite in ${data.count[i] ?? 0} of ${data.samples} samples)`);
+        .text(
+          `${lambdaName(i + 1)} = ${valueText(m)}${s !== null ? ` ± ${valueText(s)}` : ''} per layer (finite in ${data.count[i] ?? 0} of ${data.samples} samples)`,
+        );
     }
   }
   // Theory markers (finite-N values at single indices) go on top of the measured points: where theory
@@ -86,22 +96,23 @@ export function drawSpectrum(svg: SVGSVGElement, data: SpectrumPlotData, size: P
     .each(function () {
       f.g.node()!.appendChild(this);
     });
-  if (negInf.length > 0) drawNegInf(f.g, negInf.map((i) => x(xs(i))), negInf, f.width, f.height, fs, palette);
+  if (negInf.length > 0)
+    drawNegInf(
+      f.g,
+      negInf.map((i) => x(xs(i))),
+      negInf,
+      f.width,
+      f.height,
+      fs,
+      palette,
+    );
 
   if (!hasData) drawMessage(f, data.layers > 0 || k <= 0 ? 'No exponents to show.' : 'Waiting for the first layers…');
   else if (finiteIdx.length === 0) drawMessage(f, `All ${n} exponents are −∞ in every sample: every direction collapsed to exactly 0.`);
 }
 
 /** Downward triangles at the bottom edge of the plot for exponents that are −∞, and their count in words. */
-function drawNegInf(
-  g: ReturnType<typeof beginPlot>['g'],
-  cxs: number[],
-  indices: number[],
-  width: number,
-  height: number,
-  fs: number,
-  palette: Palette,
-): void {
+function drawNegInf(g: ReturnType<typeof beginPlot>['g'], cxs: number[], indices: number[], width: number, height: number, fs: number, palette: Palette): void {
   const s = fs * 0.4;
   const tri = g.append('g').attr('class', 'neg-inf');
   cxs.forEach((cx, j) => {

@@ -19,7 +19,14 @@ export function theoryLegend(curves: TheoryCurve[], palette: Palette): LegendEnt
   }));
 }
 
-export function drawTheory(g: G, curves: TheoryCurve[], x: ScaleLinear<number, number>, y: ScaleLinear<number, number>, height: number, palette: Palette): void {
+export function drawTheory(
+  g: G,
+  curves: TheoryCurve[],
+  x: ScaleLinear<number, number>,
+  y: ScaleLinear<number, number>,
+  height: number,
+  palette: Palette,
+): void {
   curves.forEach((c, i) => {
     const color = theoryColor(palette, i);
     const group = g.append('g').attr('class', `theory theory-${c.id}`).attr('data-theory', c.id);
@@ -27,7 +34,15 @@ export function drawTheory(g: G, curves: TheoryCurve[], x: ScaleLinear<number, n
     if (c.style === 'vline') {
       const x0 = c.x[0];
       if (x0 === undefined || !Number.isFinite(x0)) return;
-      group.append('line').attr('x1', x(x0)).attr('x2', x(x0)).attr('y1', 0).attr('y2', height).attr('stroke', color).attr('stroke-width', 2).attr('stroke-dasharray', '5 4');
+      group
+        .append('line')
+        .attr('x1', x(x0))
+        .attr('x2', x(x0))
+        .attr('y1', 0)
+        .attr('y2', height)
+        .attr('stroke', color)
+        .attr('stroke-width', 2)
+        .attr('stroke-dasharray', '5 4');
       return;
     }
     const idx = c.x.map((_, j) => j).filter((j) => Number.isFinite(c.x[j]!));

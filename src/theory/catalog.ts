@@ -81,7 +81,11 @@ const C = {
   residual: condition('residual', (x) => x.arch.residual, 'residual nets only'),
   linear: condition('linear', (x) => x.act.traits.identity, 'needs a linear activation'),
   gaussian: condition('gaussian', (x) => x.ensemble.traits.gaussianEntries, 'needs i.i.d. Gaussian weights'),
-  relu: condition('relu', (x) => x.act.traits.binaryDerivative && x.act.traits.homogeneousDegree === 1, "needs ReLU (phi'^2 in {0, 1} and phi positively homogeneous)"),
+  relu: condition(
+    'relu',
+    (x) => x.act.traits.binaryDerivative && x.act.traits.homogeneousDegree === 1,
+    "needs ReLU (phi'^2 in {0, 1} and phi positively homogeneous)",
+  ),
   zeroBias: condition('zeroBias', (x) => x.p.sb2 === 0, 'needs zero bias'),
   fullFrame: condition('fullFrame', (x) => x.p.k === x.p.width, 'singular values need k = N'),
   finiteFixedPoint: condition(
@@ -90,15 +94,24 @@ const C = {
     (x) => x.act.traits.homogeneousDegree === 1 || (x.fixedPoint()?.kind ?? 'divergent') !== 'divergent',
     'the mean-field variance diverges (no fixed point)',
   ),
-  smallC: condition('smallC', (x) => x.c <= SMALL_C, (x) => `c = ${x.c.toPrecision(3)} is not small (needs c <= ${SMALL_C})`),
+  smallC: condition(
+    'smallC',
+    (x) => x.c <= SMALL_C,
+    (x) => `c = ${x.c.toPrecision(3)} is not small (needs c <= ${SMALL_C})`,
+  ),
   odd: condition('odd', (x) => x.act.traits.odd, 'non-odd activation: the mean drift breaks the expansion'),
   nonOdd: condition('nonOdd', (x) => !x.act.traits.odd, 'only residual nets with a non-odd activation have it'),
-  tarnowskiC: condition('tarnowskiC', (x) => x.c <= TARNOWSKI_MAX_C, (x) => `c = ${x.c.toPrecision(3)} per layer is not small (needs c <= ${TARNOWSKI_MAX_C}, e.g. alpha scaled by 1/sqrt(L))`),
+  tarnowskiC: condition(
+    'tarnowskiC',
+    (x) => x.c <= TARNOWSKI_MAX_C,
+    (x) => `c = ${x.c.toPrecision(3)} per layer is not small (needs c <= ${TARNOWSKI_MAX_C}, e.g. alpha scaled by 1/sqrt(L))`,
+  ),
   tarnowskiDepth: condition(
     'tarnowskiDepth',
     // c = 0 is the law's exact a = 0 end: J = I, every singular value 1.
     (x) => x.c === 0 || x.c * x.c * x.p.depth >= TARNOWSKI_MIN_C2L,
-    (x) => `c^2 L = ${(x.c * x.c * x.p.depth).toPrecision(2)} is below ${TARNOWSKI_MIN_C2L}: J is within a few percent of the identity (needs c of order 1/sqrt(L))`,
+    (x) =>
+      `c^2 L = ${(x.c * x.c * x.p.depth).toPrecision(2)} is below ${TARNOWSKI_MIN_C2L}: J is within a few percent of the identity (needs c of order 1/sqrt(L))`,
   ),
 } as const;
 
@@ -166,7 +179,9 @@ export const THEORY_CATALOG: readonly TheoryEntry[] = [
       [
         x.p.transient === 0 ? 'assumes q at its fixed point: add a burn-in (transient)' : '',
         // The 1/N term comes from |D W u|^2 = (sw2/N) sum phi'^2 g^2 with Gaussian g (docs/THEORY.md 5.4).
-        x.ensemble.traits.gaussianEntries ? '' : 'the 1/N correction was derived for Gaussian W; for this ensemble only the N -> infinity value (1/2) log chi_1 is backed',
+        x.ensemble.traits.gaussianEntries
+          ? ''
+          : 'the 1/N correction was derived for Gaussian W; for this ensemble only the N -> infinity value (1/2) log chi_1 is backed',
       ]
         .filter(Boolean)
         .join('; '),
@@ -239,7 +254,8 @@ export const THEORY_CATALOG: readonly TheoryEntry[] = [
     id: 'residual-outlier',
     title: 'Outlier singular value (non-odd activation)',
     formula: 'x_l develops a mean; sigma_1(J) >= |x_L|/|x_0| for zero-bias ReLU',
-    validity: 'Residual nets with a non-odd activation (ReLU, GELU, SiLU, sigmoid, SELU, ReLU^a): one singular value sits far above the bulk law, which no overlay covers.',
+    validity:
+      'Residual nets with a non-odd activation (ReLU, GELU, SiLU, sigmoid, SELU, ReLU^a): one singular value sits far above the bulk law, which no overlay covers.',
     source: 'Found for this project (docs/THEORY.md 5.7f)',
     docs: '5.7f',
     plot: 'density',

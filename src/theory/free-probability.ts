@@ -94,7 +94,14 @@ export function freeSpectrum(actLike: ActivationLike, sw2: number, sb2: number, 
  *
  * Validity: as freeSpectrum (N -> infinity); at finite N the bottom ~10% of indices are off by 0.1-0.3.
  */
-export function freeSpectrumIndexed(N: number, k: number, act: ActivationLike, sw2: number, sb2: number, law: FreeLaw): { t: number[]; lambda: number[] } | null {
+export function freeSpectrumIndexed(
+  N: number,
+  k: number,
+  act: ActivationLike,
+  sw2: number,
+  sb2: number,
+  law: FreeLaw,
+): { t: number[]; lambda: number[] } | null {
   const ts = Array.from({ length: k }, (_, i) => 1 - (i + 0.5) / N);
   return freeSpectrum(act, sw2, sb2, law, ts);
 }

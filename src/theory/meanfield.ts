@@ -434,13 +434,7 @@ export function residualMeanField(
  * Validity: N -> infinity; describes the transient of q_l towards q* (geometric away from
  * criticality, power law at it), not fluctuations of order 1/sqrt(N).
  */
-export function feedforwardMeanField(
-  act: ActivationLike,
-  sw2: number,
-  sb2: number,
-  depth: number,
-  q0input = 1,
-): { q: Float64Array; chi: Float64Array } {
+export function feedforwardMeanField(act: ActivationLike, sw2: number, sb2: number, depth: number, q0input = 1): { q: Float64Array; chi: Float64Array } {
   const q = new Float64Array(depth).fill(NaN);
   const chi = new Float64Array(depth).fill(NaN);
   let ql = sw2 * q0input + sb2;

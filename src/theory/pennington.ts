@@ -447,7 +447,10 @@ export function jacobianDensityAt(actLike: ActivationLike, sw2: number, sb2: num
   if (!m) return null;
   if (atoms(m, act).atomAtTop?.mass === 1) return xs.map(() => 0);
   const order = xs.map((x, i) => [x, i] as const).sort((a, b) => b[0] - a[0]);
-  const zs = march(m, order.map(([x]) => x));
+  const zs = march(
+    m,
+    order.map(([x]) => x),
+  );
   const out = new Array<number>(xs.length);
   order.forEach(([x, i], j) => (out[i] = rhoOf(zs[j]!, x)));
   return out;

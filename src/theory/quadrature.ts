@@ -172,12 +172,7 @@ const zRuleCache = new Lru<StandardNormalRule>(4 * CACHE_SIZE);
  *
  * Validity: as piecewiseGaussianNodes.
  */
-export function piecewiseGaussianRuleZ(
-  q: number,
-  breaks: readonly number[] = [],
-  smoothBeyond = Infinity,
-  evenHalf = false,
-): StandardNormalRule {
+export function piecewiseGaussianRuleZ(q: number, breaks: readonly number[] = [], smoothBeyond = Infinity, evenHalf = false): StandardNormalRule {
   checkVariance(q);
   if (q === 0) return { z: new Float64Array([0]), w: new Float64Array([1]) };
   const s = Math.sqrt(q);
@@ -242,12 +237,7 @@ export function piecewiseGaussianRuleZ(
  * z (constant, polynomial, or exponentially small variations, as for every activation of this
  * project beyond |h| = 40). The value of f exactly at a break is never used.
  */
-export function piecewiseGaussianNodes(
-  q: number,
-  breaks: readonly number[] = [],
-  smoothBeyond = Infinity,
-  evenHalf = false,
-): GaussianNodes {
+export function piecewiseGaussianNodes(q: number, breaks: readonly number[] = [], smoothBeyond = Infinity, evenHalf = false): GaussianNodes {
   if (q === 0) return SINGLE_NODE;
   const { z, w } = piecewiseGaussianRuleZ(q, breaks, smoothBeyond, evenHalf);
   const s = Math.sqrt(q);
@@ -260,12 +250,7 @@ export function piecewiseGaussianNodes(
  * Validity: ~1e-15 for f piecewise smooth with its kinks/jumps listed in `breaks` (in h); see
  * piecewiseGaussianNodes for the meaning of smoothBeyond.
  */
-export function piecewiseGaussianExpectation(
-  f: (h: number) => number,
-  q: number,
-  breaks: readonly number[] = [],
-  smoothBeyond = Infinity,
-): number {
+export function piecewiseGaussianExpectation(f: (h: number) => number, q: number, breaks: readonly number[] = [], smoothBeyond = Infinity): number {
   const { h, w } = piecewiseGaussianNodes(q, breaks, smoothBeyond);
   let sum = 0;
   for (let i = 0; i < h.length; i++) sum += w[i]! * f(h[i]!);

@@ -231,7 +231,6 @@ export function residualOutlierLogGain(act: ActivationLike, sw2: number, sb2: nu
   return 0.5 * Math.log(p[depth - 1]! / q0);
 }
 
-
 /**
  * (f) Everything the UI needs to mark the outlier: whether one is expected (non-odd activation), the
  * mean-field log(|x_L|/|x_0|) = (1/2) log(p_L/p_0) of 5.7e, and that gain per layer (to set beside the

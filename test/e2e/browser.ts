@@ -69,10 +69,14 @@ export interface PageSnapshot {
 
 /** Wait until the explorer's run has finished and return its snapshot (the element's public API). */
 export async function finishedSnapshot(page: Page, timeout = 45_000): Promise<PageSnapshot> {
-  await page.waitForFunction(() => (document.querySelector('lyapunov-explorer') as unknown as { snapshot: { done: boolean } | null } | null)?.snapshot?.done === true, undefined, {
-    timeout,
-    polling: 100,
-  });
+  await page.waitForFunction(
+    () => (document.querySelector('lyapunov-explorer') as unknown as { snapshot: { done: boolean } | null } | null)?.snapshot?.done === true,
+    undefined,
+    {
+      timeout,
+      polling: 100,
+    },
+  );
   return page.evaluate(() => (document.querySelector('lyapunov-explorer') as unknown as { snapshot: PageSnapshot }).snapshot);
 }
 

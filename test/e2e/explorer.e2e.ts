@@ -36,7 +36,7 @@ describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium without
 
   const QUERY = 'width=12&depth=40&sw2=1.8&sb2=0.05&act=tanh&samples=6&seed=7';
 
-  it("shows the CLI numbers for the same URL, on the CPU with the reason stated", async () => {
+  it('shows the CLI numbers for the same URL, on the CPU with the reason stated', async () => {
     await s.page.goto(`${baseUrl}/?${QUERY}`);
     const snap = await finishedSnapshot(s.page);
     const ref = cli(QUERY);
@@ -206,7 +206,11 @@ describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium without
     expect(svg).toMatch(/^<\?xml|^<svg/);
     expect(svg.match(/data-role="exponent"/g)?.length).toBe(10);
     // One row per exponent first (theory curves add their own columns and rows).
-    const csv = (await save('CSV')).toString('utf8').trim().split('\n').map((r) => r.split(','));
+    const csv = (await save('CSV'))
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((r) => r.split(','));
     const col = csv[0]!.indexOf('lambda_i per layer');
     expect(col).toBeGreaterThan(0);
     for (let i = 0; i < 10; i++) expect(Number(csv[i + 1]![col])).toBeCloseTo(snap.exponents.mean[i]!, 9);

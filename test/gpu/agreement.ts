@@ -86,9 +86,11 @@ export function expectAgreement(q: string, cpu: Snapshot, gpu: Snapshot): void {
       const w = b.logSingularValues![i]!;
       if (v === null) expect(w, `sample ${s}, sigma ${i + 1}`).toBeNull();
       // erf's and GELU's bottom index: the float32 phi' floor above, times the depth.
-      else expect(Math.abs(w! - v), `sample ${s}, log sigma ${i + 1}`).toBeLessThan(toleranceFor(q, i, a.exponents.length) === TOL ? svTolerance(v) : FLOOR_TOL * depth);
+      else
+        expect(Math.abs(w! - v), `sample ${s}, log sigma ${i + 1}`).toBeLessThan(
+          toleranceFor(q, i, a.exponents.length) === TOL ? svTolerance(v) : FLOOR_TOL * depth,
+        );
     });
   }
   if (cpu.logSingularValues) expect(gpu.histogram!.total).toBe(cpu.histogram!.total);
 }
-

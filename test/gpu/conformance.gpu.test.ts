@@ -31,7 +31,12 @@ function conformanceCases(): string[] {
         for (const arch of ARCHITECTURE_ENTRIES) {
           const degree = act.at(shape ?? 0).traits.homogeneousDegree;
           if (!arch.residual && degree !== null && degree > 1) continue;
-          const parts = [`act=${act.id}`, ...(act.shapeKnob && shape !== null ? [`${act.shapeKnob}=${shape}`] : []), `weights=${weights.id}`, `arch=${arch.id}`];
+          const parts = [
+            `act=${act.id}`,
+            ...(act.shapeKnob && shape !== null ? [`${act.shapeKnob}=${shape}`] : []),
+            `weights=${weights.id}`,
+            `arch=${arch.id}`,
+          ];
           if (weights.knobs.includes('p')) parts.push('p=0.5');
           if (arch.knobs.includes('alpha')) parts.push(...(degree !== null && degree > 1 ? ['alpha=1', 'ascale=L'] : ['alpha=1', 'ascale=sqrtL']));
           cases.push(`${parts.join('&')}&width=8&depth=12&sw2=1.5&sb2=0.05&samples=2&seed=11`);
@@ -49,9 +54,21 @@ describe.skipIf(!device && !gpuRequired)('conformance: every registry combinatio
   });
 
   it('covers every activation, ensemble and architecture', () => {
-    for (const e of ACTIVATION_ENTRIES) expect(CASES.some((q) => q.startsWith(`act=${e.id}&`)), e.id).toBe(true);
-    for (const e of ENSEMBLE_ENTRIES) expect(CASES.some((q) => q.includes(`&weights=${e.id}&`)), e.id).toBe(true);
-    for (const e of ARCHITECTURE_ENTRIES) expect(CASES.some((q) => q.includes(`&arch=${e.id}&`)), e.id).toBe(true);
+    for (const e of ACTIVATION_ENTRIES)
+      expect(
+        CASES.some((q) => q.startsWith(`act=${e.id}&`)),
+        e.id,
+      ).toBe(true);
+    for (const e of ENSEMBLE_ENTRIES)
+      expect(
+        CASES.some((q) => q.includes(`&weights=${e.id}&`)),
+        e.id,
+      ).toBe(true);
+    for (const e of ARCHITECTURE_ENTRIES)
+      expect(
+        CASES.some((q) => q.includes(`&arch=${e.id}&`)),
+        e.id,
+      ).toBe(true);
   });
 
   it.each(CASES)('%s', async (q) => {

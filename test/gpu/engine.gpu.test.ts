@@ -171,7 +171,10 @@ describe.skipIf(!device && !gpuRequired)('WebGPU engine vs CPU engine (same seed
       expect(s.overflowLayer!).toBeGreaterThan(60);
       expect(s.overflowLayer!).toBeLessThan(95);
     }
-    expect(snap.warnings.some((w) => /Activations overflowed .* in 3 of 3 finished samples/.test(w)), snap.warnings.join(' | ')).toBe(true);
+    expect(
+      snap.warnings.some((w) => /Activations overflowed .* in 3 of 3 finished samples/.test(w)),
+      snap.warnings.join(' | '),
+    ).toBe(true);
     // 60 layers stay finite.
     const short = new GpuEngine(device!, 'SwiftShader');
     const ok = await withErrorScopes(device!, () => last(short.run({ ...params, depth: 60 }, { perSample: true, singularValues: false })));

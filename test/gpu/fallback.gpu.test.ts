@@ -75,7 +75,11 @@ async function freshDevice(): Promise<GPUDevice> {
 /** The invalid call used to make an uncaptured validation error (MAP_READ allows only COPY_DST). */
 function makeUncapturedError(d: GPUDevice): void {
   // The prototype's method: not the buffer-tracking wrapper, so the invalid buffer is not counted.
-  (Object.getPrototypeOf(d) as GPUDevice).createBuffer.call(d, { size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE, label: 'deliberately invalid' });
+  (Object.getPrototypeOf(d) as GPUDevice).createBuffer.call(d, {
+    size: 4,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE,
+    label: 'deliberately invalid',
+  });
 }
 
 function expectSameNumbers(a: Snapshot, b: Snapshot): void {
@@ -209,8 +213,16 @@ describe.skipIf(!device && !gpuRequired)('FallbackEngine', () => {
   });
 
   it.each([
-    ['GpuLimitError', () => new GpuLimitError('maxStorageBufferBindingSize', 1000, 1024, 'one sample'), /GPU limit maxStorageBufferBindingSize is 1000, but one sample needs 1024/],
-    ['GpuOutOfMemoryError', () => new GpuOutOfMemoryError('the GPU ran out of memory for one sample at N = 12'), /the GPU ran out of memory for one sample at N = 12/],
+    [
+      'GpuLimitError',
+      () => new GpuLimitError('maxStorageBufferBindingSize', 1000, 1024, 'one sample'),
+      /GPU limit maxStorageBufferBindingSize is 1000, but one sample needs 1024/,
+    ],
+    [
+      'GpuOutOfMemoryError',
+      () => new GpuOutOfMemoryError('the GPU ran out of memory for one sample at N = 12'),
+      /the GPU ran out of memory for one sample at N = 12/,
+    ],
   ])('a %s sends only that run to the CPU; a later run uses the primary again', async (_name, error, reason) => {
     const primary = new FakeEngine(async function* (p) {
       if (p.width > 8) throw error();
@@ -249,9 +261,11 @@ describe.skipIf(!device && !gpuRequired)('FallbackEngine', () => {
     let cpuRuns = 0;
     const cpu = cpuEngine();
     const fallback: Engine = { backend: 'cpu', run: (p, o) => (cpuRuns++, cpu.run(p, o)), dispose: () => cpu.dispose() };
+    // A run that fails before its first snapshot (the yield is never reached).
     const primary = new FakeEngine(async function* () {
       controller.abort();
       throw new Error('the run was cut short');
+      yield* [];
     });
     const engine = new FallbackEngine({ primary: () => primary, fallback });
     expect(await collect(engine.run(params(), { ...RUN, signal: controller.signal }))).toEqual([]);
@@ -317,7 +331,9 @@ describe.skipIf(!device && !gpuRequired)('FallbackEngine', () => {
       fallback: cpuEngine(),
     });
     const refused = await collect(engine.run(params(), RUN));
-    expect(refused.at(-1)!.backend).toMatch(/ — GPU unavailable: GPU limit maxStorageBufferBindingSize is 500, but one sample's weight matrix \(4 N\^2 bytes at N = 12\) needs 576/);
+    expect(refused.at(-1)!.backend).toMatch(
+      / — GPU unavailable: GPU limit maxStorageBufferBindingSize is 500, but one sample's weight matrix \(4 N\^2 bytes at N = 12\) needs 576/,
+    );
     const small = params('act=tanh&width=8&depth=10&samples=2&sw2=1.5');
     const ran = await withErrorScopes(d!, () => collect(engine.run(small, RUN)));
     expect(ran.at(-1)!.backend).toMatch(/^gpu \(float32, SwiftShader\)$/);

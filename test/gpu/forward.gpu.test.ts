@@ -36,7 +36,11 @@ async function layers(n: number, p: number, feedforward: boolean, L: number, S: 
   const out: Layer[] = [];
   try {
     const batch = new GpuBatch(d, programs, plan, { n, k: n, count: S, orthogonalize: false, checkpoints: 1 }, (b) => owned.push(b));
-    d.queue.writeBuffer(batch.buffers.x, 0, new Float32Array(S * n).map((_, i) => Math.sin(1 + i)));
+    d.queue.writeBuffer(
+      batch.buffers.x,
+      0,
+      new Float32Array(S * n).map((_, i) => Math.sin(1 + i)),
+    );
     for (let l = 1; l <= L; l++) {
       const uniform = new ArrayBuffer(UNIFORM_SLOT);
       writeLayerUniform(uniform, 0, layerValues(config, 0, S, l));

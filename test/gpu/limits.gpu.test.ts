@@ -17,7 +17,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../src/engine/cpu/cpu-engine';
 import { inProcessWorkers } from '../../src/engine/cpu/in-process';
 import { GpuEngine } from '../../src/engine/gpu/gpu-engine';
-import { checkDeviceLimits, effectiveLimits, GpuLimitError, GpuOutOfMemoryError, planGpuRun, planTProduct, tProductBytesPerSample, type GpuLimits, type GpuPlan } from '../../src/engine/gpu/limits';
+import {
+  checkDeviceLimits,
+  effectiveLimits,
+  GpuLimitError,
+  GpuOutOfMemoryError,
+  planGpuRun,
+  planTProduct,
+  tProductBytesPerSample,
+  type GpuLimits,
+  type GpuPlan,
+} from '../../src/engine/gpu/limits';
 import { describeTiledShape, tiledBlock } from '../../src/engine/gpu/tiled-matmul';
 import type { Snapshot } from '../../src/engine/types';
 import { parseQuery } from '../../src/params/url';
@@ -122,7 +132,14 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
       expect(plan.batch * 4 * 1024 * 1024).toBeLessThanOrEqual(small.limits.maxStorageBufferBindingSize);
       // 16 KB of workgroup memory: no 64-column panels (their trailing update needs 24960 bytes).
       // 256 invocations: 8 row groups per 32-column panel, so 128 rows of each slot in registers.
-      expect(plan.qr).toEqual({ panelWidth: 32, applyColumns: 32, applyRows: 32, workgroupSize: 256, splitApply: true, panel: { workgroupSize: 256, rowGroups: 8, rowsPerSlot: 128, slotsPerInvocation: 1 } });
+      expect(plan.qr).toEqual({
+        panelWidth: 32,
+        applyColumns: 32,
+        applyRows: 32,
+        workgroupSize: 256,
+        splitApply: true,
+        panel: { workgroupSize: 256, rowGroups: 8, rowsPerSlot: 128, slotsPerInvocation: 1 },
+      });
       expect(plan.workgroupSize).toBe(64);
     } finally {
       small.destroy();
@@ -213,13 +230,33 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
   });
 
   it.each<[Partial<GpuLimits>, string, RegExp]>([
-    [{ maxStorageBufferBindingSize: 1000 }, 'width=16', /GPU limit maxStorageBufferBindingSize is 1000, but one sample's weight matrix \(4 N\^2 bytes at N = 16\) needs 1024/],
+    [
+      { maxStorageBufferBindingSize: 1000 },
+      'width=16',
+      /GPU limit maxStorageBufferBindingSize is 1000, but one sample's weight matrix \(4 N\^2 bytes at N = 16\) needs 1024/,
+    ],
     [{ maxBufferSize: 1020 }, 'width=16', /GPU limit maxBufferSize is 1020, but one sample's weight matrix \(4 N\^2 bytes at N = 16\) needs 1024/],
-    [{ maxComputeWorkgroupStorageSize: 100 }, 'width=32', /GPU limit maxComputeWorkgroupStorageSize is 100, but the blocked QR \(shaders\/qr-\*\.wgsl\) at N = 32 with its narrowest, 4-column panels \(bytes of workgroup memory\) needs 360/],
+    [
+      { maxComputeWorkgroupStorageSize: 100 },
+      'width=32',
+      /GPU limit maxComputeWorkgroupStorageSize is 100, but the blocked QR \(shaders\/qr-\*\.wgsl\) at N = 32 with its narrowest, 4-column panels \(bytes of workgroup memory\) needs 360/,
+    ],
     // 200 bytes fit a 4-column panel's trailing update (160) but not qr-panel.wgsl's copies of column j at N = 64 (616).
-    [{ maxComputeWorkgroupStorageSize: 200 }, 'width=64&k=8&weights=orth', /GPU limit maxComputeWorkgroupStorageSize is 200, but the blocked QR \(shaders\/qr-\*\.wgsl\) at N = 64 with its narrowest, 4-column panels \(bytes of workgroup memory\) needs 616/],
-    [{ maxStorageBuffersPerShaderStage: 4 }, 'width=8', /GPU limit maxStorageBuffersPerShaderStage is 4, but the QR finish kernel \(shaders\/qr-finish\.wgsl\), which binds 6 storage buffers, needs 6/],
-    [{ maxComputeWorkgroupsPerDimension: 3, maxComputeInvocationsPerWorkgroup: 4 }, 'width=16', /GPU limit maxComputeWorkgroupsPerDimension is 3, but the weights kernel at N = 16 with 4-invocation workgroups \(workgroups in x\) needs 16/],
+    [
+      { maxComputeWorkgroupStorageSize: 200 },
+      'width=64&k=8&weights=orth',
+      /GPU limit maxComputeWorkgroupStorageSize is 200, but the blocked QR \(shaders\/qr-\*\.wgsl\) at N = 64 with its narrowest, 4-column panels \(bytes of workgroup memory\) needs 616/,
+    ],
+    [
+      { maxStorageBuffersPerShaderStage: 4 },
+      'width=8',
+      /GPU limit maxStorageBuffersPerShaderStage is 4, but the QR finish kernel \(shaders\/qr-finish\.wgsl\), which binds 6 storage buffers, needs 6/,
+    ],
+    [
+      { maxComputeWorkgroupsPerDimension: 3, maxComputeInvocationsPerWorkgroup: 4 },
+      'width=16',
+      /GPU limit maxComputeWorkgroupsPerDimension is 3, but the weights kernel at N = 16 with 4-invocation workgroups \(workgroups in x\) needs 16/,
+    ],
   ])('refuses %o clearly, before creating any buffer', async (cap, size, message) => {
     const q = `act=tanh&${size}&depth=5&samples=2`;
     const counts = { buffers: 0 };

@@ -79,7 +79,7 @@ describe.skipIf(!device && !gpuRequired)('orthogonal weights on the GPU (blocked
     [40, 1.3, 64, 40, true],
     [72, 1, 64, 72, false],
     [40, 2, 64, 5, false],
-  ])('N = %i, sw2 = %f, workgroup <= %i, k = %i, emulated %s: the CPU engine\'s W entry by entry, and W^T W = sw2 I', async (n, sw2, wg, k, emulated) => {
+  ])("N = %i, sw2 = %f, workgroup <= %i, k = %i, emulated %s: the CPU engine's W entry by entry, and W^T W = sw2 I", async (n, sw2, wg, k, emulated) => {
     const count = 3;
     const layer = 2;
     const plan = planFor(n, wg, k, emulated);

@@ -20,7 +20,10 @@ const offered = adapter?.features.has('timestamp-query') ?? false;
 const device = offered ? await adapter!.requestDevice({ requiredFeatures: ['timestamp-query'] }) : undefined;
 // No adapter at all fails under CI like the other GPU files; an adapter without the feature only skips.
 const skip = !device && !(gpuRequired && !adapter);
-if (!device) console.warn(`Skipping the profiler tests: ${adapter ? 'the adapter does not offer timestamp-query' : 'no WebGPU adapter (install chromium and libvulkan1)'}`);
+if (!device)
+  console.warn(
+    `Skipping the profiler tests: ${adapter ? 'the adapter does not offer timestamp-query' : 'no WebGPU adapter (install chromium and libvulkan1)'}`,
+  );
 
 async function lastSnapshot(engine: GpuEngine, query: string): Promise<Snapshot> {
   let last: Snapshot | null = null;
@@ -69,7 +72,9 @@ describe.skipIf(skip)('GPU profiler hook', () => {
   // The bench's target block (N = 256, L = 100, S = 32 on a GPU; skipped on SwiftShader by the bench
   // itself) at a size SwiftShader runs quickly: the code that only ever runs on hardware, run here.
   it("the bench's target run reports its wall times and, with singular values, where the time goes", async () => {
-    const target = await withErrorScopes(device!, () => targetRun({ adapter: adapter!, device: device!, description: 'SwiftShader', timestamps: true, emulated: true }, 12, 4, 2));
+    const target = await withErrorScopes(device!, () =>
+      targetRun({ adapter: adapter!, device: device!, description: 'SwiftShader', timestamps: true, emulated: true }, 12, 4, 2),
+    );
     expect(target.ms).toBeGreaterThan(0);
     expect(target.exponentsOnlyMs).toBeGreaterThan(0);
     const split = target.withSingularValues!;

@@ -74,7 +74,8 @@ function panels(n: number, k: number, seed: number, zeroColumn = -1): Float32Arr
   let state = seed;
   const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
   const z = new Float32Array(COUNT * n * k);
-  for (let s = 0; s < COUNT; s++) for (let j = 0; j < k; j++) for (let i = 0; i < n; i++) z[s * n * k + j * n + i] = j === zeroColumn ? 0 : next() * 2 ** (-j / 8);
+  for (let s = 0; s < COUNT; s++)
+    for (let j = 0; j < k; j++) for (let i = 0; i < n; i++) z[s * n * k + j * n + i] = j === zeroColumn ? 0 : next() * 2 ** (-j / 8);
   return z;
 }
 
@@ -99,15 +100,51 @@ describe.skipIf(!device && !gpuRequired)('blocked Householder QR on the GPU', ()
   it.each<[string, number, number, Partial<GpuLimits>, number, boolean, number, QrPlan['panel']]>([
     ['one panel', 12, 12, {}, -1, false, 16, { workgroupSize: 16, rowGroups: 1, rowsPerSlot: 12, slotsPerInvocation: 1 }],
     ['two 64-column panels (64 + 8)', 72, 72, {}, -1, false, 64, { workgroupSize: 256, rowGroups: 4, rowsPerSlot: 20, slotsPerInvocation: 1 }],
-    ['three 32-column panels, the last partial (32 + 32 + 8)', 72, 72, NO_WIDE_PANEL, -1, false, 32, { workgroupSize: 128, rowGroups: 4, rowsPerSlot: 20, slotsPerInvocation: 1 }],
+    [
+      'three 32-column panels, the last partial (32 + 32 + 8)',
+      72,
+      72,
+      NO_WIDE_PANEL,
+      -1,
+      false,
+      32,
+      { workgroupSize: 128, rowGroups: 4, rowsPerSlot: 20, slotsPerInvocation: 1 },
+    ],
     ['three panels, 64-invocation panel workgroups', 72, 72, {}, -1, true, 32, { workgroupSize: 64, rowGroups: 2, rowsPerSlot: 36, slotsPerInvocation: 1 }],
-    ['three panels, 32 invocations at most (16-column panels)', 72, 72, { maxComputeInvocationsPerWorkgroup: 32 }, -1, false, 16, { workgroupSize: 32, rowGroups: 2, rowsPerSlot: 36, slotsPerInvocation: 1 }],
+    [
+      'three panels, 32 invocations at most (16-column panels)',
+      72,
+      72,
+      { maxComputeInvocationsPerWorkgroup: 32 },
+      -1,
+      false,
+      16,
+      { workgroupSize: 32, rowGroups: 2, rowsPerSlot: 36, slotsPerInvocation: 1 },
+    ],
     ['k < N in one 64-column panel (37)', 70, 37, {}, -1, false, 64, { workgroupSize: 256, rowGroups: 4, rowsPerSlot: 20, slotsPerInvocation: 1 }],
     ['k < N over two panels (32 + 5)', 70, 37, NO_WIDE_PANEL, -1, false, 32, { workgroupSize: 128, rowGroups: 4, rowsPerSlot: 20, slotsPerInvocation: 1 }],
-    ['4-column panels (workgroup memory capped at 264 bytes)', 18, 14, { maxComputeWorkgroupStorageSize: 264 }, -1, false, 4, { workgroupSize: 4, rowGroups: 1, rowsPerSlot: 20, slotsPerInvocation: 1 }],
+    [
+      '4-column panels (workgroup memory capped at 264 bytes)',
+      18,
+      14,
+      { maxComputeWorkgroupStorageSize: 264 },
+      -1,
+      false,
+      4,
+      { workgroupSize: 4, rowGroups: 1, rowsPerSlot: 20, slotsPerInvocation: 1 },
+    ],
     ['an exactly zero column in the second panel', 40, 40, {}, 35, true, 32, { workgroupSize: 64, rowGroups: 2, rowsPerSlot: 20, slotsPerInvocation: 1 }],
     ['an exactly zero column in a 64-column panel', 40, 40, {}, 35, false, 64, { workgroupSize: 128, rowGroups: 2, rowsPerSlot: 20, slotsPerInvocation: 1 }],
-    ['a zero column, 2 slots per invocation (4 invocations, 8-column panels)', 40, 40, { maxComputeInvocationsPerWorkgroup: 4 }, 35, false, 8, { workgroupSize: 4, rowGroups: 1, rowsPerSlot: 40, slotsPerInvocation: 2 }],
+    [
+      'a zero column, 2 slots per invocation (4 invocations, 8-column panels)',
+      40,
+      40,
+      { maxComputeInvocationsPerWorkgroup: 4 },
+      35,
+      false,
+      8,
+      { workgroupSize: 4, rowGroups: 1, rowsPerSlot: 40, slotsPerInvocation: 2 },
+    ],
   ])('%s: R, Q and log|R_jj| match float64 Householder', async (_, n, k, cap, zeroColumn, emulated, panelWidth, panel) => {
     const z = panels(n, k, n * 1000 + k, zeroColumn);
     const out = await gpuQr(n, k, z, cap, 0, emulated);
@@ -148,7 +185,7 @@ describe.skipIf(!device && !gpuRequired)('blocked Householder QR on the GPU', ()
   it.each([
     [20, 20],
     [70, 37],
-  ])('the initial frame Q_0 at N = %i, k = %i is the CPU engine\'s Haar Q_0 (same stream, sign fix included)', async (n, k) => {
+  ])("the initial frame Q_0 at N = %i, k = %i is the CPU engine's Haar Q_0 (same stream, sign fix included)", async (n, k) => {
     const seed = 11;
     const out = await gpuQr(n, k, null, {}, seed);
     const { params } = parseQuery(`width=${n}&k=${k}&seed=${seed}&act=linear`);

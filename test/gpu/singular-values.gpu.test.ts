@@ -385,11 +385,13 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
 
   it.each([
     { name: 'k from one slice past the first row', to: 'vec2<u32>(row0 + BK, min(P.n, col0 + BN))' },
-    { name: 'k up to the block\'s first column only', to: 'vec2<u32>(row0, min(P.n, col0))' },
+    { name: "k up to the block's first column only", to: 'vec2<u32>(row0, min(P.n, col0))' },
   ])('a tiled product with $name fails', async ({ to }) => {
     const from = 'vec2<u32>(row0, min(P.n, col0 + BN)); }  // MUTATION:krange';
     expect(TPRODUCT_TILED_WGSL).toContain(from);
-    const broken = await withErrorScopes(device!, async () => createTProductPrograms(device!, { tproductTiledSource: TPRODUCT_TILED_WGSL.replace(from, `${to}; }`) }));
+    const broken = await withErrorScopes(device!, async () =>
+      createTProductPrograms(device!, { tproductTiledSource: TPRODUCT_TILED_WGSL.replace(from, `${to}; }`) }),
+    );
     const trace = captureTrace('act=tanh&width=37&depth=60&sw2=2&seed=31', 2);
     const t = await withErrorScopes(device!, () => runGpu(trace, broken, {}, SMALL_TILE));
     for (let s = 0; s < 2; s++) {
@@ -580,10 +582,16 @@ describe.skipIf(!device && !gpuRequired)('T = R_L ... R_1 on the GPU (row-scaled
 
   it('counts R_jj <= 1e-5 max|R_ii| as exactly zero for sparse feedforward layers, as qr-finish.wgsl does', async () => {
     const n = 6;
-    const trace = synthetic(n, 6, 1, (_s, l, r) => {
-      if (l === 2) r[(n - 1) * n + n - 1] = 3e-7; // below 1e-5 max|R_ii| (max >= 1): a dead direction
-      if (l === 3) r[(n - 2) * n + n - 2] = 1e-3; // small but above the threshold: kept
-    }, true);
+    const trace = synthetic(
+      n,
+      6,
+      1,
+      (_s, l, r) => {
+        if (l === 2) r[(n - 1) * n + n - 1] = 3e-7; // below 1e-5 max|R_ii| (max >= 1): a dead direction
+        if (l === 3) r[(n - 2) * n + n - 2] = 1e-3; // small but above the threshold: kept
+      },
+      true,
+    );
     const t = await withErrorScopes(device!, () => runGpu(trace, programs));
     expect(t.flags[0]).toBe(0);
     expect(t.rank[0]).toBe(n - 1);

@@ -22,9 +22,11 @@ function sourceFiles(dir: string): string[] {
 /** Relative module specifiers of a file (static imports, re-exports and dynamic imports), resolved to src paths. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'";]*?from\s*'([^']+)'/g), ...text.matchAll(/import\(\s*'([^']+)'\s*\)/g), ...text.matchAll(/(?:^|\n)\s*import\s*'([^']+)'/g)].map(
-    (m) => m[1]!,
-  );
+  const specs = [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'";]*?from\s*'([^']+)'/g),
+    ...text.matchAll(/import\(\s*'([^']+)'\s*\)/g),
+    ...text.matchAll(/(?:^|\n)\s*import\s*'([^']+)'/g),
+  ].map((m) => m[1]!);
   return specs
     .filter((s) => s.startsWith('.'))
     .map((s) => s.replace(/\?.*$/, ''))
@@ -86,7 +88,14 @@ describe('source layout', () => {
       stack.push(f);
       for (const t of GRAPH.get(f) ?? []) {
         if (!GRAPH.has(t)) continue;
-        if (state.get(t) === 'open') cycles.push(stack.slice(stack.indexOf(t)).concat(t).map((p) => relative(SRC, p)).join(' -> '));
+        if (state.get(t) === 'open')
+          cycles.push(
+            stack
+              .slice(stack.indexOf(t))
+              .concat(t)
+              .map((p) => relative(SRC, p))
+              .join(' -> '),
+          );
         else if (!state.has(t)) visit(t);
       }
       stack.pop();
@@ -102,14 +111,17 @@ describe('source layout', () => {
       const rel = relative(SRC, file);
       for (const t of targets) {
         const to = relative(SRC, t);
-        if ((rel.startsWith('engine/gpu/') && to.startsWith('engine/cpu/')) || (rel.startsWith('engine/cpu/') && to.startsWith('engine/gpu/'))) wrong.push(`${rel} -> ${to}`);
+        if ((rel.startsWith('engine/gpu/') && to.startsWith('engine/cpu/')) || (rel.startsWith('engine/cpu/') && to.startsWith('engine/gpu/')))
+          wrong.push(`${rel} -> ${to}`);
       }
     }
     expect(wrong).toEqual([]);
   });
 
   it("points comments and messages at the project's own docs/THEORY.md, never at a file outside the repository", () => {
-    const scanned = [...FILES, ...sourceFiles(join(ROOT, 'test')), ...readdirSync(join(ROOT, 'shaders')).map((f) => join(ROOT, 'shaders', f))].filter((f) => f !== __filename);
+    const scanned = [...FILES, ...sourceFiles(join(ROOT, 'test')), ...readdirSync(join(ROOT, 'shaders')).map((f) => join(ROOT, 'shaders', f))].filter(
+      (f) => f !== __filename,
+    );
     const outside = /(?<!docs\/)THEORY\.md|theory sheet|shared\//i;
     const wrong = scanned.flatMap((f) =>
       readFileSync(f, 'utf8')

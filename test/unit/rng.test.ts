@@ -24,7 +24,13 @@ describe('stream layout', () => {
   it('gives the same values for any sub-range', () => {
     const whole = new Float64Array(37);
     fillGaussian(whole, 0, 0, 37, address);
-    for (const [first, count] of [[0, 1], [1, 2], [3, 9], [5, 32], [36, 1]] as const) {
+    for (const [first, count] of [
+      [0, 1],
+      [1, 2],
+      [3, 9],
+      [5, 32],
+      [36, 1],
+    ] as const) {
       const part = new Float64Array(count);
       fillGaussian(part, 0, first, count, address);
       expect(Array.from(part)).toEqual(Array.from(whole.subarray(first, first + count)));
@@ -41,12 +47,7 @@ describe('stream layout', () => {
       const t01 = 2 * Math.PI * uniform24(raw[b + 1]!);
       const r23 = Math.sqrt(-2 * Math.log(uniform24(raw[b + 2]!)));
       const t23 = 2 * Math.PI * uniform24(raw[b + 3]!);
-      expect([z[b], z[b + 1], z[b + 2], z[b + 3]]).toEqual([
-        r01 * Math.cos(t01),
-        r01 * Math.sin(t01),
-        r23 * Math.cos(t23),
-        r23 * Math.sin(t23),
-      ]);
+      expect([z[b], z[b + 1], z[b + 2], z[b + 3]]).toEqual([r01 * Math.cos(t01), r01 * Math.sin(t01), r23 * Math.cos(t23), r23 * Math.sin(t23)]);
     }
   });
 
@@ -77,14 +78,19 @@ describe('stream layout', () => {
     const n = 400_000;
     const z = new Float64Array(n);
     fillGaussian(z, 0, 0, n, { seed: 1, sample: 0, layer: 1, tag: STREAM_TAG.weights });
-    let m1 = 0, m2 = 0, m4 = 0, maxAbs = 0;
+    let m1 = 0,
+      m2 = 0,
+      m4 = 0,
+      maxAbs = 0;
     for (const v of z) {
       m1 += v;
       m2 += v * v;
       m4 += v * v * v * v;
       maxAbs = Math.max(maxAbs, Math.abs(v));
     }
-    m1 /= n; m2 /= n; m4 /= n;
+    m1 /= n;
+    m2 /= n;
+    m4 /= n;
     // Standard errors: 1/sqrt(n) = 1.6e-3 for the mean, sqrt(2/n) = 2.2e-3 for the variance,
     // sqrt(96/n) = 0.015 for the fourth moment. 5 SE bounds; a variance-2 or shifted stream fails.
     expect(Math.abs(m1)).toBeLessThan(8e-3);

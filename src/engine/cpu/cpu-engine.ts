@@ -109,7 +109,19 @@ export class CpuEngine implements Engine {
           const label = this.options.label ?? 'cpu';
           const backend = kernelNames.size > 0 ? `${label}, ${[...kernelNames].join('+')} kernels` : label;
           const partial = [...inFlight.values()].map((m) => ({ layer: m.layer, sums: m.sums }));
-          yield buildSnapshot({ params, k: config.k, singularValues: config.trackSingularValues, checkpoints: checkpointLayers, results, partial, elapsedMs: now - started, work, done: finished, perSample, backend });
+          yield buildSnapshot({
+            params,
+            k: config.k,
+            singularValues: config.trackSingularValues,
+            checkpoints: checkpointLayers,
+            results,
+            partial,
+            elapsedMs: now - started,
+            work,
+            done: finished,
+            perSample,
+            backend,
+          });
           if (finished) return;
         }
         await new Promise<void>((resolve) => {

@@ -562,33 +562,12 @@ function accumulateRow(c: Float64Array, a: Float64Array, n: number, i: number, k
     c[ri + k + 1] += a0 * c[r0 + k + 1] + a1 * c[r1 + k + 1];
     c[ri + k + 2] += a0 * c[r0 + k + 2] + a1 * c[r1 + k + 2] + a2 * c[r2 + k + 2];
     c[ri + k + 3] += a0 * c[r0 + k + 3] + a1 * c[r1 + k + 3] + a2 * c[r2 + k + 3] + a3 * c[r3 + k + 3];
-    c[ri + k + 4] +=
-      a0 * c[r0 + k + 4] + a1 * c[r1 + k + 4] + a2 * c[r2 + k + 4] + a3 * c[r3 + k + 4] + a4 * c[r4 + k + 4];
-    c[ri + k + 5] +=
-      a0 * c[r0 + k + 5] +
-      a1 * c[r1 + k + 5] +
-      a2 * c[r2 + k + 5] +
-      a3 * c[r3 + k + 5] +
-      a4 * c[r4 + k + 5] +
-      a5 * c[r5 + k + 5];
+    c[ri + k + 4] += a0 * c[r0 + k + 4] + a1 * c[r1 + k + 4] + a2 * c[r2 + k + 4] + a3 * c[r3 + k + 4] + a4 * c[r4 + k + 4];
+    c[ri + k + 5] += a0 * c[r0 + k + 5] + a1 * c[r1 + k + 5] + a2 * c[r2 + k + 5] + a3 * c[r3 + k + 5] + a4 * c[r4 + k + 5] + a5 * c[r5 + k + 5];
     c[ri + k + 6] +=
-      a0 * c[r0 + k + 6] +
-      a1 * c[r1 + k + 6] +
-      a2 * c[r2 + k + 6] +
-      a3 * c[r3 + k + 6] +
-      a4 * c[r4 + k + 6] +
-      a5 * c[r5 + k + 6] +
-      a6 * c[r6 + k + 6];
+      a0 * c[r0 + k + 6] + a1 * c[r1 + k + 6] + a2 * c[r2 + k + 6] + a3 * c[r3 + k + 6] + a4 * c[r4 + k + 6] + a5 * c[r5 + k + 6] + a6 * c[r6 + k + 6];
     for (let j = k + 7; j < n; j++) {
-      c[ri + j] +=
-        a0 * c[r0 + j] +
-        a1 * c[r1 + j] +
-        a2 * c[r2 + j] +
-        a3 * c[r3 + j] +
-        a4 * c[r4 + j] +
-        a5 * c[r5 + j] +
-        a6 * c[r6 + j] +
-        a7 * c[r7 + j];
+      c[ri + j] += a0 * c[r0 + j] + a1 * c[r1 + j] + a2 * c[r2 + j] + a3 * c[r3 + j] + a4 * c[r4 + j] + a5 * c[r5 + j] + a6 * c[r6 + j] + a7 * c[r7 + j];
     }
   }
   for (; k < kEnd; k++) {

@@ -14,25 +14,73 @@ export function matmulWQ(w: Float64Array, q: Float64Array, out: Float64Array, n:
   const n4 = n - (n % 4);
   const k4 = k - (k % 4);
   for (let j = 0; j < k4; j += 4) {
-    const q0 = j * n, q1 = q0 + n, q2 = q1 + n, q3 = q2 + n;
+    const q0 = j * n,
+      q1 = q0 + n,
+      q2 = q1 + n,
+      q3 = q2 + n;
     for (let i = 0; i < n4; i += 4) {
-      const w0 = i * n, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      const w0 = i * n,
+        w1 = w0 + n,
+        w2 = w1 + n,
+        w3 = w2 + n;
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0;
+      let c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0;
+      let c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
       for (let t = 0; t < n; t++) {
-        const a0 = w[w0 + t]!, a1 = w[w1 + t]!, a2 = w[w2 + t]!, a3 = w[w3 + t]!;
-        const b0 = q[q0 + t]!, b1 = q[q1 + t]!, b2 = q[q2 + t]!, b3 = q[q3 + t]!;
-        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+        const a0 = w[w0 + t]!,
+          a1 = w[w1 + t]!,
+          a2 = w[w2 + t]!,
+          a3 = w[w3 + t]!;
+        const b0 = q[q0 + t]!,
+          b1 = q[q1 + t]!,
+          b2 = q[q2 + t]!,
+          b3 = q[q3 + t]!;
+        c00 += a0 * b0;
+        c01 += a0 * b1;
+        c02 += a0 * b2;
+        c03 += a0 * b3;
+        c10 += a1 * b0;
+        c11 += a1 * b1;
+        c12 += a1 * b2;
+        c13 += a1 * b3;
+        c20 += a2 * b0;
+        c21 += a2 * b1;
+        c22 += a2 * b2;
+        c23 += a2 * b3;
+        c30 += a3 * b0;
+        c31 += a3 * b1;
+        c32 += a3 * b2;
+        c33 += a3 * b3;
       }
-      out[q0 + i] = c00; out[q1 + i] = c01; out[q2 + i] = c02; out[q3 + i] = c03;
-      out[q0 + i + 1] = c10; out[q1 + i + 1] = c11; out[q2 + i + 1] = c12; out[q3 + i + 1] = c13;
-      out[q0 + i + 2] = c20; out[q1 + i + 2] = c21; out[q2 + i + 2] = c22; out[q3 + i + 2] = c23;
-      out[q0 + i + 3] = c30; out[q1 + i + 3] = c31; out[q2 + i + 3] = c32; out[q3 + i + 3] = c33;
+      out[q0 + i] = c00;
+      out[q1 + i] = c01;
+      out[q2 + i] = c02;
+      out[q3 + i] = c03;
+      out[q0 + i + 1] = c10;
+      out[q1 + i + 1] = c11;
+      out[q2 + i + 1] = c12;
+      out[q3 + i + 1] = c13;
+      out[q0 + i + 2] = c20;
+      out[q1 + i + 2] = c21;
+      out[q2 + i + 2] = c22;
+      out[q3 + i + 2] = c23;
+      out[q0 + i + 3] = c30;
+      out[q1 + i + 3] = c31;
+      out[q2 + i + 3] = c32;
+      out[q3 + i + 3] = c33;
     }
     for (let i = n4; i < n; i++) {
       for (let jj = j; jj < j + 4; jj++) out[jj * n + i] = dot(w, i * n, q, jj * n, n);
@@ -104,26 +152,70 @@ export function householderQR(z: Float64Array, tau: Float64Array, n: number, k: 
 export function applyReflector(v: Float64Array, vOff: number, j: number, t: number, x: Float64Array, c0: number, c1: number, n: number): void {
   let c = c0;
   for (; c + 8 <= c1; c += 8) {
-    const x0 = c * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, x4 = x3 + n, x5 = x4 + n, x6 = x5 + n, x7 = x6 + n;
-    let s0 = x[x0 + j]!, s1 = x[x1 + j]!, s2 = x[x2 + j]!, s3 = x[x3 + j]!;
-    let s4 = x[x4 + j]!, s5 = x[x5 + j]!, s6 = x[x6 + j]!, s7 = x[x7 + j]!;
+    const x0 = c * n,
+      x1 = x0 + n,
+      x2 = x1 + n,
+      x3 = x2 + n,
+      x4 = x3 + n,
+      x5 = x4 + n,
+      x6 = x5 + n,
+      x7 = x6 + n;
+    let s0 = x[x0 + j]!,
+      s1 = x[x1 + j]!,
+      s2 = x[x2 + j]!,
+      s3 = x[x3 + j]!;
+    let s4 = x[x4 + j]!,
+      s5 = x[x5 + j]!,
+      s6 = x[x6 + j]!,
+      s7 = x[x7 + j]!;
     for (let i = j + 1; i < n; i++) {
       const vi = v[vOff + i]!;
-      s0 += vi * x[x0 + i]!; s1 += vi * x[x1 + i]!; s2 += vi * x[x2 + i]!; s3 += vi * x[x3 + i]!;
-      s4 += vi * x[x4 + i]!; s5 += vi * x[x5 + i]!; s6 += vi * x[x6 + i]!; s7 += vi * x[x7 + i]!;
+      s0 += vi * x[x0 + i]!;
+      s1 += vi * x[x1 + i]!;
+      s2 += vi * x[x2 + i]!;
+      s3 += vi * x[x3 + i]!;
+      s4 += vi * x[x4 + i]!;
+      s5 += vi * x[x5 + i]!;
+      s6 += vi * x[x6 + i]!;
+      s7 += vi * x[x7 + i]!;
     }
-    s0 *= t; s1 *= t; s2 *= t; s3 *= t; s4 *= t; s5 *= t; s6 *= t; s7 *= t;
-    x[x0 + j]! -= s0; x[x1 + j]! -= s1; x[x2 + j]! -= s2; x[x3 + j]! -= s3;
-    x[x4 + j]! -= s4; x[x5 + j]! -= s5; x[x6 + j]! -= s6; x[x7 + j]! -= s7;
+    s0 *= t;
+    s1 *= t;
+    s2 *= t;
+    s3 *= t;
+    s4 *= t;
+    s5 *= t;
+    s6 *= t;
+    s7 *= t;
+    x[x0 + j]! -= s0;
+    x[x1 + j]! -= s1;
+    x[x2 + j]! -= s2;
+    x[x3 + j]! -= s3;
+    x[x4 + j]! -= s4;
+    x[x5 + j]! -= s5;
+    x[x6 + j]! -= s6;
+    x[x7 + j]! -= s7;
     for (let i = j + 1; i < n; i++) {
       const vi = v[vOff + i]!;
-      x[x0 + i]! -= s0 * vi; x[x1 + i]! -= s1 * vi; x[x2 + i]! -= s2 * vi; x[x3 + i]! -= s3 * vi;
-      x[x4 + i]! -= s4 * vi; x[x5 + i]! -= s5 * vi; x[x6 + i]! -= s6 * vi; x[x7 + i]! -= s7 * vi;
+      x[x0 + i]! -= s0 * vi;
+      x[x1 + i]! -= s1 * vi;
+      x[x2 + i]! -= s2 * vi;
+      x[x3 + i]! -= s3 * vi;
+      x[x4 + i]! -= s4 * vi;
+      x[x5 + i]! -= s5 * vi;
+      x[x6 + i]! -= s6 * vi;
+      x[x7 + i]! -= s7 * vi;
     }
   }
   for (; c + 4 <= c1; c += 4) {
-    const x0 = c * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
-    let s0 = x[x0 + j]!, s1 = x[x1 + j]!, s2 = x[x2 + j]!, s3 = x[x3 + j]!;
+    const x0 = c * n,
+      x1 = x0 + n,
+      x2 = x1 + n,
+      x3 = x2 + n;
+    let s0 = x[x0 + j]!,
+      s1 = x[x1 + j]!,
+      s2 = x[x2 + j]!,
+      s3 = x[x3 + j]!;
     for (let i = j + 1; i < n; i++) {
       const vi = v[vOff + i]!;
       s0 += vi * x[x0 + i]!;
@@ -131,8 +223,14 @@ export function applyReflector(v: Float64Array, vOff: number, j: number, t: numb
       s2 += vi * x[x2 + i]!;
       s3 += vi * x[x3 + i]!;
     }
-    s0 *= t; s1 *= t; s2 *= t; s3 *= t;
-    x[x0 + j]! -= s0; x[x1 + j]! -= s1; x[x2 + j]! -= s2; x[x3 + j]! -= s3;
+    s0 *= t;
+    s1 *= t;
+    s2 *= t;
+    s3 *= t;
+    x[x0 + j]! -= s0;
+    x[x1 + j]! -= s1;
+    x[x2 + j]! -= s2;
+    x[x3 + j]! -= s3;
     for (let i = j + 1; i < n; i++) {
       const vi = v[vOff + i]!;
       x[x0 + i]! -= s0 * vi;
@@ -179,6 +277,5 @@ export function haarColumns(g: Float64Array, tau: Float64Array, q: Float64Array,
     }
   }
 }
-
 
 export const JS_KERNELS: DenseKernels = { name: 'js', matmulWQ, reflect: applyReflector };

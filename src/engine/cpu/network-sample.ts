@@ -295,7 +295,12 @@ export class NetworkSample {
  * sample the GPU's float32 T does not cover. Runs in ~10 ms slices so a page stays responsive; null if
  * aborted. The GPU engine receives this as its `float64Recompute` option (it does not import this folder).
  */
-export async function float64LogSingularValues(config: RunConfig, sample: number, signal?: AbortSignal, pause: () => Promise<void> = nextMacrotask): Promise<Float64Array | null> {
+export async function float64LogSingularValues(
+  config: RunConfig,
+  sample: number,
+  signal?: AbortSignal,
+  pause: () => Promise<void> = nextMacrotask,
+): Promise<Float64Array | null> {
   const ws = workspaces.get(config) ?? new Workspace(config);
   workspaces.set(config, ws);
   const net = new NetworkSample(config, sample, ws);

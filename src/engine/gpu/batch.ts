@@ -69,7 +69,17 @@ class BlockedQr {
     private readonly count: number,
     /** Binds the Layer uniform, then this QR's Panel uniforms, then the storage buffers. */
     group: (program: Program, panels: GPUBuffer, storage: GPUBuffer[]) => GPUBindGroup,
-    buffers: { matrix: GPUBuffer; q: GPUBuffer; t: GPUBuffer; w: GPUBuffer; panels: GPUBuffer; sums: GPUBuffer; comps: GPUBuffer; dead: GPUBuffer; stats: GPUBuffer },
+    buffers: {
+      matrix: GPUBuffer;
+      q: GPUBuffer;
+      t: GPUBuffer;
+      w: GPUBuffer;
+      panels: GPUBuffer;
+      sums: GPUBuffer;
+      comps: GPUBuffer;
+      dead: GPUBuffer;
+      stats: GPUBuffer;
+    },
   ) {
     const panel = panelUniforms(k, plan.panelWidth);
     this.panelCount = panel.panels;
@@ -157,7 +167,8 @@ export class GpuBatch {
       return b;
     };
     const orthPlan = shape.orthogonalize ? plan.orthQr : null;
-    if (shape.orthogonalize && !(orthPlan && programs.orthQr && programs.orthWeights)) throw new Error('GpuBatch: orthogonal weights need the plan\'s and programs\' orthogonal QR');
+    if (shape.orthogonalize && !(orthPlan && programs.orthQr && programs.orthWeights))
+      throw new Error("GpuBatch: orthogonal weights need the plan's and programs' orthogonal QR");
     const b: BatchBuffers = {
       w: buffer(4 * count * n * n, S | src, 'W'),
       g: orthPlan ? buffer(4 * count * n * n, S, 'Gaussian for orthogonal W') : null,
@@ -182,7 +193,14 @@ export class GpuBatch {
     const qrGroup = (program: Program, panels: GPUBuffer, storage: GPUBuffer[]) => this.group(program, storage, panels);
     const common = { sums: b.sums, comps: b.comps, dead: b.dead, stats: b.stats };
     const applyW = (cols: number, qr: QrPlan, label: string) => buffer(4 * count * BlockedQr.applyWFloats(cols, qr), S, label);
-    this.jacobianQr = new BlockedQr(device, p.qr, plan.qr, n, k, count, qrGroup, { matrix: b.z, q: b.q, t: b.t, w: applyW(k, plan.qr, 'QR apply W'), panels: b.panels, ...common });
+    this.jacobianQr = new BlockedQr(device, p.qr, plan.qr, n, k, count, qrGroup, {
+      matrix: b.z,
+      q: b.q,
+      t: b.t,
+      w: applyW(k, plan.qr, 'QR apply W'),
+      panels: b.panels,
+      ...common,
+    });
     // The weights' QR measures nothing (Haar mode): the log sums are bound but never written.
     this.orthQr =
       orthPlan && b.g && b.o

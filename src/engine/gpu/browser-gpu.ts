@@ -50,10 +50,7 @@ export async function browserGpuEngine(options: BrowserGpuOptions = {}): Promise
  * GPU first, `cpu` after any GPU failure (see FallbackEngine); the device is requested on the first
  * run that wants the GPU. `route` sends runs the GPU engine does not do to the CPU for that run only.
  */
-export function browserFallbackEngine(
-  cpu: Engine,
-  options: BrowserGpuOptions & Pick<FallbackEngineOptions, 'route' | 'perRun'> = {},
-): FallbackEngine {
+export function browserFallbackEngine(cpu: Engine, options: BrowserGpuOptions & Pick<FallbackEngineOptions, 'route' | 'perRun'> = {}): FallbackEngine {
   const { route, perRun, ...gpuOptions } = options;
   return new FallbackEngine({
     primary: async () => {

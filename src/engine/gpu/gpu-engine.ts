@@ -196,7 +196,7 @@ export class GpuEngine implements Engine {
     const { signal } = options;
     this.throwIfFailed();
     const run = this.prepare(params, options);
-    for (let base = 0; base < params.samples; ) {
+    for (let base = 0; base < params.samples;) {
       if (signal?.aborted) return;
       const count = Math.min(run.batch, params.samples - base);
       const outcome = await this.runBatch(run, base, count, signal);
@@ -240,12 +240,29 @@ export class GpuEngine implements Engine {
           ...(state.memoryNote ? [state.memoryNote] : []),
           ...(state.missing === 0
             ? []
-            : [`Singular values of ${state.missing} of ${state.results.length} samples are missing: their float32 product T = R_L...R_1 hit a case the GPU kernels do not cover, and this engine was given no float64 engine to recompute them.`]),
+            : [
+                `Singular values of ${state.missing} of ${state.results.length} samples are missing: their float32 product T = R_L...R_1 hit a case the GPU kernels do not cover, and this engine was given no float64 engine to recompute them.`,
+              ]),
           ...(state.recomputed === 0
             ? []
-            : [`Singular values of ${state.recomputed} of ${state.results.length} samples were recomputed in float64 on the CPU (same networks): their float32 product T = R_L...R_1 hit a case the GPU kernels do not cover (a zero row above a nonzero one, a row leaving float32 range, or a float32 Jacobi that did not settle).`]),
+            : [
+                `Singular values of ${state.recomputed} of ${state.results.length} samples were recomputed in float64 on the CPU (same networks): their float32 product T = R_L...R_1 hit a case the GPU kernels do not cover (a zero row above a nonzero one, a row leaving float32 range, or a float32 Jacobi that did not settle).`,
+              ]),
         ];
-        return buildSnapshot({ params, k: config.k, singularValues: config.trackSingularValues, checkpoints, results: state.results, partial: [], elapsedMs: performance.now() - started, work: state.work, done, perSample: options.perSample ?? false, backend, notes });
+        return buildSnapshot({
+          params,
+          k: config.k,
+          singularValues: config.trackSingularValues,
+          checkpoints,
+          results: state.results,
+          partial: [],
+          elapsedMs: performance.now() - started,
+          work: state.work,
+          done,
+          perSample: options.perSample ?? false,
+          backend,
+          notes,
+        });
       },
     };
     return state;
@@ -273,7 +290,8 @@ export class GpuEngine implements Engine {
       });
       tAcc = allocated.value.t;
       if (allocated.outOfMemory) {
-        if (count === 1) throw new GpuOutOfMemoryError(`the GPU ran out of memory for one sample at N = ${n}${config.trackSingularValues ? ' with singular values' : ''}`);
+        if (count === 1)
+          throw new GpuOutOfMemoryError(`the GPU ran out of memory for one sample at N = ${n}${config.trackSingularValues ? ' with singular values' : ''}`);
         run.batch = Math.ceil(count / 2);
         run.memoryNote = `The GPU ran out of memory for ${count} samples at a time, so this run uses batches of ${run.batch} or fewer (slower on a large GPU, same results).`;
         return 'smaller';
@@ -312,7 +330,7 @@ export class GpuEngine implements Engine {
     // chunk, a third of a 100-layer run, with one chunk at a time). The queue stays two chunks short, so
     // cancelling still takes effect within about two chunks.
     let previous: Promise<void> | null = null;
-    for (let layer = 0; layer < params.depth; ) {
+    for (let layer = 0; layer < params.depth;) {
       if (signal?.aborted) return false;
       const chunkEnd = Math.min(params.depth, layer + layersPerChunk);
       this.encodeChunk(run, batch, base, layer, chunkEnd, tAcc);
@@ -328,7 +346,10 @@ export class GpuEngine implements Engine {
       // The singular values of T on the GPU; only N numbers per sample come back. Its sweeps stop when
       // the samples have converged, or when the run is cancelled.
       const bufs = batch.buffers;
-      await tAcc.computeSingularValues({ uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, 0, { stop: () => signal?.aborted ?? false, wait: (work) => this.guard(work) });
+      await tAcc.computeSingularValues({ uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, 0, {
+        stop: () => signal?.aborted ?? false,
+        wait: (work) => this.guard(work),
+      });
     }
     if (previous) await this.guard(previous);
     return !signal?.aborted;
@@ -476,7 +497,11 @@ export class GpuEngine implements Engine {
         const at = (j: number) => (historyDead[off + j] ? -Infinity : history[off + j]! / ml);
         let sum = 0;
         let finite = 0;
-        for (let j = 0; j < k; j++) if (at(j) > -Infinity) (sum += at(j)), finite++;
+        for (let j = 0; j < k; j++) {
+          if (at(j) === -Infinity) continue;
+          sum += at(j);
+          finite++;
+        }
         convergence[3 * c] = at(0);
         convergence[3 * c + 1] = at(k - 1);
         convergence[3 * c + 2] = finite > 0 ? sum / finite : -Infinity;

@@ -166,19 +166,29 @@ export function tProductBytesPerSample(n: number): number {
 
 const floorPow2 = (x: number) => (x >= 1 ? 2 ** Math.floor(Math.log2(x)) : 0);
 /** A one-dimensional workgroup: `preferred`, or the largest power of two the limits allow. */
-const workgroupWithin = (limits: GpuLimits, preferred: number) => floorPow2(Math.min(preferred, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX));
+const workgroupWithin = (limits: GpuLimits, preferred: number) =>
+  floorPow2(Math.min(preferred, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX));
 const ceilPow2 = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(1, x)));
 
 /** Checks that do not depend on the run: is this device usable by the engine at all? */
 export function checkDeviceLimits(limits: GpuLimits): void {
   if (limits.maxStorageBuffersPerShaderStage < STORAGE_BUFFERS_NEEDED) {
-    throw new GpuLimitError('maxStorageBuffersPerShaderStage', limits.maxStorageBuffersPerShaderStage, STORAGE_BUFFERS_NEEDED, 'the QR finish kernel (shaders/qr-finish.wgsl), which binds 6 storage buffers,');
+    throw new GpuLimitError(
+      'maxStorageBuffersPerShaderStage',
+      limits.maxStorageBuffersPerShaderStage,
+      STORAGE_BUFFERS_NEEDED,
+      'the QR finish kernel (shaders/qr-finish.wgsl), which binds 6 storage buffers,',
+    );
   }
-  for (const name of ['maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupsPerDimension'] as const) {
+  for (const name of [
+    'maxComputeInvocationsPerWorkgroup',
+    'maxComputeWorkgroupSizeX',
+    'maxComputeWorkgroupSizeY',
+    'maxComputeWorkgroupsPerDimension',
+  ] as const) {
     if (limits[name] < 1) throw new GpuLimitError(name, limits[name], 1, 'every kernel');
   }
 }
-
 
 /** qr-panel.wgsl's workgroup memory (f32): xsh[2 RPI G], nred[G], alpha, red[PB G], dsh[PB], T[PB * PB]. */
 export function qrPanelBytes(panelWidth: number, rowGroups: number, rowsPerSlot: number): number {
@@ -247,7 +257,12 @@ export function planQr(limits: GpuLimits, n: number, k: number, finishWorkgroup:
     }
   }
   const narrowest = Math.max(qrApplyBytes(4, 4, 1), qrPanelBytes(4, 1, n), qrFinishBytes(1));
-  throw new GpuLimitError('maxComputeWorkgroupStorageSize', storage, narrowest, `the blocked QR (shaders/qr-*.wgsl) at N = ${n} with its narrowest, 4-column panels (bytes of workgroup memory)`);
+  throw new GpuLimitError(
+    'maxComputeWorkgroupStorageSize',
+    storage,
+    narrowest,
+    `the blocked QR (shaders/qr-*.wgsl) at N = ${n} with its narrowest, 4-column panels (bytes of workgroup memory)`,
+  );
 }
 
 /** Workgroup sizes of the T-product kernels, which depend only on the device (compiled once per engine). */
@@ -280,7 +295,14 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
   const dims = limits.maxComputeWorkgroupsPerDimension;
   const dispatches: [number, string][] = [
     [Math.ceil((n * n) / 4 / workgroupSize), `the weights kernel at N = ${n} with ${workgroupSize}-invocation workgroups (workgroups in x)`],
-    ...(orthogonalize ? [[Math.ceil((n * n) / workgroupSize), `the orthogonal weights' kernel at N = ${n} with ${workgroupSize}-invocation workgroups (workgroups in x)`] as [number, string]] : []),
+    ...(orthogonalize
+      ? [
+          [Math.ceil((n * n) / workgroupSize), `the orthogonal weights' kernel at N = ${n} with ${workgroupSize}-invocation workgroups (workgroups in x)`] as [
+            number,
+            string,
+          ],
+        ]
+      : []),
     [Math.ceil(n / (4 * tileX)), `the jacobian kernel at N = ${n} (workgroups in x)`],
     [Math.ceil(k / (4 * tileY)), `the jacobian kernel at k = ${k} (workgroups in y)`],
   ];
@@ -300,11 +322,17 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
     throw new GpuLimitError(limit, limits[limit], largestBinding, `one sample's weight matrix (4 N^2 bytes at N = ${n})`);
   }
   if (historyBytes > limits.maxBufferSize) {
-    throw new GpuLimitError('maxBufferSize', limits.maxBufferSize, historyBytes, `one sample's convergence history (4 k x ${checkpoints} checkpoints bytes at k = ${k})`);
+    throw new GpuLimitError(
+      'maxBufferSize',
+      limits.maxBufferSize,
+      historyBytes,
+      `one sample's convergence history (4 k x ${checkpoints} checkpoints bytes at k = ${k})`,
+    );
   }
   const orthFloats = orthQr ? 2 * n * n + qrTFloats(n, orthQr.panelWidth) + qrApplyWFloats(n, orthQr) : 0;
   const qrFloats = qrTFloats(k, qr.panelWidth) + qrApplyWFloats(k, qr);
-  const bytesPerSample = 4 * (n * n + 3 * n + 2 * n * k + 3 * k + 4 + 2 * k * checkpoints + qrFloats + orthFloats) + (input.singularValues ? tProductBytesPerSample(n) : 0);
+  const bytesPerSample =
+    4 * (n * n + 3 * n + 2 * n * k + 3 * k + 4 + 2 * k * checkpoints + qrFloats + orthFloats) + (input.singularValues ? tProductBytesPerSample(n) : 0);
   const batch = Math.max(
     1,
     Math.min(
@@ -337,6 +365,9 @@ export function matmulWorkgroups(plan: MatmulPlan, n: number, k: number): [numbe
 
 /** One line for a status bar: what the engine chose from the limits. */
 export function describePlan(plan: GpuPlan): string {
-  const matmul = plan.matmul.kind === 'tiled' ? `tiled matmul (${describeTiledShape(plan.matmul.shape)})` : `${plan.matmul.tileX}x${plan.matmul.tileY} register matmul tiles`;
+  const matmul =
+    plan.matmul.kind === 'tiled'
+      ? `tiled matmul (${describeTiledShape(plan.matmul.shape)})`
+      : `${plan.matmul.tileX}x${plan.matmul.tileY} register matmul tiles`;
   return `workgroups of ${plan.workgroupSize}, ${matmul}, ${plan.qr.panelWidth}-column QR panels, ${plan.batch} sample${plan.batch === 1 ? '' : 's'} per batch`;
 }

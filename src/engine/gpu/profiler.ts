@@ -52,7 +52,11 @@ export class GpuProfiler {
     if (!GpuProfiler.offered(device)) throw new Error("GpuProfiler needs a device created with the 'timestamp-query' feature");
     this.capacity = Math.min(MAX_QUERIES, Math.max(2, Math.floor(capacity / 2) * 2));
     this.querySet = device.createQuerySet({ label: 'kernel timestamps', type: 'timestamp', count: this.capacity });
-    this.resolveBuffer = device.createBuffer({ label: 'kernel timestamps', size: 8 * this.capacity, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    this.resolveBuffer = device.createBuffer({
+      label: 'kernel timestamps',
+      size: 8 * this.capacity,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    });
   }
 
   /**

@@ -111,7 +111,13 @@ const cache = new WeakMap<GPUDevice, Map<string, Program>>();
  * The kernel's program for these constants (and entry point), compiled once per device. `variant`
  * names a source rewritten by `shape` (the tiled matmul's consts), and is part of the cache key.
  */
-function program(device: GPUDevice, name: KernelName, constants: Constants, variant?: { key: string; shape: (source: string) => string }, entryPoint = 'main'): Program {
+function program(
+  device: GPUDevice,
+  name: KernelName,
+  constants: Constants,
+  variant?: { key: string; shape: (source: string) => string },
+  entryPoint = 'main',
+): Program {
   let perDevice = cache.get(device);
   if (!perDevice) cache.set(device, (perDevice = new Map()));
   const key = `${name} ${entryPoint} ${JSON.stringify(constants)} ${variant?.key ?? ''}`;

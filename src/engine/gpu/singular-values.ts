@@ -144,7 +144,11 @@ export function createTProductPrograms(device: GPUDevice, options: TProductOptio
   const jacobiPartWork = options.jacobiPartWork ?? JACOBI_PART_WORK;
   const jacobiConstants = { JWG: options.jacobiWorkgroup ?? 64, MAX_SWEEPS: JACOBI_MAX_SWEEPS, PART_WORK: jacobiPartWork };
   const jacobi = (entryPoint: string) =>
-    device.createComputePipeline({ label: `jacobi ${entryPoint}`, layout: pipelineLayout, compute: { module: jacobiModule, entryPoint, constants: jacobiConstants } });
+    device.createComputePipeline({
+      label: `jacobi ${entryPoint}`,
+      layout: pipelineLayout,
+      compute: { module: jacobiModule, entryPoint, constants: jacobiConstants },
+    });
   const row = { RW: options.rowWorkgroup ?? 64 };
   const tiled = new Map<string, GPUComputePipeline>();
   const tiledProduct = (shape: TiledMatmulShape) => {
@@ -153,7 +157,11 @@ export function createTProductPrograms(device: GPUDevice, options: TProductOptio
     if (!made) {
       const code = `${shaderPrelude()}\n${tstateWgsl}\n${tiledMatmulSource(shape, options.tproductTiledSource ?? tproductTiledWgsl)}`;
       const tiledModule = device.createShaderModule({ label: `tproduct tiled ${key}`, code });
-      made = device.createComputePipeline({ label: `tproduct tiled ${key}`, layout: pipelineLayout, compute: { module: tiledModule, entryPoint: 'main', constants: { B_ROW_MAJOR: 1 } } });
+      made = device.createComputePipeline({
+        label: `tproduct tiled ${key}`,
+        layout: pipelineLayout,
+        compute: { module: tiledModule, entryPoint: 'main', constants: { B_ROW_MAJOR: 1 } },
+      });
       tiled.set(key, made);
     }
     return made;
@@ -317,24 +325,34 @@ export class TAccumulator {
       if (status) for (let s = 0; s < samples; s++) enc.copyBufferToBuffer(this.state, 4 * s * this.stride, status, 16 * s, 16);
       device.queue.submit([enc.finish()]);
     };
-    submit('jacobi start', (pass) => {
-      pass.setPipeline(this.programs.jacobiStart);
-      pass.dispatchWorkgroups(samples);
-    }, null);
+    submit(
+      'jacobi start',
+      (pass) => {
+        pass.setPipeline(this.programs.jacobiStart);
+        pass.dispatchWorkgroups(samples);
+      },
+      null,
+    );
     // Group g's status is read once group g + 2 is queued, so the GPU has two groups of work while
     // the page waits for the read (waking up takes milliseconds: ~10 ms per wait was seen on an H100).
     const lookahead = 2;
-    const staging = Array.from({ length: lookahead + 1 }, (_, i) => device.createBuffer({ label: `jacobi status ${i}`, size: 16 * samples, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ }));
+    const staging = Array.from({ length: lookahead + 1 }, (_, i) =>
+      device.createBuffer({ label: `jacobi status ${i}`, size: 16 * samples, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ }),
+    );
     try {
       let submitted = 0;
       const pending: GPUBuffer[] = [];
       for (let group = 0; submitted < maxSweeps; group++) {
         const sweeps = Math.min(groupSweeps, maxSweeps - submitted);
         const status = staging[group % staging.length]!;
-        submit(`jacobi sweeps ${submitted + 1}-${submitted + sweeps}`, (pass) => {
-          pass.setPipeline(this.programs.jacobiSweep);
-          for (let d = 0; d < sweeps * parts; d++) pass.dispatchWorkgroups(samples);
-        }, status);
+        submit(
+          `jacobi sweeps ${submitted + 1}-${submitted + sweeps}`,
+          (pass) => {
+            pass.setPipeline(this.programs.jacobiSweep);
+            for (let d = 0; d < sweeps * parts; d++) pass.dispatchWorkgroups(samples);
+          },
+          status,
+        );
         submitted += sweeps;
         pending.push(status);
         if (options.stop?.()) break;
@@ -364,7 +382,14 @@ export class TAccumulator {
     for (let q = 0; q < flags.length; q++) {
       if (!(words[q * stride + 3]! & JACOBI_CONVERGED)) flags[q]! |= T_FLAG_JACOBI;
     }
-    const logSigma = Array.from(flags, (f, q) => (f === 0 ? logs.slice(q * n, q * n + n).sort().reverse() : null));
+    const logSigma = Array.from(flags, (f, q) =>
+      f === 0
+        ? logs
+            .slice(q * n, q * n + n)
+            .sort()
+            .reverse()
+        : null,
+    );
     return { logSigma, flags };
   }
 
@@ -372,7 +397,10 @@ export class TAccumulator {
   async read(): Promise<TResult> {
     const { samples, n, stride } = this;
     // log |row i| = x_i ln 2 + log f_i.
-    const [{ words, logs, flags }, c] = await Promise.all([this.readRecords((floats, rec) => Math.log(floats[rec + 1]!)), readBuffer(this.device, this.c, Float32Array)]);
+    const [{ words, logs, flags }, c] = await Promise.all([
+      this.readRecords((floats, rec) => Math.log(floats[rec + 1]!)),
+      readBuffer(this.device, this.c, Float32Array),
+    ]);
     const rank = Uint32Array.from({ length: samples }, (_, q) => words[q * stride]!);
     const layers = Uint32Array.from({ length: samples }, (_, q) => words[q * stride + 2]!);
     return { samples, n, s: logs, c, rank, flags, layers };

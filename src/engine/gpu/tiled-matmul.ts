@@ -52,7 +52,8 @@ export function tiledShapeUnfit(c: TiledMatmulShape, limits: ShapeLimits): strin
   if (c.tm % 4 !== 0 || c.tn % 4 !== 0) return 'micro-tile sides must be multiples of 4';
   const threads = c.wx * c.wy;
   if ((c.wx * c.tm * c.bk) % threads !== 0 || (c.wy * c.tn * c.bk) % threads !== 0) return 'slices must split evenly over the invocations';
-  if (threads > limits.maxComputeInvocationsPerWorkgroup) return `${threads} invocations > maxComputeInvocationsPerWorkgroup ${limits.maxComputeInvocationsPerWorkgroup}`;
+  if (threads > limits.maxComputeInvocationsPerWorkgroup)
+    return `${threads} invocations > maxComputeInvocationsPerWorkgroup ${limits.maxComputeInvocationsPerWorkgroup}`;
   if (c.wx > limits.maxComputeWorkgroupSizeX || c.wy > limits.maxComputeWorkgroupSizeY) return 'workgroup side above maxComputeWorkgroupSizeX/Y';
   const bytes = tiledWorkgroupBytes(c);
   if (bytes > limits.maxComputeWorkgroupStorageSize) return `${bytes} bytes > maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}`;

@@ -71,4 +71,12 @@ export function activationWgsl(): string {
   return `${dispatch('phi')}\n\n${dispatch('dphi')}\n`;
 }
 
-export { correlation, type ActivationEntry, type ActivationModel, type ActivationTraits, type GaussianMoments, type QuadratureHints, type ShapeKnob } from './types';
+export {
+  correlation,
+  type ActivationEntry,
+  type ActivationModel,
+  type ActivationTraits,
+  type GaussianMoments,
+  type QuadratureHints,
+  type ShapeKnob,
+} from './types';

@@ -172,7 +172,7 @@ function penningtonLogUncached(ctx: TheoryContext): PenningtonResult {
     if (!Number.isFinite(logScale)) return null;
     if (w === 'haar') return { line: null, atomTop: { l: L * logScale, mass: 1 } };
     const d = fussCatalanLog(L, logScale);
-    return d ? { line: { d, mass: 1, extra: ['Evaluated as the Fuss-Catalan law (phi\'^2 is constant here)'] }, atomTop: null } : { line: null, atomTop: null };
+    return d ? { line: { d, mass: 1, extra: ["Evaluated as the Fuss-Catalan law (phi'^2 is constant here)"] }, atomTop: null } : { line: null, atomTop: null };
   }
   // A degree-1 homogeneous phi (ReLU) has a law of phi'^2 independent of q: solve at sw2 = 2, then shift.
   const homogeneous = act.traits.homogeneousDegree === 1;
@@ -220,7 +220,13 @@ function penningtonLogUncached(ctx: TheoryContext): PenningtonResult {
   if (!d) return null;
   for (let i = 0; i < d.l.length; i++) d.l[i] = d.l[i]! + shift;
   return {
-    line: { d, mass: f, extra: [`Drawn as its L -> infinity limit (the law of the per-layer exponents lambda(t), t uniform), since at depth ${L} the finite-depth solver leaves float range; the finite-depth law sits higher by O(log L / L) per layer near the top edge (KS distance ~0.03 at L = 100-300)`] },
+    line: {
+      d,
+      mass: f,
+      extra: [
+        `Drawn as its L -> infinity limit (the law of the per-layer exponents lambda(t), t uniform), since at depth ${L} the finite-depth solver leaves float range; the finite-depth law sits higher by O(log L / L) per layer near the top edge (KS distance ~0.03 at L = 100-300)`,
+      ],
+    },
     atomTop: null,
   };
 }
@@ -263,7 +269,11 @@ export function densityOverlays(p: Params, variable: DensityVariableSpec, finite
       vline(
         'pennington',
         kappa * r.atomTop.l,
-        noteFor('pennington', cav('pennington'), `Atom of mass ${r.atomTop.mass.toFixed(3)} at sigma^2 = ${r.atomTop.mass >= 1 ? '(sw2 d)^L' : 'sw2^L'}: ${r.atomTop.mass >= 1 ? 'every singular value is the same' : 'the top of the support'}`),
+        noteFor(
+          'pennington',
+          cav('pennington'),
+          `Atom of mass ${r.atomTop.mass.toFixed(3)} at sigma^2 = ${r.atomTop.mass >= 1 ? '(sw2 d)^L' : 'sw2^L'}: ${r.atomTop.mass >= 1 ? 'every singular value is the same' : 'the top of the support'}`,
+        ),
         `${title}: atom`,
       );
     }

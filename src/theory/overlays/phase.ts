@@ -87,7 +87,13 @@ function phaseGrid(act: ActivationModel, sw2: number[], sb2: number[]): Omit<Pha
   // sw2 <= 0 (allowed at the slider's end) has J = 0: chi_1 = 0, log undefined.
   const cols = sw2.map((w, i) => [w, i] as const).filter(([w]) => w > 0);
   const logChi1: (number | null)[] = new Array<number | null>(nW * sb2.length).fill(null);
-  const chiGrid = attempt(() => orderChaosGrid(act, cols.map(([w]) => w), sb2));
+  const chiGrid = attempt(() =>
+    orderChaosGrid(
+      act,
+      cols.map(([w]) => w),
+      sb2,
+    ),
+  );
   if (chiGrid) {
     sb2.forEach((_, j) =>
       cols.forEach(([, i], m) => {

@@ -44,7 +44,11 @@ export function applying(p: Params): Applying {
   const ctx = theoryContext(p);
   let ok = new Map<TheoryId, string>();
   try {
-    ok = new Map(THEORY_CATALOG.map((e) => applicability(e, ctx)).filter((a) => a.applies).map((a) => [a.id, a.reason]));
+    ok = new Map(
+      THEORY_CATALOG.map((e) => applicability(e, ctx))
+        .filter((a) => a.applies)
+        .map((a) => [a.id, a.reason]),
+    );
   } catch {
     // nothing applies
   }
@@ -73,7 +77,8 @@ export function memo<T>(key: string, f: () => T): T {
   return v;
 }
 
-export const linspace = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => (i === 0 ? lo : i === n - 1 ? hi : lo + ((hi - lo) * i) / (n - 1)));
+export const linspace = (lo: number, hi: number, n: number) =>
+  Array.from({ length: n }, (_, i) => (i === 0 ? lo : i === n - 1 ? hi : lo + ((hi - lo) * i) / (n - 1)));
 
 /** P(phi' != 0) where phi'^2 is 0 or 1 (ReLU, hard tanh); 1 otherwise. */
 export function activeFraction(ctx: TheoryContext, q: number): number {

@@ -13,7 +13,20 @@ import { freeSpectrum } from '../free-probability';
 import { newmanSpectrum } from '../gaussian-product';
 import { reluRankProbability } from '../relu-exact';
 import { linearResidualSpectrum, smallCSpectrum } from '../residual';
-import { activeFraction, applying, attempt, curve, fin, layerQ, linspace, meanFieldTop, noteFor, reluExact, residualLinearTop, residualTrajectory } from './shared';
+import {
+  activeFraction,
+  applying,
+  attempt,
+  curve,
+  fin,
+  layerQ,
+  linspace,
+  meanFieldTop,
+  noteFor,
+  reluExact,
+  residualLinearTop,
+  residualTrajectory,
+} from './shared';
 import type { TheoryCurve } from './types';
 
 /** Points of an N -> infinity spectrum line (evaluations of the free-probability solver). */
@@ -85,7 +98,8 @@ export function spectrumOverlays(p: Params): TheoryCurve[] {
     if (r && r.y.some((v) => v !== null)) out.push(r);
   };
 
-  if (ok.has('newman')) push(attempt(() => curve('newman', noteFor('newman', cav('newman')), indexX(k), Array.from(newmanSpectrum(N, p.sw2, k), fin), 'points')));
+  if (ok.has('newman'))
+    push(attempt(() => curve('newman', noteFor('newman', cav('newman')), indexX(k), Array.from(newmanSpectrum(N, p.sw2, k), fin), 'points')));
 
   if (ok.has('relu-exact'))
     push(
@@ -128,14 +142,24 @@ export function spectrumOverlays(p: Params): TheoryCurve[] {
     );
 
   if (ok.has('residual-linear-top'))
-    push(attempt(() => curve('residual-linear-top', noteFor('residual-linear-top', cav('residual-linear-top')), [1 / k], [fin(residualLinearTop(N, c, p.sw2))], 'points')));
+    push(
+      attempt(() =>
+        curve('residual-linear-top', noteFor('residual-linear-top', cav('residual-linear-top')), [1 / k], [fin(residualLinearTop(N, c, p.sw2))], 'points'),
+      ),
+    );
 
   if (ok.has('residual-small-c'))
     push(
       attempt(() => {
         const chiBar = residualTrajectory(ctx).chiBar;
         if (!Number.isFinite(chiBar)) return null;
-        return curve('residual-small-c', noteFor('residual-small-c', cav('residual-small-c'), `c = ${c.toPrecision(3)}, chiBar = ${chiBar.toPrecision(4)} (mean field)`), indexX(k), Array.from(smallCSpectrum(N, k, c, chiBar), fin), 'points');
+        return curve(
+          'residual-small-c',
+          noteFor('residual-small-c', cav('residual-small-c'), `c = ${c.toPrecision(3)}, chiBar = ${chiBar.toPrecision(4)} (mean field)`),
+          indexX(k),
+          Array.from(smallCSpectrum(N, k, c, chiBar), fin),
+          'points',
+        );
       }),
     );
 

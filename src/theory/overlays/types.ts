@@ -52,4 +52,3 @@ export interface PhaseGridOptions {
   /** Cells: [along sw2, along sb2], or one number for sw2 with 3/4 of it along sb2. Default [32, 24]. */
   n?: number | [number, number];
 }
-

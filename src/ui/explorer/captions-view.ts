@@ -15,7 +15,10 @@ export function renderCaptions(p: Params, plot: 'spectrum' | 'density' | 'conver
     <ul>
       ${shown.map(
         (r) =>
-          html`<li><b>${r.t.title}</b>: <code>${r.t.formula}</code>. Valid: ${r.t.validity}${r.a.reason ? html` <i>Caveat: ${r.a.reason}.</i>` : nothing} <span class="src">${r.t.source}; docs/THEORY.md ${r.t.docs}</span></li>`,
+          html`<li>
+            <b>${r.t.title}</b>: <code>${r.t.formula}</code>. Valid: ${r.t.validity}${r.a.reason ? html` <i>Caveat: ${r.a.reason}.</i>` : nothing}
+            <span class="src">${r.t.source}; docs/THEORY.md ${r.t.docs}</span>
+          </li>`,
       )}
       ${hidden.map((r) => html`<li class="hidden-theory">${r.t.title}: hidden, ${r.a.reason}.</li>`)}
     </ul>

@@ -17,7 +17,13 @@ export interface ControlHandlers {
 
 function control(spec: ParamSpec, p: Params, compact: boolean): TemplateResult {
   const max = spec.kind === 'enum' ? Number.NaN : effectiveMax(spec, p);
-  return html`<param-control .spec=${spec} .value=${p[spec.name]} .max=${max} class=${isUsed(spec, p) ? '' : 'irrelevant'} ?compact=${compact}></param-control>`;
+  return html`<param-control
+    .spec=${spec}
+    .value=${p[spec.name]}
+    .max=${max}
+    class=${isUsed(spec, p) ? '' : 'irrelevant'}
+    ?compact=${compact}
+  ></param-control>`;
 }
 
 /** The knobs a presentation shows, in group and display order. */
@@ -42,7 +48,12 @@ export function renderControls(p: Params, presentation: Presentation, on: Contro
     </label>
     ${CONTROL_GROUPS.map((g) => {
       const inGroup = specs.filter((s) => s.group === g.id).sort((a, b) => a.order - b.order);
-      return inGroup.length === 0 ? nothing : html`<fieldset><legend>${g.title}</legend>${inGroup.map((s) => control(s, p, false))}</fieldset>`;
+      return inGroup.length === 0
+        ? nothing
+        : html`<fieldset>
+            <legend>${g.title}</legend>
+            ${inGroup.map((s) => control(s, p, false))}
+          </fieldset>`;
     })}
   </aside>`;
 }

@@ -21,7 +21,12 @@ export const explorerStyles = css`
     display: block;
     color: var(--lx-fg);
     background: var(--lx-bg);
-    font-family: system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif;
+    font-family:
+      system-ui,
+      -apple-system,
+      'Segoe UI',
+      'DejaVu Sans',
+      sans-serif;
     font-size: 15px;
     line-height: 1.4;
     container-type: inline-size;

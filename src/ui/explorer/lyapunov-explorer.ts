@@ -322,8 +322,7 @@ export class LyapunovExplorer extends LitElement {
     return html`<div class="status" part="status" role="status" aria-live="polite">
       <span class="backend">${backend}</span>
       <span>${parts.join(' · ')}</span>
-      ${stale ? html`<span class="stale">updating…</span>` : nothing}
-      ${this.runError ? html`<span class="error">Run failed: ${this.runError}</span>` : nothing}
+      ${stale ? html`<span class="stale">updating…</span>` : nothing} ${this.runError ? html`<span class="error">Run failed: ${this.runError}</span>` : nothing}
       ${s?.warnings.map((w) => html`<span class="warning">${w}</span>`)}
       <span class="sr-only">${activationOf(p).label} ${architectureEntry(p.arch).label} network, width ${p.width}, depth ${p.depth}</span>
     </div>`;
@@ -332,13 +331,15 @@ export class LyapunovExplorer extends LitElement {
   private renderDensityTools(): TemplateResult {
     const v = this.densityVariable;
     return html`<span slot="tools" class="tools">
-      <label>Variable
+      <label
+        >Variable
         <select @change=${(e: Event) => (this.densityVariable = { ...v, squared: (e.target as HTMLSelectElement).value === 'sq' })}>
           <option value="sv" ?selected=${!v.squared}>log σ</option>
           <option value="sq" ?selected=${v.squared}>log σ²</option>
         </select>
       </label>
-      <label>Scale
+      <label
+        >Scale
         <select @change=${(e: Event) => (this.densityVariable = { ...v, perLayer: (e.target as HTMLSelectElement).value === 'layer' })}>
           <option value="layer" ?selected=${v.perLayer}>per layer (1/L)</option>
           <option value="depth" ?selected=${!v.perLayer}>whole depth</option>
@@ -356,31 +357,55 @@ export class LyapunovExplorer extends LitElement {
     const panels = pres.plots.map((id) => {
       if (id === 'phase') {
         const plot = this.phasePlot(p);
-        return html`<plot-panel class="phase" heading=${PLOT_TITLES.phase} name="phase-diagram" .draw=${plot.draw} .palette=${palette} .exportData=${plot.data} font-scale=${fontScale} ?compact=${pres.embed}>
+        return html`<plot-panel
+          class="phase"
+          heading=${PLOT_TITLES.phase}
+          name="phase-diagram"
+          .draw=${plot.draw}
+          .palette=${palette}
+          .exportData=${plot.data}
+          font-scale=${fontScale}
+          ?compact=${pres.embed}
+        >
           <p slot="caption" class="caption">
-            log χ₁ for ${activationOf(p).label} at the mean-field fixed point q* of a feedforward net; the line is χ₁ = 1 (edge of chaos). Click or tap to set σw² and σb².${architectureEntry(p.arch).residual ? ' (Residual nets have no such transition; the map shows their feedforward branch.)' : ''}
+            log χ₁ for ${activationOf(p).label} at the mean-field fixed point q* of a feedforward net; the line is χ₁ = 1 (edge of chaos). Click or tap to set
+            σw² and σb².${architectureEntry(p.arch).residual ? ' (Residual nets have no such transition; the map shows their feedforward branch.)' : ''}
           </p>
         </plot-panel>`;
       }
       const plot = id === 'spectrum' ? this.spectrumPlot(p, key) : id === 'density' ? this.densityPlot(p, key) : this.convergencePlot(p, key);
-      return html`<plot-panel class=${id} heading=${PLOT_TITLES[id]} name=${`lyapunov-${id}`} .draw=${plot.draw} .palette=${palette} .exportData=${plot.data} font-scale=${fontScale} ?compact=${pres.embed}>
+      return html`<plot-panel
+        class=${id}
+        heading=${PLOT_TITLES[id]}
+        name=${`lyapunov-${id}`}
+        .draw=${plot.draw}
+        .palette=${palette}
+        .exportData=${plot.data}
+        font-scale=${fontScale}
+        ?compact=${pres.embed}
+      >
         ${id === 'density' ? this.renderDensityTools() : nothing} ${pres.embed ? nothing : renderCaptions(p, id)}
       </plot-panel>`;
     });
     const notices = this.model.notices.length
       ? html`<ul class="notices" aria-label="Notices">
           ${this.model.notices.map(
-            (n) => html`<li class=${n.kind}><span>${n.text}</span><button type="button" aria-label="Dismiss notice" title="Dismiss" @click=${() => this.model.dismiss(n.id)}>×</button></li>`,
+            (n) =>
+              html`<li class=${n.kind}>
+                <span>${n.text}</span><button type="button" aria-label="Dismiss notice" title="Dismiss" @click=${() => this.model.dismiss(n.id)}>×</button>
+              </li>`,
           )}
         </ul>`
       : nothing;
     return html`<div class="root ${pres.embed ? 'embed' : 'full'}">
-      ${pres.embed
-        ? nothing
-        : html`<header class="bar">
-            <h1>Lyapunov explorer <small>gradients in deep random networks</small></h1>
-            <button type="button" class="copy" @click=${() => void this.copyLink()}>${this.copied ? 'Copied ✓' : 'Copy link'}</button>
-          </header>`}
+      ${
+        pres.embed
+          ? nothing
+          : html`<header class="bar">
+              <h1>Lyapunov explorer <small>gradients in deep random networks</small></h1>
+              <button type="button" class="copy" @click=${() => void this.copyLink()}>${this.copied ? 'Copied ✓' : 'Copy link'}</button>
+            </header>`
+      }
       <div class="layout">
         ${renderControls(p, pres, { input: this.onParamInput, change: this.onParamChange, preset: (id) => this.model.applyPreset(id) })}
         <main>

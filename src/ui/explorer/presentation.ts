@@ -34,7 +34,10 @@ const show = (text: string) => JSON.stringify(text.length > SHOW ? `${text.slice
 
 function list<T extends string>(key: string, text: string, allowed: readonly T[], corrections: Correction[]): T[] {
   const out: T[] = [];
-  for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if ((allowed as readonly string[]).includes(item)) {
       if (!out.includes(item as T)) out.push(item as T);
     } else corrections.push({ key, given: text, used: '', reason: `${key}: unknown entry ${show(item)} ignored (known: ${allowed.join(', ')})` });
@@ -49,7 +52,8 @@ export function parsePresentation(get: (key: string) => string | null): { presen
   const embed = get('embed');
   if (embed !== null) {
     if (['1', 'true', ''].includes(embed)) p.embed = true;
-    else if (!['0', 'false'].includes(embed)) corrections.push({ key: 'embed', given: embed, used: '0', reason: `embed=${show(embed)} is not 0 or 1; showing the full page` });
+    else if (!['0', 'false'].includes(embed))
+      corrections.push({ key: 'embed', given: embed, used: '0', reason: `embed=${show(embed)} is not 0 or 1; showing the full page` });
   }
   const plots = get('plots');
   if (plots !== null) {
@@ -62,7 +66,8 @@ export function parsePresentation(get: (key: string) => string | null): { presen
   const theme = get('theme');
   if (theme !== null) {
     if (theme === 'light' || theme === 'dark' || theme === 'auto') p.theme = theme;
-    else corrections.push({ key: 'theme', given: theme, used: 'auto', reason: `theme=${show(theme)} is not light, dark or auto; following the system setting` });
+    else
+      corrections.push({ key: 'theme', given: theme, used: 'auto', reason: `theme=${show(theme)} is not light, dark or auto; following the system setting` });
   }
   const backend = get('backend');
   if (backend !== null) {

@@ -102,7 +102,14 @@ export class PlotPanel extends LitElement {
         <span class="exports" role="group" aria-label="Export ${label}">
           ${(['png', 'svg', 'csv', 'json'] as const).map(
             (k) =>
-              html`<button type="button" @click=${() => void this.save(k)} title="Download ${label} as ${k.toUpperCase()}" aria-label="Download ${label} as ${k.toUpperCase()}">${k.toUpperCase()}</button>`,
+              html`<button
+                type="button"
+                @click=${() => void this.save(k)}
+                title="Download ${label} as ${k.toUpperCase()}"
+                aria-label="Download ${label} as ${k.toUpperCase()}"
+              >
+                ${k.toUpperCase()}
+              </button>`,
           )}
         </span>
       </header>

@@ -4,7 +4,11 @@ import { CliError, helpText, parseArgs } from '../../../src/cli/args';
 describe('CLI arguments', () => {
   it('reads --query and parameter flags, flags last', () => {
     const o = parseArgs(['--query', '?width=32&depth=10', '--depth=20', '--json', '--backend', 'auto', '--workers', '0']);
-    expect(o.entries).toEqual([['width', '32'], ['depth', '10'], ['depth', '20']]);
+    expect(o.entries).toEqual([
+      ['width', '32'],
+      ['depth', '10'],
+      ['depth', '20'],
+    ]);
     expect(o.json).toBe(true);
     expect(o.backend).toBe('auto');
     expect(o.workers).toBe(0);

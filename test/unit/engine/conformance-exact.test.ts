@@ -28,13 +28,22 @@ function cases(): Case[] {
     for (const shape of act.shapeKnob ? SHAPES : [null])
       for (const weights of ENSEMBLE_ENTRIES)
         for (const arch of ARCHITECTURE_ENTRIES) {
-          const parts = [`act=${act.id}`, ...(act.shapeKnob && shape !== null ? [`${act.shapeKnob}=${shape}`] : []), `weights=${weights.id}`, `arch=${arch.id}`];
+          const parts = [
+            `act=${act.id}`,
+            ...(act.shapeKnob && shape !== null ? [`${act.shapeKnob}=${shape}`] : []),
+            `weights=${weights.id}`,
+            `arch=${arch.id}`,
+          ];
           if (weights.knobs.includes('p')) parts.push('p=0.5');
           if (arch.knobs.includes('alpha')) parts.push('alpha=0.5', 'ascale=const');
           const query = `${parts.join('&')}&width=16&depth=400&sw2=1.3&sb2=0&samples=128&seed=21`;
           const p = parseQuery(query).params;
           const exact: Case['exact'] = [];
-          const applying = new Set(applicableTheories(p).filter((a) => a.applies).map((a) => a.id));
+          const applying = new Set(
+            applicableTheories(p)
+              .filter((a) => a.applies)
+              .map((a) => a.id),
+          );
           for (const c of spectrumOverlays(p)) {
             if (!EXACT.includes(c.id) || !applying.has(c.id)) continue;
             const values = new Array<number | null>(p.k).fill(null);

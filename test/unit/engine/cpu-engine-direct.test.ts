@@ -74,7 +74,9 @@ function logSvd(m: Float64Array, n: number): number[] {
     let off = 0;
     for (let i = 0; i < n; i++)
       for (let j = i + 1; j < n; j++) {
-        let aii = 0, ajj = 0, aij = 0;
+        let aii = 0,
+          ajj = 0,
+          aij = 0;
         for (let t = 0; t < n; t++) {
           aii += a[i * n + t]! ** 2;
           ajj += a[j * n + t]! ** 2;
@@ -87,7 +89,8 @@ function logSvd(m: Float64Array, n: number): number[] {
         const cs = 1 / Math.sqrt(1 + t * t);
         const sn = cs * t;
         for (let u = 0; u < n; u++) {
-          const ai = a[i * n + u]!, aj = a[j * n + u]!;
+          const ai = a[i * n + u]!,
+            aj = a[j * n + u]!;
           a[i * n + u] = cs * ai - sn * aj;
           a[j * n + u] = sn * ai + cs * aj;
         }

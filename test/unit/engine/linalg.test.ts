@@ -9,7 +9,14 @@ function gaussian(len: number, layer = 1): Float64Array {
 }
 
 describe('matmulWQ', () => {
-  it.each([[1, 1], [5, 3], [8, 8], [13, 7], [16, 16], [33, 5]])('matches the naive product for N=%i, k=%i', (n, k) => {
+  it.each([
+    [1, 1],
+    [5, 3],
+    [8, 8],
+    [13, 7],
+    [16, 16],
+    [33, 5],
+  ])('matches the naive product for N=%i, k=%i', (n, k) => {
     const w = gaussian(n * n, 1);
     const q = gaussian(n * k, 2);
     const out = new Float64Array(n * k);
@@ -48,7 +55,12 @@ function checkQR(z0: Float64Array, n: number, k: number) {
 }
 
 describe('Householder QR', () => {
-  it.each([[6, 6], [16, 16], [32, 7], [9, 1]])('factorizes a Gaussian panel N=%i, k=%i', (n, k) => {
+  it.each([
+    [6, 6],
+    [16, 16],
+    [32, 7],
+    [9, 1],
+  ])('factorizes a Gaussian panel N=%i, k=%i', (n, k) => {
     const { maxOrth, maxRecon } = checkQR(gaussian(n * k), n, k);
     expect(maxOrth).toBeLessThan(1e-14);
     expect(maxRecon).toBeLessThan(1e-13);
@@ -110,4 +122,3 @@ describe('haarColumns', () => {
     expect(Math.abs(m2 - 1 / n)).toBeLessThan(0.02);
   });
 });
-

@@ -10,7 +10,10 @@ import { compileKernels, moduleSource } from '../../../scripts/build-wasm.mjs';
 const module = kernelModule();
 
 function arenaWith(...lengths: number[]) {
-  const arena = new WasmArena(module!, lengths.reduce((a, b) => a + b + 2, 0));
+  const arena = new WasmArena(
+    module!,
+    lengths.reduce((a, b) => a + b + 2, 0),
+  );
   return { arena, views: lengths.map((l) => arena.alloc(l)), kernels: wasmKernels(arena) };
 }
 
@@ -19,7 +22,14 @@ describe('WebAssembly SIMD kernels', () => {
     expect(module).not.toBeNull();
   });
 
-  it.each([[4, 2], [8, 8], [16, 6], [64, 64], [36, 10], [12, 12]])('matmulWQ matches JavaScript, N=%i, k=%i', (n, k) => {
+  it.each([
+    [4, 2],
+    [8, 8],
+    [16, 6],
+    [64, 64],
+    [36, 10],
+    [12, 12],
+  ])('matmulWQ matches JavaScript, N=%i, k=%i', (n, k) => {
     const { views, kernels } = arenaWith(n * n, n * k, n * k);
     const [w, q, out] = views as [Float64Array, Float64Array, Float64Array];
     fillGaussian(w, 0, 0, n * n, { seed: 1, sample: 0, layer: 1, tag: STREAM_TAG.weights });
@@ -30,27 +40,36 @@ describe('WebAssembly SIMD kernels', () => {
     for (let e = 0; e < n * k; e++) expect(Math.abs(out[e]! - ref[e]!)).toBeLessThan(1e-13);
   });
 
-  it.each([[5, 5], [9, 4], [16, 16], [33, 33], [64, 64], [7, 1], [2, 2]])(
-    'Householder QR and explicit Q match JavaScript, N=%i, k=%i',
-    (n, k) => {
-      const { views, kernels } = arenaWith(n * k, n, n * k);
-      const [z, tau, q] = views as [Float64Array, Float64Array, Float64Array];
-      fillGaussian(z, 0, 0, n * k, { seed: 3, sample: 1, layer: 4, tag: STREAM_TAG.weights });
-      const zr = Float64Array.from(z);
-      const tr = new Float64Array(n);
-      const qr = new Float64Array(n * k);
-      householderQR(zr, tr, n, k);
-      formQ(zr, tr, qr, n, k);
-      householderQR(z, tau, n, k, kernels.reflect);
-      formQ(z, tau, q, n, k, kernels.reflect);
-      for (let e = 0; e < n * k; e++) {
-        expect(Math.abs(z[e]! - zr[e]!)).toBeLessThan(1e-12);
-        expect(Math.abs(q[e]! - qr[e]!)).toBeLessThan(1e-12);
-      }
-    },
-  );
+  it.each([
+    [5, 5],
+    [9, 4],
+    [16, 16],
+    [33, 33],
+    [64, 64],
+    [7, 1],
+    [2, 2],
+  ])('Householder QR and explicit Q match JavaScript, N=%i, k=%i', (n, k) => {
+    const { views, kernels } = arenaWith(n * k, n, n * k);
+    const [z, tau, q] = views as [Float64Array, Float64Array, Float64Array];
+    fillGaussian(z, 0, 0, n * k, { seed: 3, sample: 1, layer: 4, tag: STREAM_TAG.weights });
+    const zr = Float64Array.from(z);
+    const tr = new Float64Array(n);
+    const qr = new Float64Array(n * k);
+    householderQR(zr, tr, n, k);
+    formQ(zr, tr, qr, n, k);
+    householderQR(z, tau, n, k, kernels.reflect);
+    formQ(z, tau, q, n, k, kernels.reflect);
+    for (let e = 0; e < n * k; e++) {
+      expect(Math.abs(z[e]! - zr[e]!)).toBeLessThan(1e-12);
+      expect(Math.abs(q[e]! - qr[e]!)).toBeLessThan(1e-12);
+    }
+  });
 
-  it.each([[16, 16], [33, 33], [64, 64]])('handles exactly singular panels, N=%i, k=%i', (n, k) => {
+  it.each([
+    [16, 16],
+    [33, 33],
+    [64, 64],
+  ])('handles exactly singular panels, N=%i, k=%i', (n, k) => {
     // Zero every third row: rank r = n - #zero rows. R's leading r x r block is unique; the last
     // columns of Q are an arbitrary orthonormal completion, so check orthonormality instead.
     const { views, kernels } = arenaWith(n * k, n, n * k);

@@ -32,10 +32,11 @@ function kernelByQuadrature(a: number, r: number): number {
   for (const [lo, hi] of panels) for (let j = 0; j < gx.length; j++) nodes.push({ v: lo + ((hi - lo) * (gx[j]! + 1)) / 2, w: ((hi - lo) / 2) * gw[j]! });
   const s = 1 - r * r;
   let sum = 0;
-  for (const p of nodes) for (const q of nodes) {
-    const density = Math.exp(-(p.v * p.v - 2 * r * p.v * q.v + q.v * q.v) / (2 * s)) / (2 * Math.PI * Math.sqrt(s));
-    sum += p.w * q.w * (p.v * q.v) ** a * density;
-  }
+  for (const p of nodes)
+    for (const q of nodes) {
+      const density = Math.exp(-(p.v * p.v - 2 * r * p.v * q.v + q.v * q.v) / (2 * s)) / (2 * Math.PI * Math.sqrt(s));
+      sum += p.w * q.w * (p.v * q.v) ** a * density;
+    }
   return sum;
 }
 

@@ -55,19 +55,28 @@ describe.each(MODELS.map((m) => [m.key, m] as const))('activation %s', (_key, ac
   it('has the traits it declares', () => {
     const t = act.traits;
     const hs = POINTS.filter((h) => h !== 0);
-    expect(hs.every((h) => Math.abs(act.phi(-h) + act.phi(h)) <= 1e-15 * Math.abs(act.phi(h))), 'odd').toBe(t.odd);
+    expect(
+      hs.every((h) => Math.abs(act.phi(-h) + act.phi(h)) <= 1e-15 * Math.abs(act.phi(h))),
+      'odd',
+    ).toBe(t.odd);
     expect(act.phi(0) === 0, 'zeroAtZero').toBe(t.zeroAtZero);
-    expect(hs.every((h) => act.phi(h) === h), 'identity').toBe(t.identity);
+    expect(
+      hs.every((h) => act.phi(h) === h),
+      'identity',
+    ).toBe(t.identity);
     if (t.homogeneousDegree !== null) for (const h of hs) expect(act.phi(2.5 * h)).toBeCloseTo(2.5 ** t.homogeneousDegree * act.phi(h), 10);
     else expect(hs.every((h) => Math.abs(act.phi(2.5 * h) - 2.5 * act.phi(h)) < 1e-12 * Math.abs(act.phi(h)))).toBe(false);
     // phi'^2 takes exactly the two values 0 and 1 (linear, with phi' = 1 throughout, does not count).
     const d2 = hs.map((h) => act.dphi(h) ** 2);
     expect(d2.every((v) => v === 0 || v === 1) && d2.includes(0) && d2.includes(1), 'binaryDerivative').toBe(t.binaryDerivative);
     // phi' = 0 on a set of positive probability: it is 0 at some point away from the kinks.
-    expect(hs.some((h) => act.dphi(h) === 0), 'structuralZeros').toBe(t.structuralZeros);
+    expect(
+      hs.some((h) => act.dphi(h) === 0),
+      'structuralZeros',
+    ).toBe(t.structuralZeros);
   });
 
-  it('has closed-form moments that agree with an independent quadrature, and with the theory\'s rule from its own hints', () => {
+  it("has closed-form moments that agree with an independent quadrature, and with the theory's rule from its own hints", () => {
     // A non-integer power (h^a at the kink) is not smooth there, and Gauss-Legendre panels converge slowly
     // on it: the theory's rule is then held to 1e-4 relative, the tanh-sinh reference to 1e-9 throughout.
     const degree = act.traits.homogeneousDegree;

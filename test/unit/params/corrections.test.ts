@@ -176,9 +176,7 @@ describe('enum values', () => {
   it('an unknown option → default, listing the options', () => {
     const { params, cs } = about('act=tanhh', 'act');
     expect(params.act).toBe('tanh');
-    expect(cs[0]!.reason).toBe(
-      'act="tanhh" is not one of linear, tanh, relu, hardtanh, erf, sigmoid, gelu, silu, selu, relupow; using the default tanh',
-    );
+    expect(cs[0]!.reason).toBe('act="tanhh" is not one of linear, tanh, relu, hardtanh, erf, sigmoid, gelu, silu, selu, relupow; using the default tanh');
     expect(parseQuery('weights=dense').params.weights).toBe('gauss');
     expect(parseQuery('arch=__proto__').params.arch).toBe('ff');
     expect(parseQuery('ascale=toString').params.ascale).toBe('sqrtL');
@@ -270,7 +268,12 @@ describe('input forms', () => {
   });
 
   it('parseEntries survives non-string pairs from JavaScript callers', () => {
-    const pairs = [[64, 5000], [null, 'x'], ['width', 16], ['act', undefined]] as unknown as [string, string][];
+    const pairs = [
+      [64, 5000],
+      [null, 'x'],
+      ['width', 16],
+      ['act', undefined],
+    ] as unknown as [string, string][];
     const { params, corrections } = parseEntries(pairs);
     expect(params).toMatchObject({ width: 16, act: 'tanh' });
     expect(corrections.map((c) => c.key)).toEqual(['64', 'null', 'act']);

@@ -9,9 +9,51 @@ const PROTO = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', '
 const KEYS = [...PARAM_NAMES, 'v', 'embed', 'plots', 'controls', 'theme', ...PROTO, ...XSS, '', '%', '%zz', 'WIDTH', 'k ', ' width'];
 const ENUM_WORDS = PARAM_TABLE.flatMap((s) => (s.kind === 'enum' ? s.options.flatMap((o) => [o.value, ...(o.aliases ?? [])]) : []));
 const VALUES = [
-  '1e400', '-1e400', 'NaN', 'Infinity', '-Infinity', '0x10', '0b1', '0o7', '1,5', '', ' ', '%', '%zz', '%00', '%E0%A4%A', '%ff%fe',
-  '-0', '+1', '1e-3', '1E+3', '.5', '5.', '1e', 'e5', '1..2', '١٢', '4294967296', '4294967295.5', '-1', '0', '1e-400', '9'.repeat(400),
-  'null', 'undefined', 'true', '[]', '{}', '\u0000', '\ud800', '\udfff', '🦄', 'ТАНХ', ...XSS, ...PROTO, ...ENUM_WORDS,
+  '1e400',
+  '-1e400',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '0x10',
+  '0b1',
+  '0o7',
+  '1,5',
+  '',
+  ' ',
+  '%',
+  '%zz',
+  '%00',
+  '%E0%A4%A',
+  '%ff%fe',
+  '-0',
+  '+1',
+  '1e-3',
+  '1E+3',
+  '.5',
+  '5.',
+  '1e',
+  'e5',
+  '1..2',
+  '١٢',
+  '4294967296',
+  '4294967295.5',
+  '-1',
+  '0',
+  '1e-400',
+  '9'.repeat(400),
+  'null',
+  'undefined',
+  'true',
+  '[]',
+  '{}',
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '🦄',
+  'ТАНХ',
+  ...XSS,
+  ...PROTO,
+  ...ENUM_WORDS,
 ];
 const SEPARATORS = ['&', '&&&', '=', '==', '&=&', '#', '?', ';', '+', '%26', '%3D'];
 
@@ -48,7 +90,8 @@ function randomQuery(rng: () => number): string {
   for (let i = 0; i < n; i++) {
     const key = rng() < 0.1 ? randomUnicode(rng, randInt(rng, 1, 8)) : pick(rng, KEYS);
     const v = rng();
-    const value = v < 0.4 ? pick(rng, VALUES) : v < 0.7 ? randomNumberText(rng) : v < 0.8 ? pick(rng, VALUES).toUpperCase() : randomUnicode(rng, randInt(rng, 0, 12));
+    const value =
+      v < 0.4 ? pick(rng, VALUES) : v < 0.7 ? randomNumberText(rng) : v < 0.8 ? pick(rng, VALUES).toUpperCase() : randomUnicode(rng, randInt(rng, 0, 12));
     const text = rng() < 0.5 ? enc(value) : value;
     parts.push(rng() < 0.1 ? key : `${key}=${text}`);
     parts.push(pick(rng, SEPARATORS));
@@ -120,8 +163,17 @@ describe('parsing hostile input never throws and always yields valid Params', ()
     const nearlyNumber = '1'.repeat(100_000) + 'x'; // worst case for a backtracking number pattern
     const started = Date.now();
     for (const q of [
-      `width=${big}`, `${big}=1`, `width=${digits}`, `sw2=0.${digits}`, `seed=${nearlyNumber}`, `act=${big}`,
-      `sw2=${'9'.repeat(100_000)}e-99999`, '&'.repeat(100_000), '='.repeat(100_000), '%'.repeat(100_000), `v=${big}`,
+      `width=${big}`,
+      `${big}=1`,
+      `width=${digits}`,
+      `sw2=0.${digits}`,
+      `seed=${nearlyNumber}`,
+      `act=${big}`,
+      `sw2=${'9'.repeat(100_000)}e-99999`,
+      '&'.repeat(100_000),
+      '='.repeat(100_000),
+      '%'.repeat(100_000),
+      `v=${big}`,
       `width=${'0'.repeat(99_990)}64`,
     ]) {
       const r = parseQuery(q);
@@ -147,9 +199,36 @@ describe('parsing hostile input never throws and always yields valid Params', ()
 
   it('validateParams with values of every type, prototype keys and hostile objects', () => {
     const weird: unknown[] = [
-      null, undefined, true, 0, -0, NaN, Infinity, -Infinity, 1e308, -1e308, 5e-324, 10n, Symbol('s'), {}, [], [64], () => 64,
-      new Date(0), '64', ' 64 ', 'tanh', 'TANH', '1e400', ...XSS, ...PROTO,
-      { toString: () => { throw new Error('toString'); } },
+      null,
+      undefined,
+      true,
+      0,
+      -0,
+      NaN,
+      Infinity,
+      -Infinity,
+      1e308,
+      -1e308,
+      5e-324,
+      10n,
+      Symbol('s'),
+      {},
+      [],
+      [64],
+      () => 64,
+      new Date(0),
+      '64',
+      ' 64 ',
+      'tanh',
+      'TANH',
+      '1e400',
+      ...XSS,
+      ...PROTO,
+      {
+        toString: () => {
+          throw new Error('toString');
+        },
+      },
       { valueOf: () => 64, toString: () => '64' },
       Object.create(null),
     ];
@@ -167,9 +246,21 @@ describe('parsing hostile input never throws and always yields valid Params', ()
     expect(r.params.width).toBe(5);
     expect(r.corrections.map((c) => c.key)).toEqual(['__proto__', 'constructor']);
     // A getter that throws and a Proxy whose key listing throws.
-    const getterThrows = Object.defineProperty({}, 'width', { enumerable: true, get: () => { throw new Error('get'); } });
+    const getterThrows = Object.defineProperty({}, 'width', {
+      enumerable: true,
+      get: () => {
+        throw new Error('get');
+      },
+    });
     checkResult(validateParams(getterThrows as Partial<Params>), 'getter');
-    const proxy = new Proxy({}, { ownKeys: () => { throw new Error('ownKeys'); } });
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('ownKeys');
+        },
+      },
+    );
     checkResult(validateParams(proxy as Partial<Params>), 'proxy');
     expectNoPollution();
   });

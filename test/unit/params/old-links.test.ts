@@ -30,18 +30,12 @@ const FIXTURES: [query: string, expected: Params][] = [
   ['', D],
   ['?v=1', D],
   ['width=64&depth=500&act=relu&sw2=2', { ...D, width: 64, k: 64, depth: 500, act: 'relu', sw2: 2 }],
-  [
-    '?v=1&width=16&depth=200&sw2=1&sb2=0&act=linear&embed=1&plots=spectrum',
-    { ...D, width: 16, k: 16, depth: 200, sw2: 1, act: 'linear' },
-  ],
+  ['?v=1&width=16&depth=200&sw2=1&sb2=0&act=linear&embed=1&plots=spectrum', { ...D, width: 16, k: 16, depth: 200, sw2: 1, act: 'linear' }],
   [
     'v=1&arch=res&alpha=0.5&ascale=L&depth=1000&width=128&k=10&transient=100&theme=dark&controls=0',
     { ...D, arch: 'res', alpha: 0.5, ascale: 'L', depth: 1000, width: 128, k: 10, transient: 100 },
   ],
-  [
-    'v=1&weights=sparse&p=0.25&q0=2.5&samples=64&seed=42&act=erf&embed=1',
-    { ...D, weights: 'sparse', p: 0.25, q0: 2.5, samples: 64, seed: 42, act: 'erf' },
-  ],
+  ['v=1&weights=sparse&p=0.25&q0=2.5&samples=64&seed=42&act=erf&embed=1', { ...D, weights: 'sparse', p: 0.25, q0: 2.5, samples: 64, seed: 42, act: 'erf' }],
   [
     'v=1&width=32&sw2=1.7609546396&sb2=0.05&weights=orth&seed=4294967295&embed=1&plots=spectrum,jacobian',
     { ...D, sw2: 1.7609546396, sb2: 0.05, weights: 'orth', seed: 4294967295 },
@@ -52,7 +46,24 @@ const FIXTURES: [query: string, expected: Params][] = [
   ],
   [
     'v=1&width=1024&k=1024&depth=1&sw2=10&sb2=2&act=gelu&arch=res&alpha=4&ascale=const&weights=gauss&p=1&q0=100&samples=1&seed=0&transient=0',
-    { width: 1024, k: 1024, depth: 1, sw2: 10, sb2: 2, act: 'gelu', apow: 2, arch: 'res', alpha: 4, ascale: 'const', weights: 'gauss', p: 1, q0: 100, samples: 1, seed: 0, transient: 0 },
+    {
+      width: 1024,
+      k: 1024,
+      depth: 1,
+      sw2: 10,
+      sb2: 2,
+      act: 'gelu',
+      apow: 2,
+      arch: 'res',
+      alpha: 4,
+      ascale: 'const',
+      weights: 'gauss',
+      p: 1,
+      q0: 100,
+      samples: 1,
+      seed: 0,
+      transient: 0,
+    },
   ],
   [
     'v=1&act=hardtanh&sw2=0.3&sb2=1e-3&q0=0.01&p=0.01&weights=sparse&ascale=sqrtL&arch=ff&plots=spectrum&controls=1',
@@ -74,8 +85,6 @@ describe('saved links open to the same network', () => {
   });
 
   it('the short form of a saved link is stable', () => {
-    expect(serializeParams(FIXTURES[4]![1], { omitDefaults: true })).toBe(
-      'v=1&width=128&k=10&depth=1000&arch=res&alpha=0.5&ascale=L&transient=100',
-    );
+    expect(serializeParams(FIXTURES[4]![1], { omitDefaults: true })).toBe('v=1&width=128&k=10&depth=1000&arch=res&alpha=0.5&ascale=L&transient=100');
   });
 });

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_PARAMS,
-  effectiveMax,
-  isValidParams,
-  PARAM_NAMES,
-  PARAM_TABLE,
-  specFor,
-  specForKey,
-} from '../../../src/params/table';
+import { DEFAULT_PARAMS, effectiveMax, isValidParams, PARAM_NAMES, PARAM_TABLE, specFor, specForKey } from '../../../src/params/table';
 import { ACTIVATIONS, ALPHA_SCALINGS, ARCHITECTURES, WEIGHT_ENSEMBLES, type Params } from '../../../src/params/types';
 
 const ORDER = ['width', 'k', 'depth', 'sw2', 'sb2', 'act', 'apow', 'arch', 'alpha', 'ascale', 'weights', 'p', 'q0', 'samples', 'seed', 'transient'];

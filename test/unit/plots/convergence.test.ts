@@ -48,7 +48,17 @@ describe('convergence', () => {
   });
 
   it('draws levels as labelled horizontal dashed lines at their value; a non-finite level is skipped', () => {
-    drawConvergence(svg, conv({ levels: [{ y: -0.5, label: 'mean-field' }, { y: NaN, label: 'broken' }] }), SIZE, LIGHT_PALETTE);
+    drawConvergence(
+      svg,
+      conv({
+        levels: [
+          { y: -0.5, label: 'mean-field' },
+          { y: NaN, label: 'broken' },
+        ],
+      }),
+      SIZE,
+      LIGHT_PALETTE,
+    );
     const levels = [...svg.querySelectorAll('g.level')];
     expect(levels).toHaveLength(1);
     const line = levels[0]!.querySelector('line')!;

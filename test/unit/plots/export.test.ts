@@ -137,7 +137,14 @@ describe('per-plot columns', () => {
       'theory level': ['exact'],
       'theory value': [0.5],
     });
-    const p = phaseColumns({ sw2: [1, 2], sb2: [0, 0.5], logChi1: [-0.5, null, 0.1, 0.2], critical: [{ sb2: 0, sw2: null }], current: { sw2: 1.5, sb2: 0 }, activation: 'tanh' });
+    const p = phaseColumns({
+      sw2: [1, 2],
+      sb2: [0, 0.5],
+      logChi1: [-0.5, null, 0.1, 0.2],
+      critical: [{ sb2: 0, sw2: null }],
+      current: { sw2: 1.5, sb2: 0 },
+      activation: 'tanh',
+    });
     expect(p['sw2']).toEqual([1, 2, 1, 2]);
     expect(p['sb2']).toEqual([0, 0, 0.5, 0.5]);
     expect(p['log_chi1']).toEqual([-0.5, null, 0.1, 0.2]);
@@ -153,7 +160,13 @@ describe('svgMarkup', () => {
   });
 
   it('is a standalone SVG document: XML declaration, one xmlns, explicit size, literal colours, no tab stops', () => {
-    drawPhase(svg, { sw2: [1, 2], sb2: [0, 1], logChi1: [0, 1, -1, null], critical: [], current: { sw2: 1, sb2: 0 }, activation: HOSTILE }, { width: 300, height: 200, fontSize: 12 }, LIGHT_PALETTE, () => {});
+    drawPhase(
+      svg,
+      { sw2: [1, 2], sb2: [0, 1], logChi1: [0, 1, -1, null], critical: [], current: { sw2: 1, sb2: 0 }, activation: HOSTILE },
+      { width: 300, height: 200, fontSize: 12 },
+      LIGHT_PALETTE,
+      () => {},
+    );
     const text = svgMarkup(svg);
     expect(text).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg /);
     expect(text.match(/xmlns="http:\/\/www.w3.org\/2000\/svg"/g)).toHaveLength(1);

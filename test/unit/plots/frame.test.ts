@@ -1,7 +1,19 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
 import { scaleLinear } from 'd3';
-import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, MAX_Y_TICK_CHARS, padExtent, tickText, valueText, wrapWords, yTickLabels } from '../../../src/plots/frame';
+import {
+  beginPlot,
+  clipTo,
+  drawAxes,
+  drawMessage,
+  finiteExtent,
+  MAX_Y_TICK_CHARS,
+  padExtent,
+  tickText,
+  valueText,
+  wrapWords,
+  yTickLabels,
+} from '../../../src/plots/frame';
 import { LIGHT_PALETTE } from '../../../src/plots/palette';
 import type { PlotSize } from '../../../src/plots/types';
 import { badValues, freshSvg, HOSTILE, injectedElements, num, plotArea, translation } from './helpers';
@@ -129,7 +141,13 @@ describe('axes, grid, message', () => {
     expect(yTickLabels([0, 500000, 1000000, 1500000])).toMatchObject({ exponent: 6, labels: ['0', '0.5', '1', '1.5'], multiplier: '×10⁶' });
     expect(yTickLabels([-2.5e-7, 0, 2.5e-7])).toMatchObject({ exponent: -7, labels: ['−2.5', '0', '2.5'] });
     // Up to five characters print as they are ("−0.25", "12000", "0.001").
-    for (const ticks of [[-0.25, 0, 0.25], [0, 6000, 12000], [0, 0.001], [-1, 1]]) expect(yTickLabels(ticks)).toMatchObject({ exponent: 0, multiplier: null });
+    for (const ticks of [
+      [-0.25, 0, 0.25],
+      [0, 6000, 12000],
+      [0, 0.001],
+      [-1, 1],
+    ])
+      expect(yTickLabels(ticks)).toMatchObject({ exponent: 0, multiplier: null });
     // A narrow range far from zero is not helped by a power of ten: printed as is.
     expect(yTickLabels([100.01, 100.02, 100.03])).toMatchObject({ exponent: 0, labels: ['100.01', '100.02', '100.03'] });
     for (const ticks of [[], [0], [NaN, 0]]) expect(yTickLabels(ticks).multiplier).toBeNull();

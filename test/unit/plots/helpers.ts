@@ -29,7 +29,8 @@ export function badValues(root: Element): string[] {
       const v = el.getAttribute(a)!;
       if (/NaN|Infinity|undefined|null/.test(v)) bad.push(`<${el.tagName} ${a}="${v}">`);
     }
-    for (const n of el.childNodes) if (n.nodeType === 3 && /NaN|Infinity|undefined/.test(n.textContent ?? '')) bad.push(`<${el.tagName}> text "${n.textContent}"`);
+    for (const n of el.childNodes)
+      if (n.nodeType === 3 && /NaN|Infinity|undefined/.test(n.textContent ?? '')) bad.push(`<${el.tagName}> text "${n.textContent}"`);
   }
   return bad;
 }

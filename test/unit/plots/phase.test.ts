@@ -130,7 +130,8 @@ describe('phase: picking', () => {
     const area = svg.querySelector<SVGRectElement>('.pick-area')!;
     // Shown at half size, 100 px from the left and 40 px from the top of the viewport.
     const box = { left: 100, top: 40, width: AREA.width / 2, height: AREA.height / 2 };
-    area.getBoundingClientRect = () => ({ ...box, x: box.left, y: box.top, right: box.left + box.width, bottom: box.top + box.height, toJSON: () => box }) as DOMRect;
+    area.getBoundingClientRect = () =>
+      ({ ...box, x: box.left, y: box.top, right: box.left + box.width, bottom: box.top + box.height, toJSON: () => box }) as DOMRect;
     area.dispatchEvent(new MouseEvent('click', { bubbles: true, clientX: 100 + box.width * 0.75, clientY: 40 + box.height * 0.5 }));
     expect(picks[0]![0]).toBeCloseTo(0.5 + 0.75 * 4, 9);
     expect(picks[0]![1]).toBeCloseTo(0.25, 9);

@@ -201,7 +201,12 @@ describe('spectrum: robustness', () => {
     drawSpectrum(svg, spectrum(), SIZE, LIGHT_PALETTE);
     expect(svg.querySelectorAll('*').length).toBe(count);
     expect(svg.outerHTML).toBe(first);
-    drawSpectrum(svg, spectrum({ mean: [null, null, 1, 2], theory: [{ id: 'newman', label: 'x', note: '', x: [1], y: [1], style: 'points' }] }), SIZE, DARK_PALETTE);
+    drawSpectrum(
+      svg,
+      spectrum({ mean: [null, null, 1, 2], theory: [{ id: 'newman', label: 'x', note: '', x: [1], y: [1], style: 'points' }] }),
+      SIZE,
+      DARK_PALETTE,
+    );
     drawSpectrum(svg, spectrum(), SIZE, LIGHT_PALETTE);
     expect(svg.outerHTML).toBe(first);
   });

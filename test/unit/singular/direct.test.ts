@@ -49,7 +49,7 @@ describe('RowScaledTriangular against a direct float64 product', () => {
     expect(Array.from(u)).toEqual(Array.from(uCopy));
   });
 
-  it('jacobiLogSingularValues: zero rows give -Infinity, the rest are the nonzero rows\' values', () => {
+  it("jacobiLogSingularValues: zero rows give -Infinity, the rest are the nonzero rows' values", () => {
     const n = 5;
     const rnd = gaussian(7);
     const m = new Float64Array(n * n);

@@ -18,12 +18,7 @@ export function gaussian(seed: number): () => number {
  * Random upper-triangular factor. The lower part is filled with NaN, which would poison the result if
  * the implementation ever read it ("lower part ignored").
  */
-export function randomUpper(
-  rnd: () => number,
-  n: number,
-  diag: (i: number) => number = () => 1,
-  offScale = 1,
-): Float64Array {
+export function randomUpper(rnd: () => number, n: number, diag: (i: number) => number = () => 1, offScale = 1): Float64Array {
   const r = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) r[i * n + j] = NaN;

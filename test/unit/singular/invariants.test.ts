@@ -4,24 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RowScaledTriangular } from '../../../src/engine/cpu/graded-product';
-import {
-  gaussian,
-  hasNaN,
-  loadFixture,
-  maxAbsDiff,
-  mulUpper,
-  randomUpper,
-  referenceLogSv,
-  uniform,
-  unpackUpper,
-} from './helpers';
+import { gaussian, hasNaN, loadFixture, maxAbsDiff, mulUpper, randomUpper, referenceLogSv, uniform, unpackUpper } from './helpers';
 
 /** Benettin-like random factors: |R_ii| decreasing in i, so T is graded as in the engine. */
 function benettinFactors(seed: number, n: number, layers: number): Float64Array[] {
   const rnd = gaussian(seed);
-  return Array.from({ length: layers }, () =>
-    randomUpper(rnd, n, (i) => Math.exp(-3 * (i / n) + 0.3 * rnd()), 1 / Math.sqrt(n)),
-  );
+  return Array.from({ length: layers }, () => randomUpper(rnd, n, (i) => Math.exp(-3 * (i / n) + 0.3 * rnd()), 1 / Math.sqrt(n)));
 }
 
 function sumLogDiag(factors: Float64Array[], n: number): number {
@@ -191,7 +179,9 @@ describe('never NaN', () => {
       const scale = u() < 0.1 ? 1e-200 : u() < 0.1 ? 1e200 : 1;
       const r = randomUpper(rnd, n, (i) => scale * Math.exp(-0.2 * i), scale);
       for (let i = 0; i < n; i++) {
-        if (u() < 0.01) r.fill(0, i * n + i, i * n + n); // zeroed row
+        if (u() < 0.01)
+          r.fill(0, i * n + i, i * n + n); // zeroed row
+        // eslint-disable-next-line no-dupe-else-if -- u() draws a new number each call
         else if (u() < 0.01) r[i * n + i] = 0; // zero diagonal only
       }
       acc.leftMultiply(r);

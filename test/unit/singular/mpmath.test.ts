@@ -15,11 +15,7 @@ function run(fc: FixtureCase): Float64Array {
   return acc.logSingularValues();
 }
 
-const dense = [
-  ...loadFixture('graded-product-n8.json'),
-  ...loadFixture('graded-product-n16.json'),
-  ...loadFixture('graded-product-strong.json'),
-];
+const dense = [...loadFixture('graded-product-n8.json'), ...loadFixture('graded-product-n16.json'), ...loadFixture('graded-product-strong.json')];
 
 describe('beyond float64 range (mpmath ground truth)', () => {
   it.each(dense.map((c) => [c.name, c] as const))('%s', (_name, fc) => {

@@ -5,7 +5,11 @@ import { parseQuery } from '../../../src/params/url';
 const status = (q: string): Map<string, Applicability> => new Map(applicableTheories(parseQuery(q).params).map((a) => [a.id, a]));
 const applies = (q: string, id: string) => status(q).get(id)!.applies;
 
-const applying = (q: string) => applicableTheories(parseQuery(q).params).filter((a) => a.applies).map((a) => a.id).sort();
+const applying = (q: string) =>
+  applicableTheories(parseQuery(q).params)
+    .filter((a) => a.applies)
+    .map((a) => a.id)
+    .sort();
 
 describe('theory catalog (independent checks)', () => {
   it('has one fully documented entry per overlay, with unique ids and a known plot kind', () => {

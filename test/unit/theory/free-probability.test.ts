@@ -58,7 +58,11 @@ describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
   });
 
   it('orthogonal minus Gaussian is exactly -(1/2) log t (S_W differs by the factor 1 + z = t)', () => {
-    for (const [act, sw2, sb2] of [['tanh', 2, 0], ['erf', 1.5, 0.05], ['sigmoid', 3, 0.1]] as const) {
+    for (const [act, sw2, sb2] of [
+      ['tanh', 2, 0],
+      ['erf', 1.5, 0.05],
+      ['sigmoid', 3, 0.1],
+    ] as const) {
       const ts = [0.9, 0.5, 0.2];
       const g = freeSpectrum(act, sw2, sb2, 'ginibre', ts)!.lambda;
       const o = freeSpectrum(act, sw2, sb2, 'haar', ts)!.lambda;
@@ -79,7 +83,10 @@ describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
   });
 
   it('ReLU Gaussian: (1/2) log(sw2 (t - 1/2)), and -Infinity for t < 1/2', () => {
-    for (const [sw2, sb2] of [[2, 0], [1.3, 0.2]] as const) {
+    for (const [sw2, sb2] of [
+      [2, 0],
+      [1.3, 0.2],
+    ] as const) {
       const ts = [1 - 1e-12, 0.8, 0.51, 0.49, 0.1];
       const lam = freeSpectrum('relu', sw2, sb2, 'ginibre', ts)!.lambda;
       for (let i = 0; i < 3; i++) expect(lam[i]).toBeCloseTo(0.5 * Math.log(sw2 * (ts[i]! - 0.5)), 11);
@@ -101,7 +108,11 @@ describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
   });
 
   it('t = 1 is the mean-field top exponent (1/2) log chi_1, approached continuously', () => {
-    for (const [act, sw2, sb2] of [['tanh', 2, 0], ['erf', 1, 0], ['gelu', 1, 0.05]] as const) {
+    for (const [act, sw2, sb2] of [
+      ['tanh', 2, 0],
+      ['erf', 1, 0],
+      ['gelu', 1, 0.05],
+    ] as const) {
       const fp = fixedPoint(act, sw2, sb2);
       const q = fp.kind === 'finite' ? fp.q : NaN;
       const [top, near] = freeSpectrum(act, sw2, sb2, 'haar', [1, 1 - 1e-8])!.lambda;
@@ -131,7 +142,7 @@ describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
     expect(Math.abs(io - 0.5 * (Math.log(2) + eLogD))).toBeLessThan(1e-6);
   });
 
-  it('a zero fixed point (tanh, sw2 < 1, sb2 = 0) gives the linear layer phi\'(0) W', () => {
+  it("a zero fixed point (tanh, sw2 < 1, sb2 = 0) gives the linear layer phi'(0) W", () => {
     const lam = freeSpectrum('tanh', 0.5, 0, 'ginibre', [0.8, 0.2])!.lambda;
     expect(lam[0]).toBeCloseTo(0.5 * Math.log(0.5 * 0.8), 12);
     expect(lam[1]).toBeCloseTo(0.5 * Math.log(0.5 * 0.2), 12);
@@ -144,7 +155,7 @@ describe('5.5 free-probability Lyapunov spectrum (independent checks)', () => {
     expect(r.lambda[0]!).toBeGreaterThan(r.lambda[1]!);
   });
 
-  it('handles SELU (phi\' jumps at 0) consistently with the mean-field chi_1 at t = 1', () => {
+  it("handles SELU (phi' jumps at 0) consistently with the mean-field chi_1 at t = 1", () => {
     const fp = fixedPoint('selu', 1, 0.1);
     expect(fp.kind).toBe('finite');
     const lam = freeSpectrum('selu', 1, 0.1, 'ginibre', [1, 0.5])!.lambda;

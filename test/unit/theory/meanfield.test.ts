@@ -42,7 +42,7 @@ describe('fixed points and chi_1: docs/THEORY.md section 6', () => {
     expect(Math.abs(finiteQ(act, sw2, sb2, 0.01 * q) - qs)).toBeLessThan(1e-13);
   });
 
-  it('E tanh^2 and E tanh\'^2 at q = 1', () => {
+  it("E tanh^2 and E tanh'^2 at q = 1", () => {
     const e = expectations('tanh', 1);
     expect(Math.abs(e.ephi2 - 0.3942944904)).toBeLessThan(1e-10);
     expect(Math.abs(e.edphi2 - 0.4644029024)).toBeLessThan(1e-10);

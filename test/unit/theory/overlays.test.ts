@@ -36,8 +36,14 @@ const trapezoid = (c: TheoryCurve) => {
   for (let i = 1; i < c.x.length; i++) s += (((c.y[i] ?? 0) + (c.y[i - 1] ?? 0)) / 2) * (c.x[i]! - c.x[i - 1]!);
   return s;
 };
-const byId = (curves: TheoryCurve[], id: TheoryId, style?: TheoryCurve['style']) => curves.find((c) => c.id === id && (style === undefined || c.style === style));
-const applicable = (p: Params) => new Set(applicableTheories(p).filter((a) => a.applies).map((a) => a.id));
+const byId = (curves: TheoryCurve[], id: TheoryId, style?: TheoryCurve['style']) =>
+  curves.find((c) => c.id === id && (style === undefined || c.style === style));
+const applicable = (p: Params) =>
+  new Set(
+    applicableTheories(p)
+      .filter((a) => a.applies)
+      .map((a) => a.id),
+  );
 /** Linear interpolation of a curve at x (x ascending). */
 function interp(c: TheoryCurve, x: number): number {
   let j = 1;
@@ -179,8 +185,20 @@ describe('overlays appear only where the catalogue says they apply', () => {
       const ok = applicable(p);
       const curves = [...spectrumOverlays(p), ...VARIABLES.flatMap((v) => densityOverlays(p, v))];
       for (const c of curves) expect(ok.has(c.id), `${c.id} drawn`).toBe(true);
-      for (const id of ['newman', 'relu-exact', 'meanfield-top', 'free-spectrum', 'residual-linear-top', 'residual-small-c', 'residual-linear-spectrum'] as TheoryId[]) {
-        if (ok.has(id)) expect(spectrumOverlays(p).some((c) => c.id === id), `${id} missing`).toBe(true);
+      for (const id of [
+        'newman',
+        'relu-exact',
+        'meanfield-top',
+        'free-spectrum',
+        'residual-linear-top',
+        'residual-small-c',
+        'residual-linear-spectrum',
+      ] as TheoryId[]) {
+        if (ok.has(id))
+          expect(
+            spectrumOverlays(p).some((c) => c.id === id),
+            `${id} missing`,
+          ).toBe(true);
       }
     });
   }
@@ -287,7 +305,14 @@ describe('density overlays', () => {
     const pen = byId(densityOverlays(P('act=tanh&sw2=1.7609546396&sb2=0.05&depth=16&weights=orth'), VARIABLES[0]!), 'pennington')!;
     const k0 = kappaOf(VARIABLES[0]!, 16);
     const picks = [20, 60, 120, 180].map((j) => Math.min(j, pen.x.length - 2));
-    const ref = jacobianDensityAt('tanh', 1.7609546396, 0.05, 'haar', 16, picks.map((j) => Math.exp(pen.x[j]! / k0)))!;
+    const ref = jacobianDensityAt(
+      'tanh',
+      1.7609546396,
+      0.05,
+      'haar',
+      16,
+      picks.map((j) => Math.exp(pen.x[j]! / k0)),
+    )!;
     picks.forEach((j, m) => {
       const x = Math.exp(pen.x[j]! / k0);
       expect(pen.y[j]! / ((x * ref[m]!) / k0)).toBeCloseTo(1, 5);
@@ -297,7 +322,14 @@ describe('density overlays', () => {
     const relu = byId(densityOverlays(P('act=relu&sw2=1.2&sb2=0.3&depth=8&weights=orth'), rv), 'pennington', 'line')!;
     const kr = kappaOf(rv, 8);
     const rj = [30, 90, 150].map((j) => Math.min(j, relu.x.length - 2));
-    const rref = jacobianDensityAt('relu', 1.2, 0.3, 'haar', 8, rj.map((j) => Math.exp(relu.x[j]! / kr)))!;
+    const rref = jacobianDensityAt(
+      'relu',
+      1.2,
+      0.3,
+      'haar',
+      8,
+      rj.map((j) => Math.exp(relu.x[j]! / kr)),
+    )!;
     rj.forEach((j, m) => {
       const x = Math.exp(relu.x[j]! / kr);
       expect(relu.y[j]! / ((x * rref[m]!) / kr)).toBeCloseTo(1, 5);
@@ -457,7 +489,11 @@ describe('totality', () => {
       expect(c.label.length, where).toBeGreaterThan(0);
       for (const x of c.x) expect(Number.isFinite(x), where).toBe(true);
       for (const y of c.y) expect(y === null || Number.isFinite(y), where).toBe(true);
-      if (c.style !== 'vline') expect(c.y.some((y) => y !== null), where).toBe(true);
+      if (c.style !== 'vline')
+        expect(
+          c.y.some((y) => y !== null),
+          where,
+        ).toBe(true);
     }
   }
 

@@ -33,7 +33,10 @@ function roots(c: number[]): C[] {
   const lead = c[n]!;
   const poly = (z: C): C => {
     let acc: C = [c[n]! / lead, 0];
-    for (let k = n - 1; k >= 0; k--) acc = mul(acc, z) as C, (acc[0] += c[k]! / lead);
+    for (let k = n - 1; k >= 0; k--) {
+      acc = mul(acc, z) as C;
+      acc[0] += c[k]! / lead;
+    }
     return acc;
   };
   let zs: C[] = Array.from({ length: n }, (_, k) => {
@@ -83,7 +86,14 @@ describe('5.6 Jacobian singular-value density (independent checks)', () => {
     [0.25644226, 0.06944231, 0.00850877].forEach((v, i) => expect(Math.abs(l3[i]! - v)).toBeLessThan(1e-7));
     for (const s of [2, 5]) {
       const pts = [0.05, 0.2, 0.4].map((u) => fussCatalanPoint(s, (u * Math.PI) / (s + 1)));
-      const rho = jacobianDensityAt('linear', 1, 0, 'ginibre', s, pts.map((p) => p.x))!;
+      const rho = jacobianDensityAt(
+        'linear',
+        1,
+        0,
+        'ginibre',
+        s,
+        pts.map((p) => p.x),
+      )!;
       pts.forEach((p, i) => expect(Math.abs(rho[i]! / p.rho - 1), `s=${s} x=${p.x}`).toBeLessThan(1e-8));
     }
     // Scaling: sw2 multiplies every x by sw2^L.
@@ -180,7 +190,14 @@ describe('5.6 Jacobian singular-value density (independent checks)', () => {
   it('the grid and the pointwise evaluation agree; null without a fixed point', () => {
     const d = jacobianDensity('erf', 1.5, 0, 'haar', 8, { points: 40 })!;
     const idx = [5, 12, 20, 30];
-    const at = jacobianDensityAt('erf', 1.5, 0, 'haar', 8, idx.map((i) => d.x[i]!))!;
+    const at = jacobianDensityAt(
+      'erf',
+      1.5,
+      0,
+      'haar',
+      8,
+      idx.map((i) => d.x[i]!),
+    )!;
     idx.forEach((i, j) => expect(Math.abs(at[j]! - d.rho[i]!)).toBeLessThanOrEqual(1e-9 * Math.max(1e-300, d.rho[i]!)));
     expect(jacobianDensity('gelu', 10, 2, 'ginibre', 4)).toBeNull();
     expect(jacobianDensityAt('relu', 3, 0.1, 'ginibre', 4, [1])).not.toBeNull(); // ReLU: phi'^2 does not need q*

@@ -5,13 +5,7 @@ const activation = (act: ActivationId) => activationOf({ act });
 import { erf } from '../../../src/math/special';
 import type { Activation } from '../../../src/params/types';
 import { expectations } from '../../../src/theory/meanfield';
-import {
-  gaussianExpectation,
-  gaussianNodes,
-  gaussLegendre,
-  piecewiseGaussianExpectation,
-  piecewiseGaussianNodes,
-} from '../../../src/theory/quadrature';
+import { gaussianExpectation, gaussianNodes, gaussLegendre, piecewiseGaussianExpectation, piecewiseGaussianNodes } from '../../../src/theory/quadrature';
 
 /** |a - b| <= tol * max(1, |b|): absolute near 0, relative for large values (E phi^2 = q/2 at q = 100). */
 const close = (a: number, b: number, tol: number) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
@@ -65,9 +59,21 @@ describe('trapezoid nodes (docs/THEORY.md section 4)', () => {
 
   it('integrates Gaussian moments to machine precision', () => {
     for (const q of [0.01, 1, 100]) {
-      expect(close(gaussianExpectation((h) => h * h, q), q, 1e-14)).toBe(true);
+      expect(
+        close(
+          gaussianExpectation((h) => h * h, q),
+          q,
+          1e-14,
+        ),
+      ).toBe(true);
       expect(close(gaussianExpectation((h) => h ** 4, q) / q ** 2, 3, 1e-14)).toBe(true);
-      expect(close(gaussianExpectation((h) => Math.cos(h), q), Math.exp(-q / 2), 1e-14)).toBe(true);
+      expect(
+        close(
+          gaussianExpectation((h) => Math.cos(h), q),
+          Math.exp(-q / 2),
+          1e-14,
+        ),
+      ).toBe(true);
     }
   });
 
@@ -140,7 +146,10 @@ describe('break-aware rule', () => {
         const want = momentsBy((f) => gaussianExpectation(f, q), act);
         const e = expectations(act, q);
         [e.ephi, e.ephi2, e.edphi2, e.edphi4].forEach((g, i) =>
-          expect(Math.abs(g - want[i]!) / Math.max(1e-300, Math.abs(want[i]!)) < 1e-13 || Math.abs(g - want[i]!) < 1e-16, `${act} q=${q} #${i}: ${g} vs ${want[i]}`).toBe(true),
+          expect(
+            Math.abs(g - want[i]!) / Math.max(1e-300, Math.abs(want[i]!)) < 1e-13 || Math.abs(g - want[i]!) < 1e-16,
+            `${act} q=${q} #${i}: ${g} vs ${want[i]}`,
+          ).toBe(true),
         );
       }
     }
@@ -179,7 +188,7 @@ describe('negative controls: rules the sheet warns against miss by far more than
     return { x: xs, w: ws };
   }
 
-  it('20-node Gauss-Hermite misses E tanh\'^2 at q = 100 by > 1e-3', () => {
+  it("20-node Gauss-Hermite misses E tanh'^2 at q = 100 by > 1e-3", () => {
     const { dphi } = activation('tanh');
     const gh = gaussHermite(20);
     expect(gh.x.length).toBe(20);

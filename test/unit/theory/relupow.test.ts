@@ -83,7 +83,7 @@ describe('ReLU^a overlays', () => {
     expect(top.note).toMatch(/E phi'\^4 diverges/);
   });
 
-  it("hides the mean-field overlays of a feedforward ReLU^2 net, whose variance blows up", () => {
+  it('hides the mean-field overlays of a feedforward ReLU^2 net, whose variance blows up', () => {
     const a = applicableTheories(parseQuery('act=relupow&apow=2&sw2=1.5').params);
     expect(a.find((x) => x.id === 'meanfield-top')!.reason).toMatch(/diverges/);
     expect(a.find((x) => x.id === 'residual-outlier')!.applies).toBe(false);

@@ -106,7 +106,11 @@ describe('5.7c linear residual spectrum, N -> infinity', () => {
     expect(Math.abs(b! + 0.13997691)).toBeLessThan(1e-8);
   });
   it('lambda(1) is the limit t -> 1, (1/2) log(1 + c^2 sw2) = (1/2) log E[A^T A]', () => {
-    for (const [c, sw2] of [[0.5, 1], [0.1, 1], [0.3, 2]] as const) {
+    for (const [c, sw2] of [
+      [0.5, 1],
+      [0.1, 1],
+      [0.3, 2],
+    ] as const) {
       const [top, near] = linearResidualSpectrum(c, sw2, [1, 1 - 1e-9]);
       expect(top).toBeCloseTo(0.5 * Math.log1p(c * c * sw2), 15);
       expect(Math.abs(near! - top!)).toBeLessThan(1e-7);

@@ -22,7 +22,11 @@ function host(finishes = true) {
   return { h, runs, links, changes: () => changes };
 }
 
-const load = (s: ExplorerState, q: string) => s.load(parseQuery(q), parsePresentation((k) => new URLSearchParams(q).get(k)));
+const load = (s: ExplorerState, q: string) =>
+  s.load(
+    parseQuery(q),
+    parsePresentation((k) => new URLSearchParams(q).get(k)),
+  );
 
 describe('ExplorerState', () => {
   it('loads a link: parameters, presentation, corrections as notices, one run, no link written', () => {

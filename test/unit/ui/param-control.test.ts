@@ -16,7 +16,8 @@ async function mount(name: 'depth' | 'act' | 'seed' | 'sw2', value: number | str
 
 function record(el: HTMLElement) {
   const events: { type: string; detail: ParamEventDetail }[] = [];
-  for (const type of ['param-input', 'param-change']) el.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent<ParamEventDetail>).detail }));
+  for (const type of ['param-input', 'param-change'])
+    el.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent<ParamEventDetail>).detail }));
   return events;
 }
 

@@ -41,7 +41,12 @@ describe('plot data from snapshots', () => {
     const partial = densityData(snap({}), { ...DEFAULT_PARAMS, k: 8 }, { squared: false, perLayer: true }, []);
     expect(partial.unavailable).toMatch(/k = 8 < N = 32/);
     expect(partial.counts).toEqual([]);
-    const none = densityData(snap({ histogram: null, logSingularValuesNote: 'Singular values were not requested.' }), DEFAULT_PARAMS, { squared: false, perLayer: true }, []);
+    const none = densityData(
+      snap({ histogram: null, logSingularValuesNote: 'Singular values were not requested.' }),
+      DEFAULT_PARAMS,
+      { squared: false, perLayer: true },
+      [],
+    );
     expect(none.unavailable).toBe('Singular values were not requested.');
   });
 

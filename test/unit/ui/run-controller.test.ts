@@ -8,7 +8,10 @@ import type { Params } from '../../../src/params/types';
 class FakeEngine implements Engine {
   readonly backend = 'fake';
   aborted: boolean[] = [];
-  constructor(private readonly n: number, private readonly failAt = -1) {}
+  constructor(
+    private readonly n: number,
+    private readonly failAt = -1,
+  ) {}
   async *run(params: Params, options: RunOptions = {}): AsyncGenerator<Snapshot, void, void> {
     const index = this.aborted.push(false) - 1;
     for (let i = 0; i < this.n; i++) {
