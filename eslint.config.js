@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-cli/', 'dist-single/', 'node_modules/', 'test-artifacts/', 'src/engine/cpu/wasm/kernels-binary.ts'] },
+  { ignores: ['dist/', 'dist-cli/', 'dist-single/', 'node_modules/', 'test-artifacts/', '.gpu/', 'gpu-check-out/', 'src/engine/cpu/wasm/kernels-binary.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,37 +4,16 @@
  * pooled quantiles of (1/L) log sigma(J), and the convergence history.
  */
 import type { Params } from '../params/types';
-import type { Convergence, Histogram, IndexStats, PerSampleJson, Quantiles, SampleResult, Snapshot } from './types';
+import type { Convergence, ForwardStats, Histogram, PerSampleJson, Quantiles, SampleResult, Snapshot } from './types';
+import { indexStats } from './stats';
+import { ForwardPlan, forwardStats } from './forward-stats';
+
+export { indexStats };
 
 /** The pooled-quantile probabilities of the reference protocol (docs/THEORY.md section 7). */
 export const QUANTILE_PROBABILITIES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99];
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
-
-/** Mean/SE/count per index of `rows` (each of length len), skipping non-finite entries. */
-export function indexStats(rows: ArrayLike<number>[], len: number): IndexStats {
-  const mean: (number | null)[] = [];
-  const sem: (number | null)[] = [];
-  const count: number[] = [];
-  for (let i = 0; i < len; i++) {
-    // Welford's update: stable for the long, nearly constant columns we average here.
-    let n = 0;
-    let m = 0;
-    let m2 = 0;
-    for (const row of rows) {
-      const v = row[i]!;
-      if (!Number.isFinite(v)) continue;
-      n++;
-      const delta = v - m;
-      m += delta / n;
-      m2 += delta * (v - m);
-    }
-    count.push(n);
-    mean.push(n > 0 ? m : null);
-    sem.push(n > 1 ? Math.sqrt(m2 / (n - 1) / n) : null);
-  }
-  return { mean, sem, count };
-}
 
 /** Quantiles with linear interpolation between order statistics (numpy's default definition). */
 export function pooledQuantiles(values: Float64Array, probabilities: number[]): Quantiles {
@@ -121,6 +100,12 @@ export function perSampleJson(r: SampleResult): PerSampleJson {
     rank: r.rank,
     overflowLayer: r.overflowLayer,
   };
+}
+
+/** The forward block over the samples that recorded one (null when none has). */
+function forwardBlock(params: Params, good: SampleResult[]): ForwardStats | null {
+  const records = good.flatMap((r) => (r.forward ? [r.forward] : []));
+  return records.length > 0 ? forwardStats(new ForwardPlan(params.depth), records) : null;
 }
 
 /** One-line description of the protocol, shown by the CLI and the UI. */
@@ -214,6 +199,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     histogram: hist,
     rankHistogram: rankHistogram(good),
     convergence: convergenceHistory(good, input.checkpoints),
+    forward: forwardBlock(params, good),
     layers,
     samples: good.length,
     samplesFinished: results.length,

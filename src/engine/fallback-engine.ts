@@ -16,7 +16,7 @@
  * fallback for that run only, with the reason in the snapshots' `backend`.
  */
 import type { Params } from '../params/types';
-import { GpuLimitError, GpuOutOfMemoryError } from './gpu/limits';
+import { GpuLimitError, GpuOutOfMemoryError, GpuUnsupportedError } from './gpu/limits';
 import type { Engine, RunOptions, Snapshot } from './types';
 
 export interface FallbackEngineOptions {
@@ -31,7 +31,7 @@ export interface FallbackEngineOptions {
 }
 
 /** Errors that say these parameters do not fit this device, not that the device is unusable. */
-const isPerRunError = (e: unknown) => e instanceof GpuLimitError || e instanceof GpuOutOfMemoryError;
+const isPerRunError = (e: unknown) => e instanceof GpuLimitError || e instanceof GpuOutOfMemoryError || e instanceof GpuUnsupportedError;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 

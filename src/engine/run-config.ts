@@ -5,14 +5,27 @@
  */
 import { modelOf, type ActivationModel, type ArchitectureEntry, type EnsembleEntry } from '../model/index';
 import type { Params } from '../params/types';
+import { ForwardPlan } from './forward-stats';
 
 /** Everything about the run that does not change from sample to sample. */
 export class RunConfig {
   readonly n: number;
   readonly k: number;
-  /** x_l = a x_{l-1} + c phi(h_l), J_l = a I + c D_l W_l. */
+  /** m, the rows of W_l (N except in the full block). */
+  readonly m: number;
+  /**
+   * x_l = a x_{l-1} + c_l u_l, J_l = a I + c_l (du_l/dx): u_l = phi(h_l) (feedforward, residual) or
+   * V_l phi(h_l) + a_l (the full block, outputMatrix). c = c_1; cAt(l) is c_l.
+   */
   readonly a: number;
   readonly c: number;
+  readonly cAt: (layer: number) => number;
+  readonly outputMatrix: boolean;
+  /** Scale of V_l's Gaussians (sqrt(sv2/m) for Gaussian entries) and of a_l's (sqrt(sa2)). */
+  readonly outputWeightScale: number;
+  readonly outputBiasScale: number;
+  /** The layers the forward block records. */
+  readonly forward: ForwardPlan;
   readonly act: ActivationModel;
   readonly ensemble: EnsembleEntry;
   readonly architecture: ArchitectureEntry;
@@ -36,8 +49,14 @@ export class RunConfig {
     this.n = params.width;
     this.k = Math.min(params.k, params.width);
     const model = modelOf(params);
+    this.m = model.inner;
     this.a = model.a;
     this.c = model.c;
+    this.cAt = model.cAt;
+    this.outputMatrix = model.architecture.outputMatrix;
+    this.outputWeightScale = this.outputMatrix ? model.ensemble.scale({ sw2: params.sv2, p: params.p }, this.m) : 0;
+    this.outputBiasScale = Math.sqrt(params.sa2);
+    this.forward = new ForwardPlan(params.depth);
     this.act = model.activation;
     this.ensemble = model.ensemble;
     this.architecture = model.architecture;

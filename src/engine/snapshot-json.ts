@@ -22,6 +22,7 @@ export function snapshotJson(snap: Snapshot, corrections: Correction[]) {
     histogram,
     rankHistogram,
     convergence: snap.convergence,
+    forward: snap.forward,
     layers: snap.layers,
     samples: snap.samples,
     samplesFinished: snap.samplesFinished,

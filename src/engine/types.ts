@@ -42,6 +42,22 @@ export interface Convergence {
   mean: (number | null)[];
 }
 
+/**
+ * The forward block (docs/THEORY.md 5.14): per recorded layer (0 = the inputs), mean, SE and count over
+ * samples of q = |x_l|^2/N, c = cos(x_l, x'_l), dist = |x_l - x'_l|^2/N, grad = log|J_l...J_1 u| and
+ * gradSq = |J_l...J_1 u|^2.
+ */
+export interface ForwardStats {
+  layers: number[];
+  /** Which unit u grad and gradSq follow. */
+  u: string;
+  q: IndexStats;
+  c: IndexStats;
+  dist: IndexStats;
+  grad: IndexStats;
+  gradSq: IndexStats;
+}
+
 /** The complete result of one network (one sample). -Infinity marks an exactly singular direction. */
 export interface SampleResult {
   sample: number;
@@ -55,6 +71,8 @@ export interface SampleResult {
   convergence: Float64Array;
   /** First layer whose activations were not finite; null when none. Such samples are excluded. */
   overflowLayer: number | null;
+  /** q, c, dist, grad, gradSq per recorded layer (src/engine/forward-stats.ts), NaN where not reached; null if the engine did not record them. */
+  forward: Float64Array | null;
 }
 
 export interface PerSampleJson {
@@ -80,6 +98,8 @@ export interface Snapshot {
   /** rank -> number of samples. */
   rankHistogram: Record<string, number>;
   convergence: Convergence;
+  /** Forward signal, two-input geometry and gradient against layer; null until a sample has finished. */
+  forward: ForwardStats | null;
   /** Layers completed by the samples included in the statistics. */
   layers: number;
   /** Samples included in the statistics (completed, not overflowed). */

@@ -7,10 +7,14 @@ import type { Params } from './types';
 
 /**
  * Layer update x <- a x + c phi(W x + b), from the architecture entry: feedforward a = 0, c = 1; residual
- * a = 1, c = alpha / s with s = 1 (const), sqrt(depth) (sqrtL) or depth (L).
+ * a = 1, c = alpha / s with s = 1 (const), sqrt(depth) (sqrtL) or depth (L), or c_l = alpha l^-beta (power).
  */
-export function residualCoefficients(p: Pick<Params, 'arch' | 'alpha' | 'ascale' | 'depth'>): { a: number; c: number } {
-  return architectureEntry(p.arch).coefficients(p);
+export function residualCoefficients(
+  p: Pick<Params, 'arch' | 'alpha' | 'ascale' | 'depth'> & Partial<Pick<Params, 'beta' | 'width' | 'inner' | 'sv2' | 'sa2'>>,
+  layer = 1,
+): { a: number; c: number } {
+  const { beta = 1, width = 32, inner = width, sv2 = 1, sa2 = 0 } = p;
+  return architectureEntry(p.arch).coefficients({ ...p, beta, width, inner, sv2, sa2 }, layer);
 }
 
 export { sparseKeepThreshold };

@@ -6,120 +6,17 @@
  * URL keys, ranges and defaults are a public contract: links that lecturers saved must keep opening to the
  * same network. Change them only together with a new URL version in `url.ts`.
  */
-import { ACTIVATION_ENTRIES, activationEntry, ARCHITECTURE_ENTRIES, architectureEntry, ENSEMBLE_ENTRIES, ensembleEntry } from '../model/index';
+import { ACTIVATION_ENTRIES, activationEntry, ARCHITECTURE_ENTRIES, architectureEntry, ENSEMBLE_ENTRIES, ensembleEntry, modelConflict } from '../model/index';
 import type { AlphaScaling, Params } from './types';
+import type { EnumOption, NumberSpec, ParamSpec, ParamTable, SpecOf } from './spec-types';
 
-/** Every Params field whose value is a number. */
-export type NumericName = { [N in keyof Params]: Params[N] extends number ? N : never }[keyof Params];
-/** Every Params field whose value is one of a fixed set of strings. */
-export type EnumName = Exclude<keyof Params, NumericName>;
-
-/** The control group a knob is shown in. */
-export type ControlGroup = 'network' | 'weights' | 'measurement';
-
-export const CONTROL_GROUPS: readonly { readonly id: ControlGroup; readonly title: string }[] = [
-  { id: 'network', title: 'Network' },
-  { id: 'weights', title: 'Weights and biases' },
-  { id: 'measurement', title: 'Measurement' },
-];
-
-/**
- * Which registry kind reads a model-specific knob: it matters only when the current activation (its
- * shape knob), architecture or ensemble (their `knobs`) names it.
- */
-export type KnobOwner = 'activation' | 'architecture' | 'ensemble';
-
-interface SpecCommon<N extends keyof Params> {
-  /** The Params field. */
-  readonly name: N;
-  /** The URL query key (and CLI flag, element attribute); equal to `name` by contract. */
-  readonly urlKey: N;
-  /** Short label for the UI; may use unicode such as "σw²". */
-  readonly label: string;
-  /** One or two sentences a student understands. */
-  readonly help: string;
-  readonly unit?: string;
-  readonly group: ControlGroup;
-  /** Position within its group (controls are listed by it; the table order is the URL order). */
-  readonly order: number;
-  readonly owner?: KnobOwner;
-  /**
-   * Written into links only where the model uses it or where it is not at its default: knobs added after
-   * version-1 links were shared, so that every older link's canonical form stays the same.
-   */
-  readonly writtenWhenUsed?: boolean;
-}
-
-/**
- * An upper bound that depends on another parameter, e.g. k ≤ width. The effective maximum is
- * min(max, params[param] + offset); the static `max` stays the widest value the knob can ever take.
- */
-export interface DependentMax {
-  readonly param: 'width' | 'depth';
-  readonly offset: number;
-}
-
-export interface NumberSpec<N extends NumericName = NumericName> extends SpecCommon<N> {
-  readonly kind: 'int' | 'float';
-  /** Default when the key is absent or unusable (but see `defaultFrom`). */
-  readonly default: number;
-  readonly min: number;
-  readonly max: number;
-  /** UI slider granularity only; the URL accepts any value in range. */
-  readonly step: number;
-  readonly sliderScale: 'linear' | 'log';
-  readonly maxFrom?: DependentMax;
-  /** When set, the default is the current value of that parameter instead of `default` (k = width). */
-  readonly defaultFrom?: 'width';
-}
-
-export interface EnumOption<V> {
-  readonly value: V;
-  /** Short label for menus. */
-  readonly label: string;
-  /**
-   * Other spellings users type (matched case-insensitively, ignoring '-', '_' and spaces). They are
-   * accepted but reported, so that the user learns the canonical spelling that links will contain.
-   */
-  readonly aliases?: readonly string[];
-}
-
-export interface EnumSpec<N extends EnumName = EnumName> extends SpecCommon<N> {
-  readonly kind: 'enum';
-  readonly default: Params[N];
-  readonly options: readonly EnumOption<Params[N]>[];
-}
-
-/** The spec type for one field: a NumberSpec for numeric fields, an EnumSpec for the others. */
-export type SpecOf<N extends keyof Params> = N extends NumericName ? NumberSpec<N> : N extends EnumName ? EnumSpec<N> : never;
-
-/** Discriminated union over every field's spec (narrow on `kind` or on `name`). */
-export type ParamSpec = { [N in keyof Params]: SpecOf<N> }[keyof Params];
-
-/** The table's type pins the display order and guarantees one entry per field at compile time. */
-export type ParamTable = readonly [
-  SpecOf<'width'>,
-  SpecOf<'k'>,
-  SpecOf<'depth'>,
-  SpecOf<'sw2'>,
-  SpecOf<'sb2'>,
-  SpecOf<'act'>,
-  SpecOf<'apow'>,
-  SpecOf<'arch'>,
-  SpecOf<'alpha'>,
-  SpecOf<'ascale'>,
-  SpecOf<'weights'>,
-  SpecOf<'p'>,
-  SpecOf<'q0'>,
-  SpecOf<'samples'>,
-  SpecOf<'seed'>,
-  SpecOf<'transient'>,
-];
+export * from './spec-types';
 
 const ASCALE_OPTIONS: readonly EnumOption<AlphaScaling>[] = [
   { value: 'const', label: 'α (constant)', aliases: ['constant', 'one', '1'] },
   { value: 'sqrtL', label: 'α/√L', aliases: ['sqrt(l)', 'sqrt', '√l', 'sqrtdepth'] },
   { value: 'L', label: 'α/L', aliases: ['depth'] },
+  { value: 'power', label: 'α·l^−β (per layer)', aliases: ['powerlaw', 'pow', 'decay', 'schedule'] },
 ];
 
 /** Menu options from a registry: its ids, labels and aliases (src/model/). */
@@ -243,6 +140,24 @@ export const PARAM_TABLE: ParamTable = [
     help: 'Feedforward: each layer replaces the signal. Residual: each layer adds a scaled update to the signal, x ← x + c·φ(Wx + b).',
   },
   {
+    name: 'inner',
+    urlKey: 'inner',
+    group: 'network',
+    order: 9,
+    owner: 'architecture',
+    writtenWhenUsed: true,
+    kind: 'int',
+    default: 32,
+    min: 1,
+    max: 1024,
+    step: 1,
+    sliderScale: 'log',
+    defaultFrom: 'width',
+    label: 'Inner width m',
+    help: 'Rows of W (and columns of V) in the full residual block. Below N it is a bottleneck: each update has rank at most m.',
+    unit: 'neurons',
+  },
+  {
     name: 'alpha',
     urlKey: 'alpha',
     group: 'network',
@@ -268,6 +183,23 @@ export const PARAM_TABLE: ParamTable = [
     options: ASCALE_OPTIONS,
     label: 'α scaling',
     help: 'The residual update is α, α/√L or α/L. Dividing by a power of the depth keeps very deep residual networks stable.',
+  },
+  {
+    name: 'beta',
+    urlKey: 'beta',
+    group: 'network',
+    order: 8,
+    owner: 'architecture',
+    usedWhen: (p) => p.ascale === 'power',
+    writtenWhenUsed: true,
+    kind: 'float',
+    default: 1,
+    min: 0,
+    max: 3,
+    step: 0.05,
+    sliderScale: 'linear',
+    label: 'Decay β of c_l = α·l^−β',
+    help: 'With the per-layer schedule, layer l adds α·l^−β times its update. For β > 1 the updates are summable and a very deep ResNet converges; for β > 1/2 it still does when the updates average to zero.',
   },
   {
     name: 'weights',
@@ -296,6 +228,38 @@ export const PARAM_TABLE: ParamTable = [
     help: 'For sparse weights: the chance that a weight is nonzero. Kept weights are enlarged so the total variance stays σw².',
   },
   {
+    name: 'sv2',
+    urlKey: 'sv2',
+    group: 'weights',
+    order: 5,
+    owner: 'architecture',
+    writtenWhenUsed: true,
+    kind: 'float',
+    default: 1,
+    min: 0,
+    max: 10,
+    step: 0.01,
+    sliderScale: 'linear',
+    label: 'Output weight variance σv²',
+    help: 'The full residual block maps back with V, whose entries have variance σv²/m.',
+  },
+  {
+    name: 'sa2',
+    urlKey: 'sa2',
+    group: 'weights',
+    order: 6,
+    owner: 'architecture',
+    writtenWhenUsed: true,
+    kind: 'float',
+    default: 0,
+    min: 0,
+    max: 2,
+    step: 0.001,
+    sliderScale: 'linear',
+    label: 'Output bias variance σa²',
+    help: 'Variance of the bias a added after V in the full residual block.',
+  },
+  {
     name: 'q0',
     urlKey: 'q0',
     group: 'measurement',
@@ -308,6 +272,21 @@ export const PARAM_TABLE: ParamTable = [
     sliderScale: 'linear',
     label: 'Input variance q₀',
     help: 'Each input component is drawn with this variance. For saturating activations it decides how far into the flat part the first layers sit.',
+  },
+  {
+    name: 'c0',
+    urlKey: 'c0',
+    group: 'measurement',
+    order: 6,
+    writtenWhenUsed: true,
+    kind: 'float',
+    default: 0.5,
+    min: -1,
+    max: 1,
+    step: 0.01,
+    sliderScale: 'linear',
+    label: 'Second input cosine c₀',
+    help: 'A second input of the same length makes this angle with the first (cosine c₀) and goes through the same network, to show how the network bends the geometry of inputs.',
   },
   {
     name: 'samples',
@@ -360,7 +339,8 @@ export const PARAM_TABLE: ParamTable = [
  * Whether the current model reads a knob: model-specific knobs (those with an owner) only when the current
  * activation, architecture or ensemble names them; every other knob always.
  */
-export function isUsed(spec: ParamSpec, p: Pick<Params, 'act' | 'arch' | 'weights'>): boolean {
+export function isUsed(spec: ParamSpec, p: Params): boolean {
+  if (spec.usedWhen !== undefined && !spec.usedWhen(p)) return false;
   switch (spec.owner) {
     case undefined:
       return true;
@@ -411,11 +391,17 @@ export const DEFAULT_PARAMS: Params = Object.freeze({
   act: specFor('act').default,
   apow: specFor('apow').default,
   arch: specFor('arch').default,
+  // inner defaults to the width, like k.
+  inner: specFor('width').default,
   alpha: specFor('alpha').default,
   ascale: specFor('ascale').default,
+  beta: specFor('beta').default,
   weights: specFor('weights').default,
   p: specFor('p').default,
+  sv2: specFor('sv2').default,
+  sa2: specFor('sa2').default,
   q0: specFor('q0').default,
+  c0: specFor('c0').default,
   samples: specFor('samples').default,
   seed: specFor('seed').default,
   transient: specFor('transient').default,
@@ -423,7 +409,8 @@ export const DEFAULT_PARAMS: Params = Object.freeze({
 
 /**
  * True when `p` is a complete, in-range Params: every numeric field finite and within its (dependent) range,
- * integer fields integral, enum fields one of the canonical values. Everything the codec returns passes this.
+ * integer fields integral, enum fields one of the canonical values, a combination the model registry can
+ * run, and unused dependent defaults at their default. Everything the codec returns passes this.
  */
 export function isValidParams(p: unknown): p is Params {
   if (typeof p !== 'object' || p === null) return false;
@@ -442,5 +429,8 @@ export function isValidParams(p: unknown): p is Params {
       if (value < spec.min || value > effectiveMax(spec, { width, depth })) return false;
     }
   }
-  return true;
+  const params = p as Params;
+  if (modelConflict(params) !== null) return false;
+  // Canonical: a newer knob with a dependent default (inner) that the model does not read sits at its table default.
+  return PARAM_TABLE.every((s) => s.kind === 'enum' || s.defaultFrom === undefined || !s.writtenWhenUsed || isUsed(s, params) || params[s.name] === s.default);
 }

@@ -27,14 +27,24 @@ export interface Params {
   /** Exponent a of the power activation max(h, 0)^a (read only by the power activation's entry, src/model/activations/). */
   apow: number;
   arch: Architecture;
+  /** m, the inner width of the full residual block (rows of W, columns of V); defaults to the width. */
+  inner: number;
   /** Residual strength before depth scaling. */
   alpha: number;
   ascale: AlphaScaling;
+  /** Decay exponent of ascale=power: c_l = alpha l^-beta. */
+  beta: number;
   weights: WeightEnsemble;
   /** Keep-probability of sparse weights. */
   p: number;
+  /** Variance times m of the full block's output weights V. */
+  sv2: number;
+  /** Variance of the full block's output bias a. */
+  sa2: number;
   /** Input variance per component: x_0 ~ N(0, q0 I). */
   q0: number;
+  /** Cosine between the first input and the second (same length, docs/THEORY.md 5.14). */
+  c0: number;
   /** Independent networks (W, b, x_0, Q_0 all fresh). */
   samples: number;
   /** uint32 seed of the counter-based random stream. */

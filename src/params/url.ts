@@ -9,6 +9,7 @@
  */
 import { DEFAULT_PARAMS, effectiveMax, isUsed, PARAM_TABLE, specForKey, type EnumSpec, type NumberSpec, type ParamSpec } from './table';
 import type { Correction, Params } from './types';
+import { modelConflict } from '../model/index';
 
 /** Version of the link format. Bump it (and keep reading version 1) if a key's meaning ever changes. */
 export const URL_VERSION = 1;
@@ -109,14 +110,17 @@ export function validateParams(p: Partial<Params>): ParseResult {
  * String(x), the shortest text that reads back to the identical double. With `omitDefaults`, keys at their
  * default are left out (k when it equals the width), giving short links that open to exactly the same Params.
  * Knobs marked `writtenWhenUsed` (added after version-1 links were shared) are left out at their default
- * when the model does not read them, so older links keep their canonical form.
+ * when the model does not read them (or, if no model entry owns them, always), so older links keep their
+ * canonical form.
  */
 export function serializeParams(p: Params, opts: { omitDefaults?: boolean } = {}): string {
   const parts = [`${VERSION_KEY}=${URL_VERSION}`];
   for (const spec of PARAM_TABLE) {
     const value = p[spec.name];
     const def = spec.kind !== 'enum' && spec.defaultFrom !== undefined ? p[spec.defaultFrom] : spec.default;
-    if ((opts.omitDefaults === true || (spec.writtenWhenUsed === true && !isUsed(spec, p))) && value === def) continue;
+    const newer = spec.writtenWhenUsed === true && (spec.owner === undefined || !isUsed(spec, p));
+    if ((opts.omitDefaults === true || newer) && value === def) continue;
+    if (inertDependent(spec, p)) continue;
     // encodeURIComponent matters only for '+' in exponents like 1e+21, which a query would read as a space.
     parts.push(`${spec.urlKey}=${encodeURIComponent(String(value))}`);
   }
@@ -145,6 +149,19 @@ function resolveAll(raw: ReadonlyMap<string, Raw>, corrections: Correction[], co
     if (outcome.reason !== undefined) {
       corrections.push(correction(spec.urlKey, rawText(given), String(outcome.value), outcome.reason));
     }
+  }
+  // Combinations the model registry cannot run (square-only weights in the full block's m x N W).
+  const conflict = modelConflict(params);
+  if (conflict !== null) {
+    const given = params[conflict.key];
+    params[conflict.key] = conflict.used;
+    corrections.push(correction(conflict.key, given, conflict.used, conflict.reason));
+  }
+  // A newer knob that defaults to another (inner = width) sits at its table default while the model does
+  // not read it: Params stay canonical, and a link never carries it. (Switching to a model that reads it
+  // starts it at the width: see the explorer's state.)
+  for (const spec of PARAM_TABLE) {
+    if (inertDependent(spec, params)) setParam(params, spec, spec.default as number);
   }
   return { params, corrections };
 }
@@ -227,6 +244,11 @@ function resolveEnum<N extends EnumSpec>(spec: N, given: Raw | undefined): Outco
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
+
+/** A newer knob with a dependent default (inner = width) that the model does not read. */
+export function inertDependent(spec: ParamSpec, p: Params): boolean {
+  return spec.kind !== 'enum' && spec.defaultFrom !== undefined && spec.writtenWhenUsed === true && !isUsed(spec, p);
+}
 
 /**
  * Plain decimal or exponent notation only: no hex, no "Infinity", no "1,5", no "1_000". Each branch consumes

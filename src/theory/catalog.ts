@@ -27,8 +27,10 @@ export interface TheoryContext {
   readonly act: ActivationModel;
   readonly ensemble: EnsembleEntry;
   readonly arch: ArchitectureEntry;
-  /** Residual coefficient c of x_l = a x_{l-1} + c phi(h_l). */
+  /** Residual coefficient c of x_l = a x_{l-1} + c phi(h_l) (c_1 when it varies). */
   readonly c: number;
+  /** c_l changes with l (ascale=power). */
+  readonly varyingC: boolean;
   /** The feedforward mean-field fixed point reached from q_1 = sw2 + sb2 (computed once, on demand); null if it cannot be (sw2 < 0). */
   fixedPoint(): FixedPoint | null;
 }
@@ -42,6 +44,7 @@ export function theoryContext(p: Params): TheoryContext {
     ensemble: model.ensemble,
     arch: model.architecture,
     c: model.c,
+    varyingC: model.varyingC,
     fixedPoint: () => {
       if (fp === undefined) {
         try {
@@ -79,6 +82,12 @@ export const TARNOWSKI_MIN_C2L = 0.05;
 const C = {
   feedforward: condition('feedforward', (x) => !x.arch.residual, 'feedforward nets only'),
   residual: condition('residual', (x) => x.arch.residual, 'residual nets only'),
+  singleMatrix: condition(
+    'singleMatrix',
+    (x) => !x.arch.outputMatrix,
+    (x) => `derived for the block x + c phi(W x + b); ${x.arch.label} blocks (V phi(W x + b) + a) are covered by the signal plot's mean-field curves`,
+  ),
+  constantC: condition('constantC', (x) => !x.varyingC, 'assumes the same c in every layer (ascale=power varies it)'),
   linear: condition('linear', (x) => x.act.traits.identity, 'needs a linear activation'),
   gaussian: condition('gaussian', (x) => x.ensemble.traits.gaussianEntries, 'needs i.i.d. Gaussian weights'),
   relu: condition(
@@ -216,7 +225,7 @@ export const THEORY_CATALOG: readonly TheoryEntry[] = [
     source: 'Derived for this project (docs/THEORY.md 5.7a); cf. Forrester & Zhang, arXiv:1805.05529',
     docs: '5.7a',
     plot: 'spectrum',
-    conditions: [C.residual, C.linear, C.gaussian],
+    conditions: [C.residual, C.singleMatrix, C.constantC, C.linear, C.gaussian],
   },
   {
     id: 'residual-small-c',
@@ -226,7 +235,7 @@ export const THEORY_CATALOG: readonly TheoryEntry[] = [
     source: 'Derived for this project (docs/THEORY.md 5.7b)',
     docs: '5.7b',
     plot: 'spectrum',
-    conditions: [C.residual, C.smallC, C.odd],
+    conditions: [C.residual, C.singleMatrix, C.constantC, C.smallC, C.odd],
   },
   {
     id: 'residual-linear-spectrum',
@@ -236,7 +245,7 @@ export const THEORY_CATALOG: readonly TheoryEntry[] = [
     source: 'Derived for this project (docs/THEORY.md 5.7c)',
     docs: '5.7c',
     plot: 'spectrum',
-    conditions: [C.residual, C.linear, C.gaussian],
+    conditions: [C.residual, C.singleMatrix, C.constantC, C.linear, C.gaussian],
     caveat: () => 'N -> infinity at fixed c',
   },
   {
@@ -247,7 +256,7 @@ export const THEORY_CATALOG: readonly TheoryEntry[] = [
     source: 'Tarnowski et al., arXiv:1809.08848',
     docs: '5.7d',
     plot: 'density',
-    conditions: [C.residual, C.fullFrame, C.tarnowskiC, C.tarnowskiDepth],
+    conditions: [C.residual, C.singleMatrix, C.constantC, C.fullFrame, C.tarnowskiC, C.tarnowskiDepth],
     caveat: () => 'N and L large',
   },
   {
@@ -259,7 +268,7 @@ export const THEORY_CATALOG: readonly TheoryEntry[] = [
     source: 'Found for this project (docs/THEORY.md 5.7f)',
     docs: '5.7f',
     plot: 'density',
-    conditions: [C.residual, C.nonOdd],
+    conditions: [C.residual, C.singleMatrix, C.nonOdd],
   },
 ];
 

@@ -102,6 +102,23 @@ export function matvec(w: Float64Array, x: Float64Array, b: Float64Array, y: Flo
   for (let i = 0; i < n; i++) y[i] = dot(w, i * n, x, 0, n) + b[i]!;
 }
 
+/** y = A x + b for row-major A (rows x cols); b may be null (no bias). */
+export function matvecRect(a: Float64Array, rows: number, cols: number, x: Float64Array, b: Float64Array | null, y: Float64Array): void {
+  for (let i = 0; i < rows; i++) y[i] = dot(a, i * cols, x, 0, cols) + (b === null ? 0 : b[i]!);
+}
+
+/**
+ * out (rows x k, column-major) = A (rows x cols, row-major) * B (cols x k, column-major): the full
+ * block's non-square products W Q and V (D W Q). Square ones go through the SIMD kernel (matmulWQ).
+ */
+export function matmulRect(a: Float64Array, rows: number, cols: number, b: Float64Array, k: number, out: Float64Array): void {
+  for (let j = 0; j < k; j++) {
+    const bo = j * cols;
+    const oo = j * rows;
+    for (let i = 0; i < rows; i++) out[oo + i] = dot(a, i * cols, b, bo, cols);
+  }
+}
+
 /**
  * Column-reflector update x[:, c0..c1) <- (I - t v v^T) x[:, c0..c1) with v = (1, v[vOff+j+1 ..]) on rows
  * j..N-1: the inner loop of the QR. Implemented here in JavaScript and in WebAssembly SIMD.

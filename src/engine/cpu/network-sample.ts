@@ -1,19 +1,22 @@
 /**
  * One random network (one sample) advanced layer by layer in float64: the Benettin QR sweep of
- * docs/THEORY.md section 2 with the model of section 1. The weights come from the ensemble's entry and
- * the layer map from the architecture's (src/model/); buffers live in a Workspace shared by all samples
- * a worker runs, so nothing is allocated per layer.
+ * docs/THEORY.md section 2 with the model of section 1, and the forward block of 5.14 (a second input
+ * through the same network). The weights come from the ensemble's entry and the layer map from the
+ * architecture's (src/model/); buffers live in a Workspace shared by all samples a worker runs.
  *
- *   h_l = W_l x_{l-1} + b_l,  x_l = a x_{l-1} + c phi(h_l),  D_l = diag(phi'(h_l))
- *   Z   = a Q + c D_l (W_l Q),  Z = Q' R,  S_i += log|R_ii|  (after the burn-in)
+ *   h_l = W_l x_{l-1} + b_l,  u_l = phi(h_l)  or  V_l phi(h_l) + a_l  (full block)
+ *   x_l = a x_{l-1} + c_l u_l,  D_l = diag(phi'(h_l))
+ *   Z   = a Q + c_l D_l (W_l Q)  or  a Q + c_l V_l D_l (W_l Q),  Z = Q' R,  S_i += log|R_ii|
  */
 import type { SampleResult } from '../types';
 import { nextMacrotask, RunConfig } from '../run-config';
-import { fillGaussian, fillUint32, STREAM_TAG, type StreamAddress } from '../rng';
-import type { StreamName, WeightStream } from '../../model/index';
-import { formQ, haarColumns, householderQR, JS_KERNELS, matvec, type DenseKernels } from './linalg';
-import { kernelModule, WasmArena, wasmKernels } from './wasm/kernels';
+import { STREAM_TAG } from '../rng';
+import { writeForwardEntry } from '../forward-stats';
+import { formQ, haarColumns, householderQR, matmulRect, matvecRect } from './linalg';
 import { RowScaledTriangular } from './graded-product';
+import { Workspace } from './workspace';
+
+export { Workspace };
 
 /**
  * Relative threshold below which |R_jj| counts as an exact zero, in float64 (docs/THEORY.md section 2).
@@ -21,126 +24,20 @@ import { RowScaledTriangular } from './graded-product';
  */
 export const RANK_TOLERANCE_F64 = 1e-10;
 
-/**
- * Scratch buffers for one worker, sized for one run, plus the state of the sample in flight (a worker
- * runs one NetworkSample at a time). They live in WebAssembly memory when the SIMD kernels are
- * available, so those kernels can work on them in place.
- */
-export class Workspace {
-  readonly kernels: DenseKernels;
-  /** out[0..count) = scale * Gaussians 0..count-1 of a stream (WebAssembly Philox when available). */
-  readonly gaussian: (out: Float64Array, count: number, address: StreamAddress, scale?: number) => void;
-  readonly sampleX: Float64Array;
-  readonly sampleQ: Float64Array;
-  readonly w: Float64Array;
-  readonly wq: Float64Array;
-  readonly z: Float64Array;
-  readonly tau: Float64Array;
-  readonly h: Float64Array;
-  readonly d: Float64Array;
-  readonly bias: Float64Array;
-  readonly xNext: Float64Array;
-  readonly square: Float64Array;
-  readonly squareQ: Float64Array;
-  readonly rRowMajor: Float64Array;
-  private words = new Uint32Array(0);
-  /** The stream coordinates of the draw in progress (drawWeights). */
-  private address = { seed: 0, sample: 0, layer: 0 };
-  /** What the ensembles draw from: this sample's stream at the layer being drawn. */
-  private readonly stream: WeightStream = {
-    gaussian: (out: Float64Array, count: number, tag: StreamName, scale: number) => this.gaussian(out, count, { ...this.address, tag: STREAM_TAG[tag] }, scale),
-    uint32: (count: number, tag: StreamName) => {
-      if (this.words.length < count) this.words = new Uint32Array(count);
-      const out = this.words.subarray(0, count);
-      fillUint32(out, 0, count, { ...this.address, tag: STREAM_TAG[tag] });
-      return out;
-    },
-    orthonormalize: (w: Float64Array) => this.orthonormalize(w),
-  };
-
-  constructor(
-    readonly config: RunConfig,
-    useWasm = true,
-  ) {
-    const { n, k } = config;
-    const sizes = {
-      w: n * n,
-      wq: n * k,
-      z: n * k,
-      tau: n,
-      h: n,
-      d: n,
-      bias: n,
-      xNext: n,
-      square: n * n,
-      squareQ: config.ensemble.gpu.orthogonalize ? n * n : 0,
-      rRowMajor: config.trackSingularValues ? n * n : 0,
-      sampleX: n,
-      sampleQ: n * k,
-    };
-    const module = useWasm ? kernelModule() : null;
-    let alloc: (length: number) => Float64Array = (length) => new Float64Array(length);
-    if (module) {
-      const rawWords = 4 * Math.ceil((n * n) / 4);
-      const arena = new WasmArena(module, Object.values(sizes).reduce((a, b) => a + b + 2, 0) + rawWords / 2 + rawWords + 4);
-      alloc = (length) => arena.alloc(length);
-      this.kernels = wasmKernels(arena);
-      const raw = arena.allocUint32(rawWords);
-      const normals = arena.alloc(rawWords);
-      const { philoxFill, boxMuller } = arena.exports;
-      // Philox and Box-Muller both in WebAssembly; whole blocks go to a scratch buffer first because
-      // count need not be a multiple of 4.
-      this.gaussian = (out, count, a, scale = 1) => {
-        const blocks = Math.ceil(count / 4);
-        philoxFill(raw.byteOffset, 0, blocks, a.layer, a.tag, a.seed, a.sample);
-        boxMuller(raw.byteOffset, normals.byteOffset, blocks, scale);
-        out.set(normals.subarray(0, count));
-      };
-    } else {
-      this.kernels = JS_KERNELS;
-      this.gaussian = (out, count, a, scale = 1) => fillGaussian(out, 0, 0, count, a, scale);
-    }
-    this.w = alloc(sizes.w);
-    this.wq = alloc(sizes.wq);
-    this.z = alloc(sizes.z);
-    this.tau = alloc(sizes.tau);
-    this.h = alloc(sizes.h);
-    this.d = alloc(sizes.d);
-    this.bias = alloc(sizes.bias);
-    this.xNext = alloc(sizes.xNext);
-    this.square = alloc(sizes.square);
-    this.squareQ = alloc(sizes.squareQ);
-    this.rRowMajor = alloc(sizes.rRowMajor);
-    this.sampleX = alloc(sizes.sampleX);
-    this.sampleQ = alloc(sizes.sampleQ);
-  }
-
-  /** W_l of one sample into `w`, drawn by the run's ensemble from this sample's stream. */
-  drawWeights(sample: number, layer: number): void {
-    const { config } = this;
-    this.address = { seed: config.params.seed, sample, layer };
-    config.ensemble.drawCpu(this.w, config.n, config.params, this.stream);
-  }
-
-  /** Row-major Gaussian -> row-major Haar Q (QR with the sign fix, as haarColumns). */
-  private orthonormalize(w: Float64Array): void {
-    const n = this.config.n;
-    const panel = this.squareQ;
-    const q = this.square;
-    for (let col = 0; col < n; col++) for (let row = 0; row < n; row++) panel[col * n + row] = w[row * n + col]!;
-    haarColumns(panel, this.tau, q, n, n, this.kernels.reflect); // q holds O column-major
-    for (let row = 0; row < n; row++) for (let col = 0; col < n; col++) w[row * n + col] = q[col * n + row]!;
-  }
-}
-
 export class NetworkSample {
   /** Layers completed. */
   layer = 0;
   readonly x: Float64Array;
+  /** The second input's signal (docs/THEORY.md 5.14). */
+  readonly x2: Float64Array;
   readonly q: Float64Array;
   readonly sums: Float64Array;
   readonly graded: RowScaledTriangular | null;
   readonly convergence: Float64Array;
+  /** The forward block's record (src/engine/forward-stats.ts). */
+  readonly forwardRecord: Float64Array;
+  /** log|J_l ... J_1 u| for u = Q_0's first column: the sum of log|R_11| from layer 1, burn-in included. */
+  private grad = 0;
   overflowLayer: number | null = null;
 
   constructor(
@@ -152,6 +49,8 @@ export class NetworkSample {
     const seed = params.seed;
     this.x = ws.sampleX;
     ws.gaussian(this.x, n, { seed, sample, layer: 0, tag: STREAM_TAG.input }, Math.sqrt(params.q0));
+    this.x2 = ws.sampleX2;
+    secondInput(this.x, this.x2, params.c0, ws, { seed, sample, layer: 0, tag: STREAM_TAG.secondInput });
     // Haar Q_0 from the first k columns of an N x N Gaussian (element = row * N + col).
     this.q = ws.sampleQ;
     const g = ws.square;
@@ -162,6 +61,8 @@ export class NetworkSample {
     this.sums = new Float64Array(k);
     this.graded = config.trackSingularValues ? new RowScaledTriangular(n) : null;
     this.convergence = new Float64Array(3 * config.checkpoints).fill(NaN);
+    this.forwardRecord = config.forward.emptyRecord();
+    this.recordForward(0);
   }
 
   get finished(): boolean {
@@ -176,52 +77,87 @@ export class NetworkSample {
 
   /** One layer of the Benettin sweep. */
   private step(ws: Workspace): void {
-    const { n, k, a, c } = this.config;
+    const { n, k, m, a, outputMatrix } = this.config;
     const layer = this.layer + 1;
+    const c = this.config.cAt(layer);
     ws.drawWeights(this.sample, layer);
-    const active = this.forward(ws, layer);
+    this.drawBiases(ws, layer);
+    const active = this.forward(ws, this.x, c, true);
+    this.forward(ws, this.x2, c, false);
     if (active < 0) {
       this.overflowLayer = layer;
       return;
     }
-    // Jacobian applied to the frame: Z = a Q + c D (W Q), then Z = Q' R.
+    // Jacobian applied to the frame: Z = a Q + c D (W Q), or a Q + c V D (W Q); then Z = Q' R.
     const { q } = this;
     const { z, d, wq } = ws;
-    ws.kernels.matmulWQ(ws.w, q, wq, n, k);
-    for (let j = 0; j < k; j++) {
-      const col = j * n;
-      if (a === 0) for (let i = 0; i < n; i++) z[col + i] = c * d[i]! * wq[col + i]!;
-      else for (let i = 0; i < n; i++) z[col + i] = a * q[col + i]! + c * d[i]! * wq[col + i]!;
+    if (m === n) ws.kernels.matmulWQ(ws.w, q, wq, n, k);
+    else matmulRect(ws.w, m, n, q, k, wq);
+    if (outputMatrix) {
+      for (let j = 0; j < k; j++) for (let i = 0; i < m; i++) wq[j * m + i]! *= d[i]!;
+      if (m === n) ws.kernels.matmulWQ(ws.v, wq, z, n, k);
+      else matmulRect(ws.v, n, m, wq, k, z);
+      for (let e = 0; e < n * k; e++) z[e] = a * q[e]! + c * z[e]!;
+    } else {
+      // (c d_i) w_ij q_j, in this order, so that results stay bit for bit those of earlier versions.
+      for (let j = 0; j < k; j++) {
+        const col = j * n;
+        if (a === 0) for (let i = 0; i < n; i++) z[col + i] = c * d[i]! * wq[col + i]!;
+        else for (let i = 0; i < n; i++) z[col + i] = a * q[col + i]! + c * d[i]! * wq[col + i]!;
+      }
     }
     householderQR(z, ws.tau, n, k, ws.kernels.reflect);
     this.accumulate(ws, layer, this.zeroFrom(active));
     formQ(z, ws.tau, q, n, k, ws.kernels.reflect);
     this.layer = layer;
     this.recordCheckpoint(layer);
+    this.recordForward(layer);
   }
 
-  /** h = W x + b, D = phi'(h), x <- a x + c phi(h). Returns the number of units with phi' != 0, or -1 on overflow. */
-  private forward(ws: Workspace, layer: number): number {
-    const { n, a, c, params, act } = this.config;
-    const { h, d, bias: b, xNext } = ws;
-    if (params.sb2 > 0) ws.gaussian(b, n, { seed: params.seed, sample: this.sample, layer, tag: STREAM_TAG.bias }, Math.sqrt(params.sb2));
-    else b.fill(0);
-    const x = this.x;
-    matvec(ws.w, x, b, h, n);
+  /** b_l (m) and the full block's a_l (N), the same for both inputs. */
+  private drawBiases(ws: Workspace, layer: number): void {
+    const { params, outputMatrix, outputBiasScale } = this.config;
+    if (params.sb2 > 0) ws.gaussian(ws.bias, ws.bias.length, ws.at('bias', layer), Math.sqrt(params.sb2));
+    else ws.bias.fill(0);
+    if (outputMatrix && outputBiasScale > 0) ws.gaussian(ws.outputBias, ws.outputBias.length, ws.at('outputBias', layer), outputBiasScale);
+    else ws.outputBias.fill(0);
+  }
+
+  /**
+   * h = W x + b, x <- a x + c u with u = phi(h) or V phi(h) + a_l; D = phi'(h) when `main` (the first
+   * input's trajectory is the one the Jacobian follows). Returns the number of units with phi' != 0, or
+   * -1 when the signal is no longer finite.
+   */
+  private forward(ws: Workspace, x: Float64Array, c: number, main: boolean): number {
+    const { n, m, a, act, outputMatrix } = this.config;
+    const { h, d, phi, update, xNext } = ws;
+    matvecRect(ws.w, m, n, x, ws.bias, h);
     let active = 0;
     let finite = true;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < m; i++) {
       const hi = h[i]!;
-      const di = act.dphi(hi);
-      d[i] = di;
-      if (di !== 0) active++;
-      const xi = a * x[i]! + c * act.phi(hi);
-      xNext[i] = xi;
-      if (!Number.isFinite(xi) || !Number.isFinite(hi)) finite = false;
+      if (main) {
+        const di = act.dphi(hi);
+        d[i] = di;
+        if (di !== 0) active++;
+      }
+      if (!Number.isFinite(hi)) finite = false;
+      phi[i] = act.phi(hi);
     }
-    if (!finite) return -1;
+    if (outputMatrix) matvecRect(ws.v, n, m, phi, ws.outputBias, update);
+    const u = outputMatrix ? update : phi;
+    for (let i = 0; i < n; i++) {
+      const xi = a * x[i]! + c * u[i]!;
+      xNext[i] = xi;
+      if (!Number.isFinite(xi)) finite = false;
+    }
     x.set(xNext);
-    return active;
+    return finite ? active : -1;
+  }
+
+  private recordForward(layer: number): void {
+    const slot = this.config.forward.slotOf(layer);
+    if (slot >= 0) writeForwardEntry(this.forwardRecord, slot, this.x, this.x2, this.config.n, this.grad);
   }
 
   /**
@@ -249,7 +185,9 @@ export class NetworkSample {
     for (let j = 0; j < k; j++) {
       const rjj = Math.abs(z[j * n + j]!);
       const singular = j >= zeroFrom || rjj === 0 || (rMax > 0 && rjj <= RANK_TOLERANCE_F64 * rMax);
-      if (measured) sums[j]! += singular ? -Infinity : Math.log(rjj);
+      const logR = singular ? -Infinity : Math.log(rjj);
+      if (measured) sums[j]! += logR;
+      if (j === 0) this.grad += logR;
       if (graded) {
         // R row j, row-major, zeroed when the direction is exactly singular.
         const row = j * n;
@@ -286,8 +224,34 @@ export class NetworkSample {
       rank,
       convergence: this.convergence,
       overflowLayer: this.overflowLayer,
+      forward: this.forwardRecord,
     };
   }
+}
+
+/**
+ * The second input of docs/THEORY.md 5.14: x2 = c0 x + sqrt(1 - c0^2) |x| v, with v a uniform unit
+ * vector orthogonal to x (a Gaussian from the second-input stream, projected and normalized). So |x2| =
+ * |x| and the cosine is exactly c0; x itself is not renormalized.
+ */
+function secondInput(x: Float64Array, x2: Float64Array, c0: number, ws: Workspace, address: Parameters<Workspace['gaussian']>[2]): void {
+  const n = x.length;
+  ws.gaussian(x2, n, address, 1);
+  let xx = 0;
+  let xg = 0;
+  for (let i = 0; i < n; i++) {
+    xx += x[i]! * x[i]!;
+    xg += x[i]! * x2[i]!;
+  }
+  const proj = xx > 0 ? xg / xx : 0;
+  let vv = 0;
+  for (let i = 0; i < n; i++) {
+    x2[i] = x2[i]! - proj * x[i]!;
+    vv += x2[i]! * x2[i]!;
+  }
+  const norm = Math.sqrt(xx);
+  const side = vv > 0 ? (Math.sqrt(Math.max(0, 1 - c0 * c0)) * norm) / Math.sqrt(vv) : 0;
+  for (let i = 0; i < n; i++) x2[i] = c0 * x[i]! + side * x2[i]!;
 }
 
 /**

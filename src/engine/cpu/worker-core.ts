@@ -47,6 +47,7 @@ export async function runAssignment(request: RunRequest, post: Post, control: Ru
       const result = net.result();
       const transfer = [result.exponents.buffer as ArrayBuffer, result.convergence.buffer as ArrayBuffer];
       if (result.logSingularValues) transfer.push(result.logSingularValues.buffer as ArrayBuffer);
+      if (result.forward) transfer.push(result.forward.buffer as ArrayBuffer);
       post({ type: 'result', runId, result, work, kernels: ws.kernels.name }, transfer);
     }
     post({ type: 'done', runId }, []);

@@ -507,7 +507,7 @@ export class GpuEngine implements Engine {
         convergence[3 * c + 2] = finite > 0 ? sum / finite : -Infinity;
       }
       const overflow = stats[4 * s + 1]!;
-      out.push({ sample: base + s, exponents, logSingularValues: null, rank, convergence, overflowLayer: overflow === 0 ? null : overflow });
+      out.push({ sample: base + s, exponents, logSingularValues: null, rank, convergence, overflowLayer: overflow === 0 ? null : overflow, forward: null });
     }
     return out;
   }

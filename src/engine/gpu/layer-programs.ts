@@ -7,7 +7,7 @@
 import type { GpuLayerProgramId } from '../../model/index';
 import type { RunConfig } from '../run-config';
 import { GpuBatch, type BatchShape } from './batch';
-import { describePlan, planGpuRun, type GpuLimits, type GpuPlan } from './limits';
+import { describePlan, GpuUnsupportedError, planGpuRun, type GpuLimits, type GpuPlan } from './limits';
 import type { KernelGroup } from './profiler';
 import { createPrograms, type Programs } from './programs';
 
@@ -69,6 +69,9 @@ function squareProgram(device: GPUDevice, limits: GpuLimits, input: LayerPlanInp
 
 const FACTORIES: Record<GpuLayerProgramId, (device: GPUDevice, limits: GpuLimits, input: LayerPlanInput) => LayerProgram> = {
   square: squareProgram,
+  block: () => {
+    throw new GpuUnsupportedError('the GPU engine has no program for the full residual block yet; it runs on the CPU engine');
+  },
 };
 
 /** The layer program of a run's architecture, planned for the device's limits (GpuLimitError if it cannot fit). */

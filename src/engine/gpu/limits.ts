@@ -42,6 +42,11 @@ export class GpuLimitError extends Error {
   }
 }
 
+/** The GPU engine has no program for this run's model (yet): the run goes to the CPU engine. */
+export class GpuUnsupportedError extends Error {
+  override readonly name = 'GpuUnsupportedError';
+}
+
 /**
  * Not even one sample of this run fits the GPU's memory. Like a GpuLimitError it concerns this run
  * only (smaller runs still fit), so the page runs it on the CPU and keeps the GPU engine.

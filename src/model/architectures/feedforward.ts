@@ -8,8 +8,11 @@ export const feedforward: ArchitectureEntry<'ff'> = {
   description: 'Each layer replaces the signal: x ← φ(Wx + b).',
   knobs: [],
   coefficients: () => ({ a: 0, c: 1 }),
+  innerWidth: (k) => k.width,
   jacobian: 'J_l = D_l W_l',
   rankFromActivation: true,
   residual: false,
+  outputMatrix: false,
+  martingaleIncrements: false,
   gpuProgram: 'square',
 };

@@ -1,9 +1,10 @@
 /** The architecture registry. */
 import { feedforward } from './feedforward';
+import { fullBlock } from './full-block';
 import { residual } from './residual';
 import type { ArchitectureEntry } from './types';
 
-export const ARCHITECTURE_ENTRIES = [feedforward, residual] as const;
+export const ARCHITECTURE_ENTRIES = [feedforward, residual, fullBlock] as const;
 
 export type ArchitectureId = (typeof ARCHITECTURE_ENTRIES)[number]['id'];
 
@@ -17,4 +18,5 @@ export function architectureEntry(id: ArchitectureId): ArchitectureEntry {
   return entry;
 }
 
-export { ALPHA_SCALINGS, type AlphaScaling, type ArchitectureEntry, type ArchitectureKnobs, type GpuLayerProgramId } from './types';
+export { type ArchitectureEntry, type ArchitectureKnobs, type GpuLayerProgramId } from './types';
+export { ALPHA_SCALINGS, residualStrength, scheduleVaries, type AlphaScaling, type ScheduleKnobs } from './schedule';

@@ -2,23 +2,26 @@
  * What an architecture is, in one place: the layer map, the form of its Jacobian, and which GPU layer
  * program runs it. Engines, theory, params and the UI read these entries.
  *
- * Both architectures so far have the layer map x_l = a x_{l-1} + c phi(W_l x_{l-1} + b_l) and the layer
- * Jacobian J_l = a I + c D_l W_l (docs/THEORY.md section 1).
+ * Single-matrix blocks (feedforward, residual): x_l = a x_{l-1} + c_l phi(W_l x_{l-1} + b_l) and
+ * J_l = a I + c_l D_l W_l. The full residual block adds an output matrix V_l and bias a_l:
+ * x_l = x_{l-1} + c_l (V_l phi(W_l x_{l-1} + b_l) + a_l), J_l = I + c_l V_l D_l W_l, with W_l of shape
+ * m x N (docs/THEORY.md sections 1 and 5.10).
  */
-
-/** How alpha is scaled with depth: c = alpha, alpha/sqrt(L) or alpha/L. */
-export const ALPHA_SCALINGS = ['const', 'sqrtL', 'L'] as const;
-export type AlphaScaling = (typeof ALPHA_SCALINGS)[number];
+import type { ScheduleKnobs } from './schedule';
 
 /** The Params fields an architecture may read. */
-export interface ArchitectureKnobs {
-  readonly alpha: number;
-  readonly ascale: AlphaScaling;
-  readonly depth: number;
+export interface ArchitectureKnobs extends ScheduleKnobs {
+  readonly width: number;
+  /** Inner width m of the full block. */
+  readonly inner: number;
+  /** Variance times m of V_l's entries (full block). */
+  readonly sv2: number;
+  /** Variance of the full block's output bias a_l. */
+  readonly sa2: number;
 }
 
 /** The GPU layer programs (src/engine/gpu/layer-programs.ts): which kernels a layer of this architecture runs. */
-export type GpuLayerProgramId = 'square';
+export type GpuLayerProgramId = 'square' | 'block';
 
 export interface ArchitectureEntry<Id extends string = string> {
   readonly id: Id;
@@ -27,8 +30,10 @@ export interface ArchitectureEntry<Id extends string = string> {
   readonly description: string;
   /** Params fields this architecture reads (the UI dims the others). */
   readonly knobs: readonly (keyof ArchitectureKnobs)[];
-  /** x_l = a x_{l-1} + c phi(h_l) and J_l = a I + c D_l W_l. */
-  coefficients(k: ArchitectureKnobs): { a: number; c: number };
+  /** x_l = a x_{l-1} + c_l (...) and J_l = a I + c_l (...), at layer l = 1..L. */
+  coefficients(k: ArchitectureKnobs, layer: number): { a: number; c: number };
+  /** m: the rows of W_l (N except in the full block's bottleneck). */
+  innerWidth(k: ArchitectureKnobs): number;
   /** The layer Jacobian in words, for the UI and docs. */
   readonly jacobian: string;
   /**
@@ -38,5 +43,12 @@ export interface ArchitectureEntry<Id extends string = string> {
   readonly rankFromActivation: boolean;
   /** Has a skip connection (theory: residual-net results apply, feedforward ones do not). */
   readonly residual: boolean;
+  /** Has the output matrix V_l and bias a_l (the full block): the single-matrix theory does not apply. */
+  readonly outputMatrix: boolean;
+  /**
+   * The increment x_l - x_{l-1} has zero mean given the past for every activation (V_l is fresh and
+   * zero-mean), so products and outputs converge under sum c_l^2 < infinity (docs/THEORY.md 5.11).
+   */
+  readonly martingaleIncrements: boolean;
   readonly gpuProgram: GpuLayerProgramId;
 }

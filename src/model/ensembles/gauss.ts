@@ -7,12 +7,12 @@ export const gauss: EnsembleEntry<'gauss'> = {
   aliases: ['gaussian', 'normal', 'iid'],
   description: 'Independent Gaussian weights of variance σw²/N.',
   knobs: [],
-  scale: (k, n) => Math.sqrt(k.sw2 / n),
-  drawCpu: (w, n, k, stream) => stream.gaussian(w, n * n, 'weights', Math.sqrt(k.sw2 / n)),
+  scale: (k, fanIn) => Math.sqrt(k.sw2 / fanIn),
+  drawCpu: (w, rows, cols, k, stream) => stream.gaussian(w, rows * cols, 'weights', Math.sqrt(k.sw2 / cols)),
   gpu: {
     draw: 'return gaussian4(philox4x32_10(vec4<u32>(b, P.layer, 0u, 0u), key)) * P.w_scale;',
     columnMajor: false,
     orthogonalize: false,
   },
-  traits: { gaussianEntries: true, rotationInvariant: true, freeLaw: 'ginibre', asymptoticOnly: false, structuralZeros: false },
+  traits: { gaussianEntries: true, rotationInvariant: true, freeLaw: 'ginibre', asymptoticOnly: false, structuralZeros: false, rectangular: true },
 };

@@ -11,7 +11,9 @@ export const orth: EnsembleEntry<'orth'> = {
   description: 'Random orthogonal matrices scaled by σw: every singular value of W is σw.',
   knobs: [],
   scale: (k) => Math.sqrt(k.sw2),
-  drawCpu: (w, n, k, stream) => {
+  drawCpu: (w, rows, cols, k, stream) => {
+    if (rows !== cols) throw new Error(`orthogonal weights are square; asked for ${rows} x ${cols}`);
+    const n = rows;
     stream.gaussian(w, n * n, 'weights', 1);
     stream.orthonormalize(w);
     const s = Math.sqrt(k.sw2);
@@ -23,5 +25,5 @@ export const orth: EnsembleEntry<'orth'> = {
     columnMajor: true,
     orthogonalize: true,
   },
-  traits: { gaussianEntries: false, rotationInvariant: true, freeLaw: 'haar', asymptoticOnly: false, structuralZeros: false },
+  traits: { gaussianEntries: false, rotationInvariant: true, freeLaw: 'haar', asymptoticOnly: false, structuralZeros: false, rectangular: false },
 };

@@ -24,12 +24,13 @@ export const sparse: EnsembleEntry<'sparse'> = {
   aliases: ['sparsegauss', 'sparsegaussian'],
   description: 'Gaussian weights of which only a fraction p is kept (rescaled to keep the variance).',
   knobs: ['p'],
-  scale: (k, n) => Math.sqrt(k.sw2 / (n * k.p)),
-  drawCpu: (w, n, k, stream) => {
-    stream.gaussian(w, n * n, 'weights', Math.sqrt(k.sw2 / (n * k.p)));
-    const mask = stream.uint32(n * n, 'sparseMask');
+  scale: (k, fanIn) => Math.sqrt(k.sw2 / (fanIn * k.p)),
+  drawCpu: (w, rows, cols, k, stream) => {
+    const count = rows * cols;
+    stream.gaussian(w, count, 'weights', Math.sqrt(k.sw2 / (cols * k.p)));
+    const mask = stream.uint32(count, 'sparseMask');
     const threshold = sparseKeepThreshold(k.p);
-    for (let e = 0; e < n * n; e++) if (!(mask[e]! < threshold)) w[e] = 0;
+    for (let e = 0; e < count; e++) if (!(mask[e]! < threshold)) w[e] = 0;
   },
   gpu: {
     draw: [
@@ -41,5 +42,5 @@ export const sparse: EnsembleEntry<'sparse'> = {
     columnMajor: false,
     orthogonalize: false,
   },
-  traits: { gaussianEntries: false, rotationInvariant: false, freeLaw: 'ginibre', asymptoticOnly: true, structuralZeros: true },
+  traits: { gaussianEntries: false, rotationInvariant: false, freeLaw: 'ginibre', asymptoticOnly: true, structuralZeros: true, rectangular: true },
 };

@@ -19,7 +19,7 @@ export interface WeightStream {
   gaussian(out: Float64Array, count: number, tag: StreamName, scale: number): void;
   /** The raw uint32 words 0..count-1 of stream `tag` (valid until the next call). */
   uint32(count: number, tag: StreamName): Uint32Array;
-  /** Replaces a row-major N x N matrix by the Q of its QR with the Haar sign fix (row-major). */
+  /** Replaces a row-major N x N matrix by the Q of its QR with the Haar sign fix (row-major; square only). */
   orthonormalize(w: Float64Array): void;
 }
 
@@ -40,6 +40,11 @@ export interface EnsembleTraits {
    * float32 cannot tell from small ones (the CPU's float64 threshold is safe; docs/THEORY.md section 2).
    */
   readonly structuralZeros: boolean;
+  /**
+   * Draws non-square matrices (the full block's m x N W_l and N x m V_l) with the same law per entry.
+   * Haar-orthogonal weights are square only.
+   */
+  readonly rectangular: boolean;
 }
 
 export interface EnsembleGpu {
@@ -62,12 +67,16 @@ export interface EnsembleEntry<Id extends string = string> {
   /** Params fields besides sw2 that this ensemble reads (the UI dims the others). */
   readonly knobs: readonly (keyof WeightKnobs)[];
   /**
-   * The scale of the Gaussians drawn: the entry scale sqrt(sw2/N) (or its sparse rescaling), or for
-   * orthogonal weights the factor sqrt(sw2) of O. The one place this formula lives.
+   * The scale of the Gaussians drawn for a matrix with `fanIn` columns: the entry scale sqrt(sw2/fanIn)
+   * (or its sparse rescaling), or for orthogonal weights the factor sqrt(sw2) of O. The one place this
+   * formula lives. For the full block's V_l, sw2 is sv2 and fanIn is m.
    */
-  scale(k: WeightKnobs, n: number): number;
-  /** W_l (row-major N x N) of one sample and layer, on the CPU, in float64. */
-  drawCpu(w: Float64Array, n: number, k: WeightKnobs, stream: WeightStream): void;
+  scale(k: WeightKnobs, fanIn: number): number;
+  /**
+   * A row-major rows x cols matrix (W_l, or the full block's V_l) of one sample and layer, on the CPU, in
+   * float64, entries of variance sw2/cols. `stream` is already directed at the matrix's own tags.
+   */
+  drawCpu(w: Float64Array, rows: number, cols: number, k: WeightKnobs, stream: WeightStream): void;
   readonly gpu: EnsembleGpu;
   readonly traits: EnsembleTraits;
 }

@@ -5,9 +5,13 @@
  * what this holds and forwards events to it; unit tests drive it directly.
  */
 import { PRESETS } from '../../params/presets';
-import { parseQuery, serializeParams, validateParams, type ParseResult } from '../../params/url';
+import { inertDependent, parseQuery, serializeParams, validateParams, type ParseResult } from '../../params/url';
 import type { Correction, Params } from '../../params/types';
 import { DEFAULT_PRESENTATION, serializePresentation, type Presentation } from './presentation';
+import { PARAM_TABLE, type NumericName } from '../../params/table';
+
+/** Knobs whose default is the width (k, inner). */
+const WIDTH_FOLLOWERS: readonly NumericName[] = PARAM_TABLE.flatMap((s) => (s.kind !== 'enum' && s.defaultFrom === 'width' ? [s.name] : []));
 
 export interface Notice {
   id: number;
@@ -131,9 +135,11 @@ export class ExplorerState {
 
   private withValue(base: Params, knob: KnobValue): ParseResult {
     const raw: Record<string, unknown> = { ...base, [knob.name]: knob.value };
-    // Lowering the width below k, or the depth below the burn-in, clamps the dependent knob; a k that
-    // followed the width keeps following it.
-    if (knob.name === 'width' && base.k === base.width) raw['k'] = knob.value;
+    // Lowering the width below k, or the depth below the burn-in, clamps the dependent knob; a k (or an
+    // inner width) that followed the width keeps following it.
+    if (knob.name === 'width') for (const name of WIDTH_FOLLOWERS) if (base[name] === base.width) raw[name] = knob.value;
+    // A knob the old model did not read (inner under arch=ff) starts at its default when the new one reads it.
+    for (const spec of PARAM_TABLE) if (inertDependent(spec, base)) delete raw[spec.name];
     return validateParams(raw as Partial<Params>);
   }
 

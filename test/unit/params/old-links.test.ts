@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { parseQuery, serializeParams } from '../../../src/params/url';
 import type { Params } from '../../../src/params/types';
 
-const D: Params = {
+/** Knobs added after these links were saved; every older link opens at their defaults (inner, unused, at 32). */
+type Newer = 'inner' | 'beta' | 'sv2' | 'sa2' | 'c0';
+const withNewer = (p: Omit<Params, Newer>): Params => ({ ...p, inner: 32, beta: 1, sv2: 1, sa2: 0, c0: 0.5 });
+
+const D: Omit<Params, Newer> = {
   width: 32,
   k: 32,
   depth: 100,
@@ -26,7 +30,7 @@ const D: Params = {
   transient: 0,
 };
 
-const FIXTURES: [query: string, expected: Params][] = [
+const SAVED: [query: string, expected: Omit<Params, Newer>][] = [
   ['', D],
   ['?v=1', D],
   ['width=64&depth=500&act=relu&sw2=2', { ...D, width: 64, k: 64, depth: 500, act: 'relu', sw2: 2 }],
@@ -72,6 +76,8 @@ const FIXTURES: [query: string, expected: Params][] = [
   ['v=1&act=sigmoid&width=8&samples=8&depth=20', { ...D, act: 'sigmoid', width: 8, k: 8, samples: 8, depth: 20 }],
   ['act=silu&seed=123456789', { ...D, act: 'silu', seed: 123456789 }],
 ];
+
+const FIXTURES: [query: string, expected: Params][] = SAVED.map(([q, e]) => [q, withNewer(e)]);
 
 describe('saved links open to the same network', () => {
   it.each(FIXTURES)('%s', (query, expected) => {

@@ -48,6 +48,9 @@ function randomParams(rng: () => number): Params {
     p['depth'] = randInt(rng, 1, 5);
     p['transient'] = randInt(rng, 0, (p['depth'] as number) - 1);
   }
+  // Canonical for the registry: no square-only weights in the full block, an unused inner at its table default.
+  if (p['arch'] === 'full' && p['weights'] === 'orth') p['weights'] = 'gauss';
+  if (p['arch'] !== 'full') p['inner'] = 32;
   const params = p as unknown as Params;
   if (!isValidParams(params)) throw new Error(`generator produced invalid params ${JSON.stringify(p)}`);
   return params;

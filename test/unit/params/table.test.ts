@@ -2,7 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS, effectiveMax, isValidParams, PARAM_NAMES, PARAM_TABLE, specFor, specForKey } from '../../../src/params/table';
 import { ACTIVATIONS, ALPHA_SCALINGS, ARCHITECTURES, WEIGHT_ENSEMBLES, type Params } from '../../../src/params/types';
 
-const ORDER = ['width', 'k', 'depth', 'sw2', 'sb2', 'act', 'apow', 'arch', 'alpha', 'ascale', 'weights', 'p', 'q0', 'samples', 'seed', 'transient'];
+const ORDER = [
+  'width',
+  'k',
+  'depth',
+  'sw2',
+  'sb2',
+  'act',
+  'apow',
+  'arch',
+  'inner',
+  'alpha',
+  'ascale',
+  'beta',
+  'weights',
+  'p',
+  'sv2',
+  'sa2',
+  'q0',
+  'c0',
+  'samples',
+  'seed',
+  'transient',
+];
 
 const norm = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
 
@@ -32,6 +54,12 @@ describe('PARAM_TABLE', () => {
     samples: ['int', 1, 4096, 32, 'log'],
     seed: ['int', 0, 4294967295, 1, 'linear'],
     transient: ['int', 0, 99999, 0, 'linear'],
+    // Added with the signal-propagation features (URL v=1, defaults that keep older links identical).
+    inner: ['int', 1, 1024, 32, 'log'],
+    beta: ['float', 0, 3, 1, 'linear'],
+    sv2: ['float', 0, 10, 1, 'linear'],
+    sa2: ['float', 0, 2, 0, 'linear'],
+    c0: ['float', -1, 1, 0.5, 'linear'],
   };
   it.each(Object.entries(contract))('%s has the contracted kind, range and default', (name, [kind, min, max, def, scale]) => {
     const spec = specForKey(name)!;
@@ -118,7 +146,7 @@ describe('DEFAULT_PARAMS and lookups', () => {
 
   it('specFor returns the table entry; specForKey is safe for prototype names', () => {
     expect(specFor('width')).toBe(PARAM_TABLE[0]);
-    expect(specFor('transient')).toBe(PARAM_TABLE[15]);
+    expect(specFor('transient')).toBe(PARAM_TABLE[PARAM_TABLE.length - 1]);
     for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '', 'Width']) {
       expect(specForKey(key)).toBeUndefined();
     }

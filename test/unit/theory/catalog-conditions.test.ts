@@ -33,27 +33,50 @@ const EXAMPLES: Record<TheoryId, Examples> = {
   },
   'residual-linear-top': {
     drawn: 'act=linear&arch=res&alpha=0.5&ascale=const',
-    fails: { residual: 'act=linear', linear: 'act=tanh&arch=res', gaussian: 'act=linear&arch=res&weights=orth' },
+    fails: {
+      residual: 'act=linear',
+      singleMatrix: 'act=linear&arch=full&alpha=0.5&ascale=const',
+      constantC: 'act=linear&arch=res&alpha=0.5&ascale=power&beta=1.5',
+      linear: 'act=tanh&arch=res',
+      gaussian: 'act=linear&arch=res&weights=orth',
+    },
   },
   'residual-small-c': {
     drawn: 'act=tanh&arch=res&ascale=sqrtL&depth=100',
-    fails: { residual: 'act=tanh', smallC: 'act=tanh&arch=res&ascale=const&alpha=0.5', odd: 'act=relu&arch=res&ascale=sqrtL&depth=100' },
+    fails: {
+      residual: 'act=tanh',
+      singleMatrix: 'act=tanh&arch=full&ascale=sqrtL&depth=100',
+      constantC: 'act=tanh&arch=res&ascale=power&alpha=0.1&beta=0.6',
+      smallC: 'act=tanh&arch=res&ascale=const&alpha=0.5',
+      odd: 'act=relu&arch=res&ascale=sqrtL&depth=100',
+    },
   },
   'residual-linear-spectrum': {
     drawn: 'act=linear&arch=res&alpha=0.5&ascale=const',
-    fails: { residual: 'act=linear', linear: 'act=tanh&arch=res', gaussian: 'act=linear&arch=res&weights=orth' },
+    fails: {
+      residual: 'act=linear',
+      singleMatrix: 'act=linear&arch=full&alpha=0.5&ascale=const',
+      constantC: 'act=linear&arch=res&alpha=0.5&ascale=power',
+      linear: 'act=tanh&arch=res',
+      gaussian: 'act=linear&arch=res&weights=orth',
+    },
   },
   tarnowski: {
     // c = alpha = 0.1 per layer at L = 100 is the same c as alpha = 1 scaled by 1/sqrt(L).
     drawn: 'arch=res&ascale=const&alpha=0.1&depth=100',
     fails: {
       residual: 'ascale=const&alpha=0.1&depth=100',
+      singleMatrix: 'arch=full&ascale=const&alpha=0.1&depth=100',
+      constantC: 'arch=res&ascale=power&alpha=0.1&beta=0.5&depth=100',
       fullFrame: 'arch=res&ascale=const&alpha=0.1&depth=100&width=16&k=8',
       tarnowskiC: 'arch=res&ascale=const&alpha=1&depth=100',
       tarnowskiDepth: 'arch=res&ascale=L&alpha=1&depth=100',
     },
   },
-  'residual-outlier': { drawn: 'act=relu&arch=res&depth=50', fails: { residual: 'act=relu', nonOdd: 'act=tanh&arch=res' } },
+  'residual-outlier': {
+    drawn: 'act=relu&arch=res&depth=50',
+    fails: { residual: 'act=relu', singleMatrix: 'act=relu&arch=full&depth=50', nonOdd: 'act=tanh&arch=res' },
+  },
 };
 
 const drawnIds = (q: string) => {
