@@ -4,6 +4,8 @@
 //    (only for a measured layer's Jacobian, never for a Haar frame: B.haar).
 //    Structurally singular directions (j >= the rank bound of D W, feedforward) are flagged in `dead`,
 //    never passed through log(round-off);
+//  - grad += log|R_11| (Kahan), burn-in included, for the forward block (docs/THEORY.md 5.14: with u
+//    the first column of Q_0, log|J_l ... J_1 u| is this running sum), written to FWD at a recorded layer;
 //  - Q <- I[:, :k], the start of the backward accumulation Q = H_0 ... H_{k-1} I[:, :k]. With B.haar
 //    (the initial frame Q_0, orthogonal weights) column j starts as sign(R_jj) e_j instead, which
 //    multiplies Q's column j by sign(R_jj): the fix without which Q is not Haar (docs/THEORY.md), as the
@@ -16,6 +18,10 @@
 @group(0) @binding(5) var<storage, read_write> comps: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dead: array<u32>;
 @group(0) @binding(7) var<storage, read> stats: array<u32>;
+// Per sample: the running log-gradient, its Kahan compensation, and 1.0 once R_11 was exactly zero.
+@group(0) @binding(8) var<storage, read_write> GRAD: array<f32>;
+// The forward block's record (forward.wgsl): lane 4 of each slot and sample is grad.
+@group(0) @binding(9) var<storage, read_write> FWD: array<f32>;
 
 override WG: u32 = 64u;  // a power of two, chosen from the device limits (gpu/limits.ts)
 var<workgroup> red: array<f32, WG>;
@@ -52,6 +58,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         comps[idx] = (t - sums[idx]) - y;
         sums[idx] = t;
       }
+    }
+  }
+
+  if (B.haar == 0u && tid == 0u) {
+    let r = abs(Z[zb]);
+    let gb = 3u * s;
+    if (bound == 0u || r == 0.0 || r <= threshold) {
+      GRAD[gb + 2u] = 1.0;
+    } else {
+      let y = log(r) - GRAD[gb + 1u];
+      let t = GRAD[gb] + y;
+      GRAD[gb + 1u] = (t - GRAD[gb]) - y;
+      GRAD[gb] = t;
+    }
+    if (P.forward_slot != 0u) {
+      // -Infinity for an exactly singular direction, as on the CPU (from a runtime value: WGSL rejects an
+      // infinite constant expression).
+      let minus_inf = bitcast<f32>(0xff800000u | (P.n & 0u));
+      FWD[5u * ((P.forward_slot - 1u) * P.samples + s) + 4u] = select(GRAD[gb], minus_inf, GRAD[gb + 2u] != 0.0);
     }
   }
 

@@ -6,6 +6,8 @@
 @group(0) @binding(1) var<storage, read_write> W: array<f32>;
 
 override WG: u32 = 64u;  // chosen from the device limits (gpu/limits.ts)
+const TAG_WEIGHTS: u32 = 0u;  // STREAM_TAG.weights and .sparseMask in src/model/stream.ts
+const TAG_MASK: u32 = 4u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -14,7 +16,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let nn = P.n * P.n;
   if (4u * b >= nn || s >= P.samples) { return; }
   let key = vec2<u32>(P.seed, P.sample_base + s);
-  let g = draw_weights(P, b, key);
+  let g = draw_weights(P, b, key, vec2<u32>(TAG_WEIGHTS, TAG_MASK), P.w_scale);
   let n = P.n;
   for (var lane = 0u; lane < 4u; lane++) {
     let e = 4u * b + lane;

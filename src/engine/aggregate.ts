@@ -6,7 +6,7 @@
 import type { Params } from '../params/types';
 import type { Convergence, ForwardStats, Histogram, PerSampleJson, Quantiles, SampleResult, Snapshot } from './types';
 import { indexStats } from './stats';
-import { ForwardPlan, forwardStats } from './forward-stats';
+import { forwardColumns, ForwardPlan, forwardStats } from './forward-stats';
 
 export { indexStats };
 
@@ -99,6 +99,7 @@ export function perSampleJson(r: SampleResult): PerSampleJson {
     logSingularValues: r.logSingularValues ? Array.from(r.logSingularValues, finiteOrNull) : null,
     rank: r.rank,
     overflowLayer: r.overflowLayer,
+    forward: r.forward ? forwardColumns(r.forward) : null,
   };
 }
 

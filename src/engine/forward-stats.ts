@@ -71,25 +71,63 @@ export function writeForwardEntry(record: Float64Array, slot: number, x: ArrayLi
   let xx = 0;
   let yy = 0;
   let xy = 0;
+  // |x - x2|^2 directly: from the three other sums it loses digits when x ~ x2.
+  let dd = 0;
   for (let i = 0; i < n; i++) {
     const a = x[i]!;
     const b = x2[i]!;
     xx += a * a;
     yy += b * b;
     xy += a * b;
+    dd += (a - b) * (a - b);
   }
-  const o = FORWARD_STRIDE * slot;
-  record[o] = xx / n;
-  record[o + 1] = xx > 0 && yy > 0 ? Math.max(-1, Math.min(1, xy / Math.sqrt(xx * yy))) : NaN;
-  // |x - y|^2 from the three sums loses digits when x ~ y; the direct sum keeps them.
-  let dd = 0;
+  writeForwardSums(record, slot, { xx, yy, xy, dd }, n, grad);
+}
+
+/**
+ * The second input of docs/THEORY.md 5.14 from x and a standard Gaussian g (the second-input stream):
+ * x2 = c0 x + sqrt(1 - c0^2) |x| v, v = g's component orthogonal to x, normalized. So |x2| = |x| and the
+ * cosine is exactly c0; x itself is not renormalized. Both engines build it in float64 with this.
+ */
+export function secondInputFrom(x: ArrayLike<number>, g: ArrayLike<number>, c0: number, x2: Float64Array): void {
+  const n = x2.length;
+  let xx = 0;
+  let xg = 0;
   for (let i = 0; i < n; i++) {
-    const d = x[i]! - x2[i]!;
-    dd += d * d;
+    xx += x[i]! * x[i]!;
+    xg += x[i]! * g[i]!;
   }
-  record[o + 2] = dd / n;
+  const proj = xx > 0 ? xg / xx : 0;
+  let vv = 0;
+  for (let i = 0; i < n; i++) {
+    x2[i] = g[i]! - proj * x[i]!;
+    vv += x2[i]! * x2[i]!;
+  }
+  const side = vv > 0 ? (Math.sqrt(Math.max(0, 1 - c0 * c0)) * Math.sqrt(xx)) / Math.sqrt(vv) : 0;
+  for (let i = 0; i < n; i++) x2[i] = c0 * x[i]! + side * x2[i]!;
+}
+
+/** Writes one recorded layer from the four sums over units (|x|^2, |x2|^2, x.x2, |x - x2|^2) and the log-gradient. */
+export function writeForwardSums(record: Float64Array, slot: number, sums: { xx: number; yy: number; xy: number; dd: number }, n: number, grad: number): void {
+  const { xx, yy, xy, dd } = sums;
+  const o = FORWARD_STRIDE * slot;
+  const finite = Number.isFinite(xx) && Number.isFinite(yy) && Number.isFinite(xy) && Number.isFinite(dd);
+  record[o] = finite ? xx / n : NaN;
+  record[o + 1] = finite && xx > 0 && yy > 0 ? Math.max(-1, Math.min(1, xy / Math.sqrt(xx * yy))) : NaN;
+  record[o + 2] = finite ? dd / n : NaN;
   record[o + 3] = grad;
   record[o + 4] = Math.exp(2 * grad);
+}
+
+/** One sample's record as one array per quantity (null where not finite), for the per-sample export. */
+export function forwardColumns(record: Float64Array): Record<ForwardQuantity, (number | null)[]> {
+  const slots = record.length / FORWARD_STRIDE;
+  const column = (q: number) =>
+    Array.from({ length: slots }, (_, i) => {
+      const v = record[FORWARD_STRIDE * i + q]!;
+      return Number.isFinite(v) ? v : null;
+    });
+  return { q: column(0), c: column(1), dist: column(2), grad: column(3), gradSq: column(4) };
 }
 
 /** Mean, SE and count per recorded layer of every quantity, over the samples' records. */

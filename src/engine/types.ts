@@ -81,6 +81,8 @@ export interface PerSampleJson {
   logSingularValues: (number | null)[] | null;
   rank: number;
   overflowLayer: number | null;
+  /** This network's forward block at the snapshot's forward.layers (null: not recorded, or not finite). */
+  forward: Record<'q' | 'c' | 'dist' | 'grad' | 'gradSq', (number | null)[]> | null;
 }
 
 export interface Snapshot {

@@ -8,7 +8,7 @@ import { inProcessWorkers } from '../../src/engine/cpu/in-process';
 import { float64LogSingularValues } from '../../src/engine/cpu/network-sample';
 import { GpuEngine, type GpuEngineOptions } from '../../src/engine/gpu/gpu-engine';
 import type { GpuPlan } from '../../src/engine/gpu/limits';
-import type { Snapshot } from '../../src/engine/types';
+import type { PerSampleJson, Snapshot } from '../../src/engine/types';
 import { modelOf } from '../../src/model/index';
 import { parseQuery } from '../../src/params/url';
 import { withErrorScopes } from './dawn';
@@ -58,7 +58,47 @@ export function toleranceFor(query: string, index: number, k: number): number {
   return modelOf(parseQuery(query).params).activation.traits.float32Tails && index === k - 1 ? FLOOR_TOL : TOL;
 }
 
-/** The GPU run agrees with the CPU's sample by sample: exponents, -Infinity counts, singular values. */
+/**
+ * The forward block of one network, float32 against float64 (docs/THEORY.md 5.14): q and dist to
+ * FORWARD_REL relative (worst seen 1.1e-4: hardtanh, erf and orthogonal ReLU nets at N = 12-16, L = 50-60;
+ * a 1% error in the full block's output bias fails it), the cosine to FORWARD_REL absolute, gradSq to 2 TOL l relative, and grad = sum of log|R_11| to TOL per layer
+ * (as the exponents). Layer 0 is computed in float64 on both sides and agrees to rounding.
+ */
+export const FORWARD_REL = 5e-4;
+export function expectForwardAgreement(q: string, s: number, a: PerSampleJson['forward'], b: PerSampleJson['forward'], layers: number[]): void {
+  expect(a, 'CPU forward block').not.toBeNull();
+  expect(b, 'GPU forward block').not.toBeNull();
+  for (const quantity of ['q', 'c', 'dist', 'grad', 'gradSq'] as const) {
+    const x = a![quantity];
+    const y = b![quantity];
+    layers.forEach((l, i) => {
+      const v = x[i]!;
+      const w = y[i]!;
+      if (v === null || w === null) {
+        expect(w, `sample ${s}, ${quantity} at layer ${l}`).toBe(v);
+        return;
+      }
+      // dist of two inputs that are close is set by float32's rounding of x itself: an error of order
+      // eps' |x| |x - x2| (eps' the accumulated error, seen up to 3e-5: 1e-3 relative at dist = 0.01 q), and
+      // once they have merged, of float32's resolution squared (seen 7e-17 against 1e-22).
+      const qv = a!.q[i] ?? 0;
+      const floor = quantity === 'dist' ? 1e-4 * Math.sqrt(Math.abs(v * qv)) + 1e-13 * qv : 0;
+      const bound =
+        l === 0
+          ? 1e-12 * Math.abs(v) // float64 on both sides (the stream's Gaussians in WebAssembly or JavaScript)
+          : quantity === 'grad'
+            ? TOL * l
+            : quantity === 'c'
+              ? FORWARD_REL
+              : quantity === 'gradSq'
+                ? 2 * TOL * l * Math.abs(v)
+                : FORWARD_REL * Math.abs(v) + floor;
+      expect(Math.abs(w - v), `${q}: sample ${s}, ${quantity} at layer ${l}: GPU ${w}, CPU ${v}`).toBeLessThanOrEqual(bound);
+    });
+  }
+}
+
+/** The GPU run agrees with the CPU's sample by sample: exponents, -Infinity counts, singular values, the forward block. */
 export function expectAgreement(q: string, cpu: Snapshot, gpu: Snapshot): void {
   expect(gpu.done).toBe(true);
   // Singular values the GPU could not produce are recomputed on the CPU and would agree whatever the
@@ -75,6 +115,7 @@ export function expectAgreement(q: string, cpu: Snapshot, gpu: Snapshot): void {
       if (v === null) expect(w).toBeNull();
       else expect(Math.abs(w! - v), `sample ${s}, index ${i + 1}`).toBeLessThan(toleranceFor(q, i, a.exponents.length));
     });
+    expectForwardAgreement(q, s, a.forward, b.forward, cpu.forward!.layers);
     // k = N: the singular values of J, from the GPU's T = R_L ... R_1, sample by sample.
     if (a.logSingularValues === null) {
       expect(b.logSingularValues).toBeNull();

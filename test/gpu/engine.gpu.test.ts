@@ -45,6 +45,13 @@ const CASES = [
   'act=tanh&weights=orth&width=16&k=5&depth=40&sw2=1.5',
   'act=tanh&arch=res&alpha=1&ascale=sqrtL&weights=orth&width=16&depth=60&sw2=1',
   'act=relu&arch=res&alpha=0.5&ascale=const&weights=orth&width=12&depth=40&sw2=2',
+  // The power-law schedule c_l = alpha l^-beta (per-layer c in the Layer uniform), and the full residual
+  // block (block-batch.ts): a bottleneck m < N, m > N, output bias, k < N, sparse W and V.
+  'act=tanh&arch=res&ascale=power&alpha=1&beta=0.7&width=16&depth=60&sw2=1.5&c0=0.9',
+  'act=relu&arch=res&ascale=power&alpha=0.8&beta=1.5&width=12&depth=40&sw2=2',
+  'act=tanh&arch=full&inner=6&sv2=1.5&sa2=0.1&alpha=1&ascale=sqrtL&width=16&depth=40&sw2=1.5&sb2=0.05',
+  'act=relu&arch=full&inner=21&ascale=power&beta=1.2&width=14&k=9&depth=30&sw2=2',
+  'act=gelu&arch=full&inner=9&weights=sparse&p=0.5&alpha=0.5&ascale=const&width=12&depth=30&sw2=2',
 ];
 
 const GPU_TUNED_CASES = [
@@ -57,6 +64,9 @@ const GPU_TUNED_CASES = [
   // A larger net: 5 x 5 tiled blocks per product, 3 QR panels (64 + 64 + 1) of 4 row groups (RPI = 36);
   // k < N, so no singular values (the Jacobi of an ungraded T takes SwiftShader long).
   'act=tanh&width=130&k=129&depth=6&sw2=1.5',
+  // The full block's two tiled products (m x N then N x m), partial blocks on both sides.
+  'act=tanh&arch=full&inner=37&sv2=1.2&sa2=0.05&width=40&depth=20&sw2=1.5',
+  'act=relu&arch=full&inner=70&ascale=power&beta=1.5&width=33&k=9&depth=20&sw2=2',
   // The smallest sizes: one column, one 2 x 2 orthogonal weight.
   'act=tanh&width=3&k=1&depth=30',
   'act=tanh&weights=orth&width=2&k=1&depth=20',

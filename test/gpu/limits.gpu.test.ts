@@ -250,7 +250,8 @@ describe.skipIf(!device && !gpuRequired)('GPU engine and device limits', () => {
     [
       { maxStorageBuffersPerShaderStage: 4 },
       'width=8',
-      /GPU limit maxStorageBuffersPerShaderStage is 4, but the QR finish kernel \(shaders\/qr-finish\.wgsl\), which binds 6 storage buffers, needs 6/,
+      // 8 since the forward block (second input, log-gradient) joined forward.wgsl and qr-finish.wgsl.
+      /GPU limit maxStorageBuffersPerShaderStage is 4, but the QR finish and forward kernels \(shaders\/qr-finish\.wgsl, forward\.wgsl\), which bind 8 storage buffers each \(the WebGPU default\), needs 8/,
     ],
     [
       { maxComputeWorkgroupsPerDimension: 3, maxComputeInvocationsPerWorkgroup: 4 },

@@ -11,7 +11,7 @@
 import type { SampleResult } from '../types';
 import { nextMacrotask, RunConfig } from '../run-config';
 import { STREAM_TAG } from '../rng';
-import { writeForwardEntry } from '../forward-stats';
+import { secondInputFrom, writeForwardEntry } from '../forward-stats';
 import { formQ, haarColumns, householderQR, matmulRect, matvecRect } from './linalg';
 import { RowScaledTriangular } from './graded-product';
 import { Workspace } from './workspace';
@@ -50,7 +50,8 @@ export class NetworkSample {
     this.x = ws.sampleX;
     ws.gaussian(this.x, n, { seed, sample, layer: 0, tag: STREAM_TAG.input }, Math.sqrt(params.q0));
     this.x2 = ws.sampleX2;
-    secondInput(this.x, this.x2, params.c0, ws, { seed, sample, layer: 0, tag: STREAM_TAG.secondInput });
+    ws.gaussian(this.x2, n, { seed, sample, layer: 0, tag: STREAM_TAG.secondInput });
+    secondInputFrom(this.x, Float64Array.from(this.x2), params.c0, this.x2);
     // Haar Q_0 from the first k columns of an N x N Gaussian (element = row * N + col).
     this.q = ws.sampleQ;
     const g = ws.square;
@@ -227,31 +228,6 @@ export class NetworkSample {
       forward: this.forwardRecord,
     };
   }
-}
-
-/**
- * The second input of docs/THEORY.md 5.14: x2 = c0 x + sqrt(1 - c0^2) |x| v, with v a uniform unit
- * vector orthogonal to x (a Gaussian from the second-input stream, projected and normalized). So |x2| =
- * |x| and the cosine is exactly c0; x itself is not renormalized.
- */
-function secondInput(x: Float64Array, x2: Float64Array, c0: number, ws: Workspace, address: Parameters<Workspace['gaussian']>[2]): void {
-  const n = x.length;
-  ws.gaussian(x2, n, address, 1);
-  let xx = 0;
-  let xg = 0;
-  for (let i = 0; i < n; i++) {
-    xx += x[i]! * x[i]!;
-    xg += x[i]! * x2[i]!;
-  }
-  const proj = xx > 0 ? xg / xx : 0;
-  let vv = 0;
-  for (let i = 0; i < n; i++) {
-    x2[i] = x2[i]! - proj * x[i]!;
-    vv += x2[i]! * x2[i]!;
-  }
-  const norm = Math.sqrt(xx);
-  const side = vv > 0 ? (Math.sqrt(Math.max(0, 1 - c0 * c0)) * norm) / Math.sqrt(vv) : 0;
-  for (let i = 0; i < n; i++) x2[i] = c0 * x[i]! + side * x2[i]!;
 }
 
 /**

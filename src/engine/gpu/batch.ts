@@ -4,9 +4,10 @@
  * (src/cli/bench-gpu.ts) times the same groups alone on the same buffers, so both measure and run one
  * layout.
  *
- * Per sample: W (N x N, row-major), x, x', D (N), Z and Q (N x k, column-major), the log sums, their
+ * Per sample: W (N x N, row-major), x and its next value, the second input x2 and its next value, D (N), Z and Q (N x k, column-major), the log sums, their
  * Kahan compensations and the singular flags (k), the rank bound and overflow marker (4 words), the
- * QR panels' T factors, and the checkpoint copies of sums and flags. One uniform buffer holds up to
+ * QR panels' T factors, the checkpoint copies of sums and flags, the running log-gradient and the
+ * forward block's record. One uniform buffer holds up to
  * 256 Layer slots (one per layer of a chunk), another the QR's Panel slots.
  */
 import { panelUniforms, type Program, type Programs, type QrPrograms } from './programs';
@@ -14,6 +15,9 @@ import { LAYER_UNIFORM_BYTES, UNIFORM_SLOT } from './layer-uniform';
 import { matmulWorkgroups, qrApplyWFloats, qrTFloats, type GpuPlan, type QrPlan } from './limits';
 
 export const MAX_LAYER_SLOTS = 256;
+
+/** What every layer program's batch shares: the Jacobian's QR and the initial frame's Gaussian. */
+export type CorePrograms = Pick<Programs, 'qr' | 'frame'>;
 
 export interface BatchShape {
   n: number;
@@ -23,6 +27,8 @@ export interface BatchShape {
   /** The ensemble is orthogonalized (orthogonal weights): plan and allocate the QR of its N x N Gaussian. */
   orthogonalize: boolean;
   checkpoints: number;
+  /** Layers the forward block records (src/engine/forward-stats.ts); default 1. */
+  forwardSlots?: number;
 }
 
 export interface BatchBuffers {
@@ -33,6 +39,9 @@ export interface BatchBuffers {
   o: GPUBuffer | null;
   x: GPUBuffer;
   xn: GPUBuffer;
+  /** The second input (docs/THEORY.md 5.14) and its next value. */
+  x2: GPUBuffer;
+  xn2: GPUBuffer;
   d: GPUBuffer;
   z: GPUBuffer;
   q: GPUBuffer;
@@ -46,6 +55,10 @@ export interface BatchBuffers {
   panels: GPUBuffer;
   history: GPUBuffer;
   historyDead: GPUBuffer;
+  /** Running log-gradient along Q_0's first column: sum, Kahan compensation, singular flag (3 floats per sample). */
+  grad: GPUBuffer;
+  /** The forward block: per recorded slot and sample, |x|^2, |x2|^2, x.x2, |x - x2|^2 and grad. */
+  forward: GPUBuffer;
 }
 
 type Pass = GPUComputePassEncoder;
@@ -79,6 +92,8 @@ class BlockedQr {
       comps: GPUBuffer;
       dead: GPUBuffer;
       stats: GPUBuffer;
+      grad: GPUBuffer;
+      forward: GPUBuffer;
     },
   ) {
     const panel = panelUniforms(k, plan.panelWidth);
@@ -91,7 +106,7 @@ class BlockedQr {
       panel: group(programs.panel, b.panels, [b.matrix, b.t]),
       // factor and form (and their entry points) are one kernel with different constants, hence one layout.
       apply: group(programs.factor[0]!, b.panels, [b.matrix, b.q, b.t, b.w]),
-      finish: group(programs.finish, b.panels, [b.matrix, b.q, b.sums, b.comps, b.dead, b.stats]),
+      finish: group(programs.finish, b.panels, [b.matrix, b.q, b.sums, b.comps, b.dead, b.stats, b.grad, b.forward]),
     };
   }
 
@@ -144,20 +159,29 @@ class BlockedQr {
 
 export class GpuBatch {
   readonly buffers: BatchBuffers;
-  private readonly groups: Record<'weights' | 'forward' | 'jacobian' | 'frame', GPUBindGroup> & { orthWeights: GPUBindGroup | null };
+  /** The square program's bind groups (null for a core batch that another layer program drives). */
+  private readonly squareGroups: (Record<'weights' | 'forward' | 'jacobian', GPUBindGroup> & { orthWeights: GPUBindGroup | null }) | null;
+  private readonly frameGroup: GPUBindGroup;
   private readonly jacobianQr: BlockedQr;
   /** Orthogonal weights: the QR of the N x N Gaussian (null otherwise). */
   private readonly orthQr: BlockedQr | null;
 
-  /** `track` receives every buffer as soon as it exists (the caller destroys them, also on failure). */
+  /**
+   * `track` receives every buffer as soon as it exists (the caller destroys them, also on failure).
+   * With `programs` = 'core' only what every layer program shares is made (signals, frame, QR, sums,
+   * the forward block): another program (block-batch.ts) adds its weights and kernels.
+   */
   constructor(
     private readonly device: GPUDevice,
-    private readonly programs: Programs,
+    programs: Programs | CorePrograms,
     private readonly plan: GpuPlan,
     readonly shape: BatchShape,
     track: (b: GPUBuffer) => void,
   ) {
+    this.programs = programs;
+    const square = 'forwardRows' in programs ? programs : null;
     const { n, k, count, checkpoints } = shape;
+    const forwardSlots = shape.forwardSlots ?? 1;
     const S = GPUBufferUsage.STORAGE;
     const src = GPUBufferUsage.COPY_SRC;
     const dst = GPUBufferUsage.COPY_DST;
@@ -166,15 +190,17 @@ export class GpuBatch {
       track(b);
       return b;
     };
-    const orthPlan = shape.orthogonalize ? plan.orthQr : null;
-    if (shape.orthogonalize && !(orthPlan && programs.orthQr && programs.orthWeights))
+    const orthPlan = square && shape.orthogonalize ? plan.orthQr : null;
+    if (square && shape.orthogonalize && !(orthPlan && square.orthQr && square.orthWeights))
       throw new Error("GpuBatch: orthogonal weights need the plan's and programs' orthogonal QR");
     const b: BatchBuffers = {
-      w: buffer(4 * count * n * n, S | src, 'W'),
+      w: buffer(square ? 4 * count * n * n : 16, S | src, 'W'),
       g: orthPlan ? buffer(4 * count * n * n, S, 'Gaussian for orthogonal W') : null,
       o: orthPlan ? buffer(4 * count * n * n, S, 'orthogonal frame O') : null,
       x: buffer(4 * count * n, S | dst, 'x'),
       xn: buffer(4 * count * n, S, 'x next'),
+      x2: buffer(4 * count * n, S | dst, 'second input'),
+      xn2: buffer(4 * count * n, S, 'second input next'),
       d: buffer(4 * count * n, S, 'D'),
       z: buffer(4 * count * n * k, S | src | dst, 'Z'),
       q: buffer(4 * count * n * k, S | src | dst, 'Q'),
@@ -187,11 +213,13 @@ export class GpuBatch {
       panels: buffer(BlockedQr.panelBytes(k, plan.qr), GPUBufferUsage.UNIFORM | dst, 'QR panel uniforms'),
       history: buffer(4 * count * k * checkpoints, dst | src, 'checkpoint sums'),
       historyDead: buffer(4 * count * k * checkpoints, dst | src, 'checkpoint flags'),
+      grad: buffer(12 * count, S, 'log-gradient'),
+      forward: buffer(20 * count * forwardSlots, S | src, 'forward block'),
     };
     this.buffers = b;
     const p = programs;
     const qrGroup = (program: Program, panels: GPUBuffer, storage: GPUBuffer[]) => this.group(program, storage, panels);
-    const common = { sums: b.sums, comps: b.comps, dead: b.dead, stats: b.stats };
+    const common = { sums: b.sums, comps: b.comps, dead: b.dead, stats: b.stats, grad: b.grad, forward: b.forward };
     const applyW = (cols: number, qr: QrPlan, label: string) => buffer(4 * count * BlockedQr.applyWFloats(cols, qr), S, label);
     this.jacobianQr = new BlockedQr(device, p.qr, plan.qr, n, k, count, qrGroup, {
       matrix: b.z,
@@ -203,8 +231,8 @@ export class GpuBatch {
     });
     // The weights' QR measures nothing (Haar mode): the log sums are bound but never written.
     this.orthQr =
-      orthPlan && b.g && b.o
-        ? new BlockedQr(device, p.orthQr!, orthPlan, n, n, count, qrGroup, {
+      square && orthPlan && b.g && b.o
+        ? new BlockedQr(device, square.orthQr!, orthPlan, n, n, count, qrGroup, {
             matrix: b.g,
             q: b.o,
             t: buffer(4 * count * qrTFloats(n, orthPlan.panelWidth), S, 'orthogonal QR T factors'),
@@ -213,18 +241,28 @@ export class GpuBatch {
             ...common,
           })
         : null;
-    this.groups = {
-      weights: this.group(p.weights, [b.g ?? b.w]),
-      orthWeights: p.orthWeights && b.o ? this.group(p.orthWeights, [b.o, b.w]) : null,
-      // rows and finish are one module with one set of bindings, hence one layout.
-      forward: this.group(p.forwardRows, [b.w, b.x, b.xn, b.d, b.stats]),
-      jacobian: this.group(p.jacobian, [b.w, b.q, b.d, b.z]),
-      frame: this.group(p.frame, [b.z]),
-    };
+    this.frameGroup = this.group(p.frame, [b.z]);
+    this.squareGroups = square
+      ? {
+          weights: this.group(square.weights, [b.g ?? b.w]),
+          orthWeights: square.orthWeights && b.o ? this.group(square.orthWeights, [b.o, b.w]) : null,
+          // rows and finish are one module with one set of bindings, hence one layout.
+          forward: this.group(square.forwardRows, [b.w, b.x, b.xn, b.d, b.stats, b.x2, b.xn2, b.forward]),
+          jacobian: this.group(square.jacobian, [b.w, b.q, b.d, b.z]),
+        }
+      : null;
+  }
+
+  private readonly programs: Programs | CorePrograms;
+
+  /** The square program's kernels and bind groups (a core batch has none). */
+  private get square(): { programs: Programs; groups: NonNullable<GpuBatch['squareGroups']> } {
+    if (!this.squareGroups || !('forwardRows' in this.programs)) throw new Error('GpuBatch: a core batch has no square layer kernels');
+    return { programs: this.programs, groups: this.squareGroups };
   }
 
   /** Bind group: the Layer uniform, the Panel uniforms `panels` (QR kernels only), then the storage buffers. */
-  private group(program: Program, storage: GPUBuffer[], panels: GPUBuffer | null = null): GPUBindGroup {
+  group(program: Program, storage: GPUBuffer[], panels: GPUBuffer | null = null): GPUBindGroup {
     const first = panels ? 2 : 1;
     return this.device.createBindGroup({
       layout: program.layout,
@@ -239,8 +277,9 @@ export class GpuBatch {
   /** W_l (for orthogonal weights: the Gaussian that orthogonal() factors). `offset`: the Layer slot's. */
   weights(pass: Pass, offset: number): void {
     const { n, count } = this.shape;
-    pass.setPipeline(this.programs.weights.pipeline);
-    pass.setBindGroup(0, this.groups.weights, [offset]);
+    const { programs, groups } = this.square;
+    pass.setPipeline(programs.weights.pipeline);
+    pass.setBindGroup(0, groups.weights, [offset]);
     pass.dispatchWorkgroups(Math.ceil((n * n) / 4 / this.plan.workgroupSize), count);
   }
 
@@ -249,11 +288,12 @@ export class GpuBatch {
    * the sign fix, as the CPU's haarColumns), then scaled into W row-major. A no-op otherwise.
    */
   orthogonal(pass: Pass, offset: number): void {
-    if (!this.orthQr || !this.groups.orthWeights) return;
+    const { programs, groups } = this.square;
+    if (!this.orthQr || !groups.orthWeights) return;
     this.orthQr.encode(pass, offset, true);
     const { n, count } = this.shape;
-    pass.setPipeline(this.programs.orthWeights!.pipeline);
-    pass.setBindGroup(0, this.groups.orthWeights, [offset]);
+    pass.setPipeline(programs.orthWeights!.pipeline);
+    pass.setBindGroup(0, groups.orthWeights, [offset]);
     pass.dispatchWorkgroups(Math.ceil((n * n) / this.plan.workgroupSize), count);
   }
 
@@ -264,18 +304,20 @@ export class GpuBatch {
   /** h = W x + b, D = phi'(h), x <- a x + c phi(h), the rank bound and the overflow marker. */
   forward(pass: Pass, offset: number): void {
     const { n, count } = this.shape;
-    pass.setBindGroup(0, this.groups.forward, [offset]);
-    pass.setPipeline(this.programs.forwardRows.pipeline);
+    const { programs, groups } = this.square;
+    pass.setBindGroup(0, groups.forward, [offset]);
+    pass.setPipeline(programs.forwardRows.pipeline);
     pass.dispatchWorkgroups(Math.ceil(n / (this.plan.workgroupSize / this.plan.forwardRowGroup)), count);
-    pass.setPipeline(this.programs.forwardFinish.pipeline);
+    pass.setPipeline(programs.forwardFinish.pipeline);
     pass.dispatchWorkgroups(count);
   }
 
   /** Z = a Q + c D (W Q). */
   jacobian(pass: Pass, offset: number): void {
     const { n, k, count } = this.shape;
-    pass.setPipeline(this.programs.jacobian.pipeline);
-    pass.setBindGroup(0, this.groups.jacobian, [offset]);
+    const { programs, groups } = this.square;
+    pass.setPipeline(programs.jacobian.pipeline);
+    pass.setBindGroup(0, groups.jacobian, [offset]);
     pass.dispatchWorkgroups(...matmulWorkgroups(this.plan.matmul, n, k), count);
   }
 
@@ -295,7 +337,7 @@ export class GpuBatch {
   initialFrame(pass: Pass, offset: number): void {
     const { n, count } = this.shape;
     pass.setPipeline(this.programs.frame.pipeline);
-    pass.setBindGroup(0, this.groups.frame, [offset]);
+    pass.setBindGroup(0, this.frameGroup, [offset]);
     pass.dispatchWorkgroups(Math.ceil((n * n) / 4 / this.plan.workgroupSize), count);
     this.qr(pass, offset, true);
   }

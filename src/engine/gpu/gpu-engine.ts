@@ -16,14 +16,14 @@ import type { Params } from '../../params/types';
 import { modelOf } from '../../model/index';
 import { buildSnapshot } from '../aggregate';
 import { RunConfig } from '../run-config';
-import { fillGaussian, STREAM_TAG } from '../rng';
 import type { Engine, RunOptions, SampleResult, Snapshot } from '../types';
 import { effectiveLimits, GpuOutOfMemoryError, planTProduct, type GpuLimits, type GpuPlan } from './limits';
 import type { GpuProfiler, KernelGroup } from './profiler';
-import { MAX_LAYER_SLOTS, type GpuBatch } from './batch';
-import { isEmulatedAdapter, readBuffer } from './device';
+import { MAX_LAYER_SLOTS } from './batch';
+import { isEmulatedAdapter } from './device';
 import { layerValues, UNIFORM_SLOT, writeLayerUniform } from './layer-uniform';
-import { layerProgram, type LayerProgram } from './layer-programs';
+import { readBatchResults, uploadInitialState } from './batch-io';
+import { layerProgram, type LayerBatch, type LayerProgram } from './layer-programs';
 import { createTProductPrograms, TAccumulator, type TProductPrograms } from './singular-values';
 
 /**
@@ -280,7 +280,15 @@ export class GpuEngine implements Engine {
     let tAcc: TAccumulator | null = null;
     try {
       const allocated = await this.allocate(() => {
-        const made = program.createBatch({ n, k, count, orthogonalize: config.ensemble.gpu.orthogonalize, checkpoints: config.checkpoints }, (b) => {
+        const shape = {
+          n,
+          k,
+          count,
+          orthogonalize: config.ensemble.gpu.orthogonalize,
+          checkpoints: config.checkpoints,
+          forwardSlots: config.forward.layers.length,
+        };
+        const made = program.createBatch(shape, (b) => {
           owned.push(b);
           this.live.add(b);
         });
@@ -297,11 +305,10 @@ export class GpuEngine implements Engine {
         return 'smaller';
       }
       const batch = allocated.value.made;
-      const bufs = batch.buffers;
-      this.initialize(config, program, batch, base);
+      const inputs = uploadInitialState(this.device, config, batch, base);
       tAcc?.reset();
       if (!(await this.runLayers(run, batch, base, tAcc, signal))) return 'aborted';
-      const results = await this.guard(this.readResults(config, bufs, base, count));
+      const results = await this.guard(readBatchResults(this.device, config, batch.buffers, base, count, inputs));
       if (tAcc && !(await this.attachSingularValues(run, results, tAcc, signal))) return 'aborted';
       return results;
     } catch (e) {
@@ -317,13 +324,15 @@ export class GpuEngine implements Engine {
   }
 
   /** Encodes and submits every layer of a batch in chunks, then T's singular values; false if aborted. */
-  private async runLayers(run: RunState, batch: GpuBatch, base: number, tAcc: TAccumulator | null, signal: AbortSignal | undefined): Promise<boolean> {
+  private async runLayers(run: RunState, batch: LayerBatch, base: number, tAcc: TAccumulator | null, signal: AbortSignal | undefined): Promise<boolean> {
     const { config } = run;
     const { n, k, params } = config;
     const { count } = batch.shape;
     // Layers per command buffer: about CHUNK_FLOPS of work (a few ms on a GPU, so cancelling stays
     // quick), at most the uniform buffer's 256 slots. Checkpoints are copied inside the chunk.
-    const flopsPerLayer = count * (2 * n * n * k + 4 * n * k * k + (tAcc ? (2 / 3) * n ** 3 : 0));
+    // The Jacobian's matmul (two of m x N for the full block), the QR, the T product.
+    const matmulFlops = 2 * (config.outputMatrix ? 2 * config.m : n) * n * k;
+    const flopsPerLayer = count * (matmulFlops + 4 * n * k * k + (tAcc ? (2 / 3) * n ** 3 : 0));
     const layersPerChunk = Math.max(1, Math.min(MAX_LAYER_SLOTS, Math.floor((this.options.chunkFlops ?? CHUNK_FLOPS) / flopsPerLayer)));
     // Two chunks in flight: chunk c+1 is encoded and queued while chunk c runs, so the GPU does not idle
     // through the wake-up and the encoding between chunks (measured on an H100 at N = 256: ~10 ms per
@@ -402,34 +411,8 @@ export class GpuEngine implements Engine {
     return { value: value.made, outOfMemory: oom !== null };
   }
 
-  /**
-   * x_0 of each sample (n Gaussians, on the CPU from the same stream as the CPU engine) and the Haar
-   * Q_0, built on the GPU (batch.initialFrame): a QR of N x k per sample, which on the CPU would cost
-   * more than many layers on the GPU.
-   */
-  private initialize(config: RunConfig, program: LayerProgram, batch: GpuBatch, base: number): void {
-    const { n, params } = config;
-    const { count } = batch.shape;
-    const x64 = new Float64Array(n);
-    const x = new Float32Array(count * n);
-    for (let s = 0; s < count; s++) {
-      fillGaussian(x64, 0, 0, n, { seed: params.seed, sample: base + s, layer: 0, tag: STREAM_TAG.input }, Math.sqrt(params.q0));
-      x.set(x64, s * n);
-    }
-    const bufs = batch.buffers;
-    this.device.queue.writeBuffer(bufs.x, 0, x);
-    const uniform = new ArrayBuffer(UNIFORM_SLOT);
-    writeLayerUniform(uniform, 0, layerValues(config, base, count, 0));
-    this.device.queue.writeBuffer(bufs.uniform, 0, uniform);
-    const enc = this.device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    program.encodeInitialFrame(batch, pass, 0);
-    pass.end();
-    this.device.queue.submit([enc.finish()]);
-  }
-
-  private encodeChunk(run: RunState, batch: GpuBatch, base: number, from: number, to: number, tAcc: TAccumulator | null): void {
-    const { config, program } = run;
+  private encodeChunk(run: RunState, batch: LayerBatch, base: number, from: number, to: number, tAcc: TAccumulator | null): void {
+    const { config } = run;
     const { k } = config;
     const { count } = batch.shape;
     const bufs = batch.buffers;
@@ -452,7 +435,7 @@ export class GpuEngine implements Engine {
     };
     for (let l = from; l < to; l++) {
       const offset = (l - from) * UNIFORM_SLOT;
-      program.encodeLayer(batch, pass, offset);
+      batch.encodeLayer(pass, offset);
       // T <- R_l T while Z still holds R_l (the next layer's jacobian dispatch overwrites it).
       if (tAcc) tAcc.encodeLayer(pass('tproduct'), { uniform: bufs.uniform, z: bufs.z, stats: bufs.stats }, offset);
       const slot = config.checkpointIndex(l + 1);
@@ -470,45 +453,5 @@ export class GpuEngine implements Engine {
     open?.end();
     device.queue.submit([enc.finish()]);
     profiler?.flush();
-  }
-
-  private async readResults(config: RunConfig, bufs: GpuBatch['buffers'], base: number, count: number): Promise<SampleResult[]> {
-    const { k, params } = config;
-    const [sums, dead, stats, history, historyDead] = await Promise.all([
-      readBuffer(this.device, bufs.sums, Float32Array),
-      readBuffer(this.device, bufs.dead, Uint32Array),
-      readBuffer(this.device, bufs.stats, Uint32Array),
-      readBuffer(this.device, bufs.history, Float32Array),
-      readBuffer(this.device, bufs.historyDead, Uint32Array),
-    ]);
-    const m = params.depth - params.transient;
-    const out: SampleResult[] = [];
-    for (let s = 0; s < count; s++) {
-      const exponents = new Float64Array(k);
-      let rank = 0;
-      for (let j = 0; j < k; j++) {
-        exponents[j] = dead[s * k + j] ? -Infinity : sums[s * k + j]! / m;
-        if (exponents[j]! > -Infinity) rank++;
-      }
-      const convergence = new Float64Array(3 * config.checkpoints);
-      for (let c = 0; c < config.checkpoints; c++) {
-        const ml = config.checkpointLayer(c) - params.transient;
-        const off = c * count * k + s * k;
-        const at = (j: number) => (historyDead[off + j] ? -Infinity : history[off + j]! / ml);
-        let sum = 0;
-        let finite = 0;
-        for (let j = 0; j < k; j++) {
-          if (at(j) === -Infinity) continue;
-          sum += at(j);
-          finite++;
-        }
-        convergence[3 * c] = at(0);
-        convergence[3 * c + 1] = at(k - 1);
-        convergence[3 * c + 2] = finite > 0 ? sum / finite : -Infinity;
-      }
-      const overflow = stats[4 * s + 1]!;
-      out.push({ sample: base + s, exponents, logSingularValues: null, rank, convergence, overflowLayer: overflow === 0 ? null : overflow, forward: null });
-    }
-    return out;
   }
 }

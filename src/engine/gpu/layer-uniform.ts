@@ -40,6 +40,10 @@ export const LAYER_FIELDS = [
   { name: 'rank_threshold', type: 'u32', doc: '1: W itself can make zero directions (sparse feedforward), found by |R_jj| <= 1e-5 max|R_ii|' },
   { name: 'scan_columns', type: 'u32', doc: '1: count the nonzero columns of W for the rank bound' },
   { name: 'transposed_store', type: 'u32', doc: '1: the draw is stored column-major for the QR that orthogonalizes it' },
+  { name: 'forward_slot', type: 'u32', doc: "1 + this layer's slot in the forward block's record (src/engine/forward-stats.ts); 0: not recorded" },
+  { name: 'm', type: 'u32', doc: 'inner width: rows of W (N except in the full block)' },
+  { name: 'v_scale', type: 'f32', doc: "scale of the full block's V Gaussians" },
+  { name: 'a_scale', type: 'f32', doc: "sqrt(sa2): scale of the full block's output bias" },
 ] as const satisfies readonly Field[];
 
 export type LayerFieldName = (typeof LAYER_FIELDS)[number]['name'];
@@ -69,7 +73,7 @@ export function writeLayerUniform(target: ArrayBuffer, slot: number, values: Lay
  * stream index `base` and which holds `count` samples.
  */
 export function layerValues(config: RunConfig, base: number, count: number, l: number): LayerValues {
-  const { n, k, params, a, c, act, ensemble, architecture } = config;
+  const { n, k, params, a, act, ensemble, architecture } = config;
   const rankBound = architecture.rankFromActivation;
   const threshold = sparseKeepThreshold(params.p);
   return {
@@ -82,7 +86,8 @@ export function layerValues(config: RunConfig, base: number, count: number, l: n
     act: activationIndex(params.act),
     ensemble: ensembleIndex(params.weights),
     a,
-    c,
+    // c_l of this layer (the schedule's; the initial state's slot never uses it).
+    c: config.cAt(Math.max(1, l)),
     w_scale: config.weightScale,
     b_scale: Math.sqrt(params.sb2),
     keep_threshold: threshold,
@@ -94,5 +99,9 @@ export function layerValues(config: RunConfig, base: number, count: number, l: n
     // Empty columns only occur where W has structural zeros (or sw2 = 0), and only the rank bound uses them.
     scan_columns: rankBound && (ensemble.traits.structuralZeros || config.weightScale === 0) ? 1 : 0,
     transposed_store: ensemble.gpu.columnMajor ? 1 : 0,
+    forward_slot: l === 0 ? 0 : config.forward.slotOf(l) + 1,
+    m: config.m,
+    v_scale: config.outputWeightScale,
+    a_scale: config.outputBiasScale,
   };
 }

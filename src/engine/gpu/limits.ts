@@ -63,7 +63,7 @@ export function effectiveLimits(device: { limits: GPUSupportedLimits }, cap: Par
 }
 
 /** Storage buffers bound by the engine's widest kernel (qr-finish.wgsl). */
-export const STORAGE_BUFFERS_NEEDED = 6;
+export const STORAGE_BUFFERS_NEEDED = 8;
 /** The engine's preferred sizes: 64 invocations for the per-sample kernels, 8 x 8 for the matmul. */
 const PREFERRED_WORKGROUP = 64;
 /**
@@ -157,6 +157,13 @@ export interface PlanInput {
   batchBytes: number;
   /** T = R_L ... R_1 is accumulated for the singular values (k = N): three more N x N arrays. */
   singularValues?: boolean;
+  /** Layers the forward block records (5 floats each per sample); default 1. */
+  forwardSlots?: number;
+  /**
+   * The full residual block's inner width m (block-batch.ts): W (m x N) and V (N x m) instead of the
+   * square W, plus [D | phi(h) | phi(h2)] (3m) and D W Q (m x k).
+   */
+  inner?: number;
   /**
    * The adapter is a CPU emulation (isFallbackAdapter, e.g. SwiftShader): smaller QR workgroups and
    * the barrier-free register matmul.
@@ -182,7 +189,7 @@ export function checkDeviceLimits(limits: GpuLimits): void {
       'maxStorageBuffersPerShaderStage',
       limits.maxStorageBuffersPerShaderStage,
       STORAGE_BUFFERS_NEEDED,
-      'the QR finish kernel (shaders/qr-finish.wgsl), which binds 6 storage buffers,',
+      'the QR finish and forward kernels (shaders/qr-finish.wgsl, forward.wgsl), which bind 8 storage buffers each (the WebGPU default),',
     );
   }
   for (const name of [
@@ -285,7 +292,7 @@ export const qrApplyWFloats = (k: number, qr: QrPlan) => (qr.splitApply ? qr.pan
 export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
   checkDeviceLimits(limits);
   const { n, k, samples, orthogonalize, checkpoints, batchBytes } = input;
-  // forward.wgsl's workgroup memory is 8 WG + 4 bytes (516 at 64 invocations), within the WebGPU minimum.
+  // forward.wgsl's workgroup memory is 28 WG + 4 bytes (1796 at 64 invocations), within the WebGPU minimum.
   const workgroupSize = workgroupWithin(limits, PREFERRED_WORKGROUP);
   const forwardRowGroup = Math.min(workgroupSize, input.emulated ? FORWARD_ROW_GROUP.emulated : FORWARD_ROW_GROUP.gpu);
   const tileX = floorPow2(Math.min(PREFERRED_TILE, limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup));
@@ -299,7 +306,10 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
   // Dispatch sizes that do not depend on the batch.
   const dims = limits.maxComputeWorkgroupsPerDimension;
   const dispatches: [number, string][] = [
-    [Math.ceil((n * n) / 4 / workgroupSize), `the weights kernel at N = ${n} with ${workgroupSize}-invocation workgroups (workgroups in x)`],
+    [
+      Math.ceil(((input.inner ?? n) * n) / 4 / workgroupSize),
+      `the weights kernel at N = ${n}${input.inner === undefined ? '' : `, m = ${input.inner}`} with ${workgroupSize}-invocation workgroups (workgroups in x)`,
+    ],
     ...(orthogonalize
       ? [
           [Math.ceil((n * n) / workgroupSize), `the orthogonal weights' kernel at N = ${n} with ${workgroupSize}-invocation workgroups (workgroups in x)`] as [
@@ -317,7 +327,8 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
 
   // Buffers: one batch's W (and the orthogonal Gaussian and frame) is the largest storage binding, the
   // checkpoint history the largest plain buffer.
-  const wBytes = 4 * n * n;
+  const m = input.inner;
+  const wBytes = 4 * (m === undefined ? n * n : m * Math.max(n, k));
   const panelBytes = 4 * n * k;
   const historyBytes = 4 * k * checkpoints;
   const bindingMax = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
@@ -336,8 +347,10 @@ export function planGpuRun(limits: GpuLimits, input: PlanInput): GpuPlan {
   }
   const orthFloats = orthQr ? 2 * n * n + qrTFloats(n, orthQr.panelWidth) + qrApplyWFloats(n, orthQr) : 0;
   const qrFloats = qrTFloats(k, qr.panelWidth) + qrApplyWFloats(k, qr);
+  const weightFloats = m === undefined ? n * n : 2 * m * n + 3 * m + m * k;
   const bytesPerSample =
-    4 * (n * n + 3 * n + 2 * n * k + 3 * k + 4 + 2 * k * checkpoints + qrFloats + orthFloats) + (input.singularValues ? tProductBytesPerSample(n) : 0);
+    4 * (weightFloats + 5 * n + 2 * n * k + 3 * k + 4 + 2 * k * checkpoints + qrFloats + orthFloats + 3 + 5 * (input.forwardSlots ?? 1)) +
+    (input.singularValues ? tProductBytesPerSample(n) : 0);
   const batch = Math.max(
     1,
     Math.min(

@@ -14,6 +14,12 @@ import qrPanelWgsl from '../../../shaders/qr-panel.wgsl?raw';
 import qrApplyWgsl from '../../../shaders/qr-apply.wgsl?raw';
 import qrFinishWgsl from '../../../shaders/qr-finish.wgsl?raw';
 import orthWeightsWgsl from '../../../shaders/orthogonal-weights.wgsl?raw';
+import blockWeightsWgsl from '../../../shaders/block-weights.wgsl?raw';
+import blockInnerWgsl from '../../../shaders/block-inner.wgsl?raw';
+import blockOuterWgsl from '../../../shaders/block-outer.wgsl?raw';
+import blockJacobianInnerWgsl from '../../../shaders/block-jacobian-inner.wgsl?raw';
+import blockJacobianOuterWgsl from '../../../shaders/block-jacobian-outer.wgsl?raw';
+import matmulRegisterWgsl from '../../../shaders/matmul-register.wgsl?raw';
 import type { GpuPlan, MatmulPlan, QrPlan } from './limits';
 import { LAYER_UNIFORM_BYTES, UNIFORM_SLOT } from './layer-uniform';
 import { describeTiledShape, tiledMatmulSource } from './tiled-matmul';
@@ -86,11 +92,26 @@ export interface Programs {
   orthWeights: Program | null;
 }
 
-type KernelName = 'weights' | 'forward' | 'jacobian' | 'jacobianTiled' | 'qrPanel' | 'qrApply' | 'qrFinish' | 'frame' | 'orthWeights';
+type KernelName =
+  | 'weights'
+  | 'forward'
+  | 'jacobian'
+  | 'jacobianTiled'
+  | 'qrPanel'
+  | 'qrApply'
+  | 'qrFinish'
+  | 'frame'
+  | 'orthWeights'
+  | 'blockWeights'
+  | 'blockInner'
+  | 'blockOuter'
+  | 'blockJacobianInner'
+  | 'blockJacobianOuter';
 
 const KERNELS = {
   weights: { source: weightsWgsl, storage: ['rw'], panel: false },
-  forward: { source: forwardWgsl, storage: ['read', 'rw', 'rw', 'rw', 'rw'], panel: false },
+  // W, X, XN, D, stats, X2, XN2, FWD
+  forward: { source: forwardWgsl, storage: ['read', 'rw', 'rw', 'rw', 'rw', 'rw', 'rw', 'rw'], panel: false },
   jacobian: { source: jacobianWgsl, storage: ['read', 'read', 'read', 'rw'], panel: false },
   // The tiled kernel's source depends on its shape (consts): see jacobianProgram.
   jacobianTiled: { source: jacobianTiledWgsl, storage: ['read', 'read', 'read', 'rw'], panel: false },
@@ -98,11 +119,20 @@ const KERNELS = {
   qrPanel: { source: qrPanelWgsl, storage: ['rw', 'rw'], panel: true },
   // Z, Q, T, W (the split apply's)
   qrApply: { source: qrApplyWgsl, storage: ['rw', 'rw', 'read', 'rw'], panel: true },
-  // Z, Q, sums, compensations, dead, stats
-  qrFinish: { source: qrFinishWgsl, storage: ['read', 'rw', 'rw', 'rw', 'rw', 'read'], panel: true },
+  // Z, Q, sums, compensations, dead, stats, grad, FWD
+  qrFinish: { source: qrFinishWgsl, storage: ['read', 'rw', 'rw', 'rw', 'rw', 'read', 'rw', 'rw'], panel: true },
   frame: { source: framesWgsl, storage: ['rw'], panel: false },
   // O, W
   orthWeights: { source: orthWeightsWgsl, storage: ['read', 'rw'], panel: false },
+  // The full residual block (docs/THEORY.md 5.10). W, V
+  blockWeights: { source: blockWeightsWgsl, storage: ['rw', 'rw'], panel: false },
+  // W, X, X2, H = [D | phi(h) | phi(h2)], stats
+  blockInner: { source: blockInnerWgsl, storage: ['read', 'read', 'read', 'rw', 'rw'], panel: false },
+  // V, H, X, X2, XN, XN2, stats
+  blockOuter: { source: blockOuterWgsl, storage: ['read', 'read', 'read', 'read', 'rw', 'rw', 'rw'], panel: false },
+  // Hooks in front of a matmul body (see blockMatmulProgram). W, Q, H, Y / V, Y, Q, Z
+  blockJacobianInner: { source: blockJacobianInnerWgsl, storage: ['read', 'read', 'read', 'rw'], panel: false },
+  blockJacobianOuter: { source: blockJacobianOuterWgsl, storage: ['read', 'read', 'read', 'rw'], panel: false },
 } satisfies Record<KernelName, { source: string; storage: Access[]; panel: boolean }>;
 
 const cache = new WeakMap<GPUDevice, Map<string, Program>>();
@@ -169,6 +199,42 @@ export function createPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroup
     frame: program(device, 'frame', { WG: wg }),
     orthQr: plan.orthQr ? qrPrograms(device, plan.orthQr) : null,
     orthWeights: plan.orthQr ? program(device, 'orthWeights', { WG: wg }) : null,
+  };
+}
+
+/** The full residual block's kernels (docs/THEORY.md 5.10); the QR and the initial frame are the square program's. */
+export interface BlockPrograms {
+  weights: Program;
+  inner: Program;
+  outer: Program;
+  /** forward.wgsl's finish: x <- x', the overflow marker, the forward block's sums. */
+  finish: Program;
+  jacobianInner: Program;
+  jacobianOuter: Program;
+  qr: QrPrograms;
+  frame: Program;
+}
+
+/** A hooks file with the plan's matmul body: the tiled kernel on GPUs, the register kernel on emulations. */
+function blockMatmulProgram(device: GPUDevice, name: 'blockJacobianInner' | 'blockJacobianOuter', plan: MatmulPlan): Program {
+  if (plan.kind === 'register')
+    return program(device, name, { TX: plan.tileX, TY: plan.tileY }, { key: 'register', shape: (hooks) => `${hooks}\n${matmulRegisterWgsl}` });
+  const { shape } = plan;
+  return program(device, name, {}, { key: describeTiledShape(shape), shape: (hooks) => tiledMatmulSource(shape, hooks) });
+}
+
+export function createBlockPrograms(device: GPUDevice, plan: Pick<GpuPlan, 'workgroupSize' | 'forwardRowGroup' | 'matmul' | 'qr'>): BlockPrograms {
+  const wg = plan.workgroupSize;
+  const rows = { WG: wg, GR: plan.forwardRowGroup };
+  return {
+    weights: program(device, 'blockWeights', { WG: wg }),
+    inner: program(device, 'blockInner', rows),
+    outer: program(device, 'blockOuter', rows),
+    finish: program(device, 'forward', rows, undefined, 'finish'),
+    jacobianInner: blockMatmulProgram(device, 'blockJacobianInner', plan.matmul),
+    jacobianOuter: blockMatmulProgram(device, 'blockJacobianOuter', plan.matmul),
+    qr: qrPrograms(device, plan.qr),
+    frame: program(device, 'frame', { WG: wg }),
   };
 }
 

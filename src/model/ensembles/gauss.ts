@@ -10,7 +10,7 @@ export const gauss: EnsembleEntry<'gauss'> = {
   scale: (k, fanIn) => Math.sqrt(k.sw2 / fanIn),
   drawCpu: (w, rows, cols, k, stream) => stream.gaussian(w, rows * cols, 'weights', Math.sqrt(k.sw2 / cols)),
   gpu: {
-    draw: 'return gaussian4(philox4x32_10(vec4<u32>(b, P.layer, 0u, 0u), key)) * P.w_scale;',
+    draw: 'return gaussian4(philox4x32_10(vec4<u32>(b, P.layer, tags.x, 0u), key)) * scale;',
     columnMajor: false,
     orthogonalize: false,
   },

@@ -28,7 +28,7 @@ export function ensembleIndex(id: EnsembleId): number {
 /** `fn draw_weights(P: Layer, b: u32, key: vec2<u32>) -> vec4<f32>` for every ensemble, dispatched on P.ensemble. */
 export function ensembleWgsl(): string {
   return [
-    'fn draw_weights(P: Layer, b: u32, key: vec2<u32>) -> vec4<f32> {',
+    'fn draw_weights(P: Layer, b: u32, key: vec2<u32>, tags: vec2<u32>, scale: f32) -> vec4<f32> {',
     '  switch P.ensemble {',
     ...ENSEMBLE_ENTRIES.map((e, i) => `    case ${i}u: { // ${e.id}\n    ${e.gpu.draw}\n    }`),
     '    default: { return vec4<f32>(0.0); }',

@@ -21,7 +21,7 @@ export const orth: EnsembleEntry<'orth'> = {
   },
   // The Gaussian's scale (w_scale = sqrt(sw2)) does not change its Q factor; orthogonal-weights.wgsl scales O by it.
   gpu: {
-    draw: 'return gaussian4(philox4x32_10(vec4<u32>(b, P.layer, 0u, 0u), key)) * P.w_scale;',
+    draw: 'return gaussian4(philox4x32_10(vec4<u32>(b, P.layer, tags.x, 0u), key)) * scale;',
     columnMajor: true,
     orthogonalize: true,
   },

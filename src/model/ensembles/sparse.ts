@@ -34,9 +34,9 @@ export const sparse: EnsembleEntry<'sparse'> = {
   },
   gpu: {
     draw: [
-      'let g = gaussian4(philox4x32_10(vec4<u32>(b, P.layer, 0u, 0u), key)) * P.w_scale;',
+      'let g = gaussian4(philox4x32_10(vec4<u32>(b, P.layer, tags.x, 0u), key)) * scale;',
       '    if (P.keep_all == 1u) { return g; }',
-      '    let keep = philox4x32_10(vec4<u32>(b, P.layer, 4u, 0u), key) < vec4<u32>(P.keep_threshold);',
+      '    let keep = philox4x32_10(vec4<u32>(b, P.layer, tags.y, 0u), key) < vec4<u32>(P.keep_threshold);',
       '    return select(vec4<f32>(0.0), g, keep);',
     ].join('\n'),
     columnMajor: false,

@@ -49,8 +49,11 @@ export interface EnsembleTraits {
 
 export interface EnsembleGpu {
   /**
-   * WGSL body of `fn draw_weights(P: Layer, b: u32, key: vec2<u32>) -> vec4<f32>`: elements 4b..4b+3 of
-   * W_l (row-major element e = row * N + col) for the Philox key (seed, sample), ending in a return.
+   * WGSL body of `fn draw_weights(P: Layer, b: u32, key: vec2<u32>, tags: vec2<u32>, scale: f32) -> vec4<f32>`:
+   * elements 4b..4b+3 (row-major element e = row * cols + col) of the matrix whose Gaussians have stream tag
+   * tags.x and scale `scale` (and whose other draws, such as a mask, tag tags.y), for the Philox key
+   * (seed, sample), ending in a return. W_l uses (weights, sparseMask), the full block's V_l
+   * (outputWeights, outputMask).
    */
   readonly draw: string;
   /** The draw is stored column-major (the layout the QR kernels factor), as orthogonalize needs. */
