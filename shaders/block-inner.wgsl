@@ -14,10 +14,6 @@ override WG: u32 = 64u;
 override GR: u32 = 8u;  // invocations per row, a power of two dividing WG
 var<workgroup> part: array<vec2<f32>, WG>;
 
-fn not_finite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) == 0x7f800000u;
-}
-
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let s = wid.y;

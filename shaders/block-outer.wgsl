@@ -16,10 +16,6 @@ var<workgroup> part: array<vec2<f32>, WG>;
 
 const TAG_OUTPUT_BIAS: u32 = 8u;  // STREAM_TAG.outputBias in src/model/stream.ts
 
-fn not_finite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) == 0x7f800000u;
-}
-
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let s = wid.y;

@@ -38,3 +38,8 @@ struct Panel {
   haar: u32,
   k: u32,
 };
+
+// Infinity or NaN (all exponent bits set), without relying on isinf/isnan, which WGSL does not have.
+fn not_finite(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7f800000u) == 0x7f800000u;
+}

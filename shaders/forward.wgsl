@@ -31,10 +31,6 @@ var<workgroup> part_nonzero: array<u32, WG>;
 var<workgroup> sums4: array<vec4<f32>, WG>;
 var<workgroup> cols_active: atomic<u32>;
 
-fn not_finite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) == 0x7f800000u;
-}
-
 @compute @workgroup_size(WG)
 fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let s = wid.y;

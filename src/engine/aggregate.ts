@@ -6,7 +6,7 @@
 import type { Params } from '../params/types';
 import type { Convergence, ForwardStats, Histogram, PerSampleJson, Quantiles, SampleResult, Snapshot } from './types';
 import { indexStats } from './stats';
-import { forwardColumns, ForwardPlan, forwardStats } from './forward-stats';
+import { forwardColumns, forwardStats } from './forward-stats';
 
 export { indexStats };
 
@@ -104,9 +104,9 @@ export function perSampleJson(r: SampleResult): PerSampleJson {
 }
 
 /** The forward block over the samples that recorded one (null when none has). */
-function forwardBlock(params: Params, good: SampleResult[]): ForwardStats | null {
+function forwardBlock(layers: readonly number[], good: SampleResult[]): ForwardStats | null {
   const records = good.flatMap((r) => (r.forward ? [r.forward] : []));
-  return records.length > 0 ? forwardStats(new ForwardPlan(params.depth), records) : null;
+  return records.length > 0 ? forwardStats(layers, records) : null;
 }
 
 /** One-line description of the protocol, shown by the CLI and the UI. */
@@ -123,6 +123,8 @@ export interface SnapshotInput {
   singularValues: boolean;
   /** Layers of the convergence checkpoints. */
   checkpoints: number[];
+  /** Layers the forward block records (the run configuration's ForwardPlan). */
+  forwardLayers: readonly number[];
   /** Finished samples (in any order). */
   results: SampleResult[];
   /** Samples in flight: layers done and their log sums, used while no sample has finished. */
@@ -200,7 +202,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     histogram: hist,
     rankHistogram: rankHistogram(good),
     convergence: convergenceHistory(good, input.checkpoints),
-    forward: forwardBlock(params, good),
+    forward: forwardBlock(input.forwardLayers, good),
     layers,
     samples: good.length,
     samplesFinished: results.length,

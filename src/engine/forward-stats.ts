@@ -131,8 +131,8 @@ export function forwardColumns(record: Float64Array): Record<ForwardQuantity, (n
 }
 
 /** Mean, SE and count per recorded layer of every quantity, over the samples' records. */
-export function forwardStats(plan: ForwardPlan, records: readonly Float64Array[]): ForwardStats {
-  const count = plan.layers.length;
+export function forwardStats(layers: readonly number[], records: readonly Float64Array[]): ForwardStats {
+  const count = layers.length;
   const column = (q: number): IndexStats =>
     indexStats(
       records.map((r) => {
@@ -143,5 +143,5 @@ export function forwardStats(plan: ForwardPlan, records: readonly Float64Array[]
       count,
     );
   const [q, c, dist, grad, gradSq] = FORWARD_QUANTITIES.map((_, i) => column(i)) as [IndexStats, IndexStats, IndexStats, IndexStats, IndexStats];
-  return { layers: [...plan.layers], u: GRADIENT_DIRECTION, q, c, dist, grad, gradSq };
+  return { layers: [...layers], u: GRADIENT_DIRECTION, q, c, dist, grad, gradSq };
 }

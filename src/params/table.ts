@@ -353,6 +353,11 @@ export function isUsed(spec: ParamSpec, p: Params): boolean {
   }
 }
 
+/** A newer knob with a dependent default (inner = width) that the model does not read: it sits at its table default. */
+export function inertDependent(spec: ParamSpec, p: Params): boolean {
+  return spec.kind !== 'enum' && spec.defaultFrom !== undefined && spec.writtenWhenUsed === true && !isUsed(spec, p);
+}
+
 /** Field names in display order. */
 export const PARAM_NAMES: readonly (keyof Params)[] = PARAM_TABLE.map((s) => s.name);
 
@@ -432,5 +437,5 @@ export function isValidParams(p: unknown): p is Params {
   const params = p as Params;
   if (modelConflict(params) !== null) return false;
   // Canonical: a newer knob with a dependent default (inner) that the model does not read sits at its table default.
-  return PARAM_TABLE.every((s) => s.kind === 'enum' || s.defaultFrom === undefined || !s.writtenWhenUsed || isUsed(s, params) || params[s.name] === s.default);
+  return PARAM_TABLE.every((s) => !inertDependent(s, params) || params[s.name] === s.default);
 }

@@ -7,7 +7,7 @@
  * can tell the user exactly what was read differently. The table in `table.ts` supplies keys, ranges and
  * defaults, so nothing here is specific to one knob except the dependent bounds the table declares.
  */
-import { DEFAULT_PARAMS, effectiveMax, isUsed, PARAM_TABLE, specForKey, type EnumSpec, type NumberSpec, type ParamSpec } from './table';
+import { DEFAULT_PARAMS, effectiveMax, inertDependent, isUsed, PARAM_TABLE, specForKey, type EnumSpec, type NumberSpec, type ParamSpec } from './table';
 import type { Correction, Params } from './types';
 import { modelConflict } from '../model/index';
 
@@ -244,11 +244,6 @@ function resolveEnum<N extends EnumSpec>(spec: N, given: Raw | undefined): Outco
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
-
-/** A newer knob with a dependent default (inner = width) that the model does not read. */
-export function inertDependent(spec: ParamSpec, p: Params): boolean {
-  return spec.kind !== 'enum' && spec.defaultFrom !== undefined && spec.writtenWhenUsed === true && !isUsed(spec, p);
-}
 
 /**
  * Plain decimal or exponent notation only: no hex, no "Infinity", no "1,5", no "1_000". Each branch consumes

@@ -114,6 +114,7 @@ export class CpuEngine implements Engine {
             k: config.k,
             singularValues: config.trackSingularValues,
             checkpoints: checkpointLayers,
+            forwardLayers: config.forward.layers,
             results,
             partial,
             elapsedMs: now - started,

@@ -254,6 +254,7 @@ export class GpuEngine implements Engine {
           k: config.k,
           singularValues: config.trackSingularValues,
           checkpoints,
+          forwardLayers: config.forward.layers,
           results: state.results,
           partial: [],
           elapsedMs: performance.now() - started,

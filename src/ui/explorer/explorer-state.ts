@@ -5,10 +5,10 @@
  * what this holds and forwards events to it; unit tests drive it directly.
  */
 import { PRESETS } from '../../params/presets';
-import { inertDependent, parseQuery, serializeParams, validateParams, type ParseResult } from '../../params/url';
+import { parseQuery, serializeParams, validateParams, type ParseResult } from '../../params/url';
 import type { Correction, Params } from '../../params/types';
 import { DEFAULT_PRESENTATION, serializePresentation, type Presentation } from './presentation';
-import { PARAM_TABLE, type NumericName } from '../../params/table';
+import { inertDependent, PARAM_TABLE, type NumericName } from '../../params/table';
 
 /** Knobs whose default is the width (k, inner). */
 const WIDTH_FOLLOWERS: readonly NumericName[] = PARAM_TABLE.flatMap((s) => (s.kind !== 'enum' && s.defaultFrom === 'width' ? [s.name] : []));
