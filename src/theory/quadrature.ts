@@ -163,6 +163,21 @@ export interface StandardNormalRule {
 
 const zRuleCache = new Lru<StandardNormalRule>(4 * CACHE_SIZE);
 
+/** Options of piecewiseGaussianRuleZ beyond the panel layout. */
+export interface RuleOptions {
+  /** h = shift + sqrt(q) z: breaks and the fine core are placed in h (the kernel's conditional rules). */
+  shift?: number;
+  /** Gauss-Legendre points per panel (default 20). */
+  order?: number;
+}
+
+const GL_BY_ORDER = new Map<number, { x: Float64Array; w: Float64Array }>();
+function glOfOrder(n: number): { x: Float64Array; w: Float64Array } {
+  let gl = GL_BY_ORDER.get(n);
+  if (!gl) GL_BY_ORDER.set(n, (gl = computeGaussLegendre(n)));
+  return gl;
+}
+
 /**
  * The z-space form of piecewiseGaussianNodes (same nodes, h_i = sqrt(q) z_i), cached by its panel
  * layout rather than by q: without breaks, every q <= 1 shares one layout and nearby q share the
@@ -172,7 +187,16 @@ const zRuleCache = new Lru<StandardNormalRule>(4 * CACHE_SIZE);
  *
  * Validity: as piecewiseGaussianNodes.
  */
-export function piecewiseGaussianRuleZ(q: number, breaks: readonly number[] = [], smoothBeyond = Infinity, evenHalf = false): StandardNormalRule {
+export function piecewiseGaussianRuleZ(
+  q: number,
+  breaks: readonly number[] = [],
+  smoothBeyond = Infinity,
+  evenHalf = false,
+  options: RuleOptions = {},
+): StandardNormalRule {
+  const shift = options.shift ?? 0;
+  const order = options.order ?? GL_ORDER;
+  const gl = order === GL_ORDER ? GL : glOfOrder(order);
   checkVariance(q);
   if (q === 0) return { z: new Float64Array([0]), w: new Float64Array([1]) };
   const s = Math.sqrt(q);
@@ -181,12 +205,20 @@ export function piecewiseGaussianRuleZ(q: number, breaks: readonly number[] = []
   const addCut = (z: number) => {
     if (z > zLo && z < Z_MAX) cuts.push(z);
   };
-  for (const b of breaks) addCut(b / s);
-  let core = Infinity; // |z| below which panels must be fine
+  for (const b of breaks) addCut((b - shift) / s);
+  // The interval of z where |shift + s z| < smoothBeyond, in which panels must be fine.
+  let coreLo = -Infinity;
+  let coreHi = Infinity;
   if (Number.isFinite(smoothBeyond)) {
-    core = 2 ** (Math.ceil(4 * Math.log2(smoothBeyond / s)) / 4);
-    addCut(-core);
-    addCut(core);
+    if (shift === 0) {
+      coreHi = 2 ** (Math.ceil(4 * Math.log2(smoothBeyond / s)) / 4);
+      coreLo = -coreHi;
+    } else {
+      coreLo = (-smoothBeyond - shift) / s;
+      coreHi = (smoothBeyond - shift) / s;
+    }
+    addCut(coreLo);
+    addCut(coreHi);
   }
   cuts.sort((a, b) => a - b);
   const fineWidth = Math.min(PANEL, PANEL / s);
@@ -196,13 +228,15 @@ export function piecewiseGaussianRuleZ(q: number, breaks: readonly number[] = []
     const a = cuts[c]!;
     const b = cuts[c + 1]!;
     if (!(b > a)) continue;
-    const limit = Math.abs(0.5 * (a + b)) < core ? fineWidth : PANEL;
+    const mid = 0.5 * (a + b);
+    const limit = mid > coreLo && mid < coreHi ? fineWidth : PANEL;
     const m = Math.max(1, Math.ceil((b - a) / limit - 1e-9));
     plan.push([a, (b - a) / m, m]);
-    count += m * GL_ORDER;
+    count += m * order;
   }
-  const key = plan.map((p) => p.join(':')).join('|') + (evenHalf ? 'E' : '');
-  const hit = zRuleCache.get(key);
+  // A shifted rule (the kernel's inner rules) is built for one conditional mean and not reused.
+  const key = shift === 0 ? plan.map((p) => p.join(':')).join('|') + (evenHalf ? 'E' : '') + order : '';
+  const hit = shift === 0 ? zRuleCache.get(key) : undefined;
   if (hit) return hit;
   const z = new Float64Array(count);
   const w = new Float64Array(count);
@@ -211,16 +245,16 @@ export function piecewiseGaussianRuleZ(q: number, breaks: readonly number[] = []
   for (const [a, pw, m] of plan) {
     for (let p = 0; p < m; p++) {
       const centre = a + (p + 0.5) * pw;
-      for (let j = 0; j < GL_ORDER; j++) {
-        const zk = centre + 0.5 * pw * GL.x[j]!;
+      for (let j = 0; j < order; j++) {
+        const zk = centre + 0.5 * pw * gl.x[j]!;
         z[k] = zk;
-        w[k] = scale * 0.5 * pw * GL.w[j]! * INV_SQRT_2PI * Math.exp(-0.5 * zk * zk);
+        w[k] = scale * 0.5 * pw * gl.w[j]! * INV_SQRT_2PI * Math.exp(-0.5 * zk * zk);
         k++;
       }
     }
   }
   const rule = { z, w };
-  zRuleCache.set(key, rule);
+  if (shift === 0) zRuleCache.set(key, rule);
   return rule;
 }
 

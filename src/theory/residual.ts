@@ -36,6 +36,18 @@ export function linearResidualTopExponent(N: number, c: number, sw2: number): nu
 }
 
 /**
+ * linearResidualTopExponent, with its Poisson-digamma sum (40 sqrt(mu) terms, mu = N/(2 c^2 sw2)) replaced
+ * for mu > 2e5 (c^2 sw2 < N/4e5, where the sum would take milliseconds to seconds) by its expansion in
+ * v = c^2 sw2: with Y = |(I + cW)u|^2 - 1, E log(1 + Y) = v (1 - 2/N) - v^2 (1/2 - 3/N + 4/N^2) + O(v^3),
+ * from the moments of Y up to c^4 (odd orders vanish); the O(v^3) rest is below 2e-8 there.
+ */
+export function residualLinearTop(N: number, c: number, sw2: number): number {
+  const v = c * c * sw2;
+  if (v > 0 && N / (2 * v) > 2e5) return 0.5 * (v * (1 - 2 / N) - v * v * (0.5 - 3 / N + 4 / (N * N)));
+  return linearResidualTopExponent(N, c, sw2);
+}
+
+/**
  * (b) Small-c expansion for any activation, finite N:
  *   lambda_i ~= (c^2 chiBar / 2) (1 - 2i/N),  i = 1..k,   chiBar = mean over layers of chi_l.
  *

@@ -11,7 +11,7 @@ export const erf = fixedActivation({
   description: 'The error function: like tanh, with moments in closed form.',
   phi: erfFunction,
   dphi: (h) => TWO_OVER_SQRT_PI * Math.exp(-h * h),
-  traits: { ...SMOOTH, odd: true, zeroAtZero: true, float32Tails: true },
+  traits: { ...SMOOTH, odd: true, zeroAtZero: true, float32Tails: true, saturates: true },
   quadrature: { breaks: [], smoothBeyond: 40 },
   // asin(2q/(1+2q)) written as atan2, which stays well conditioned as the argument -> 1.
   closedMoments: (q) => ({

@@ -8,7 +8,7 @@ export const hardtanh = fixedActivation({
   description: 'clip(h, −1, 1): saturated units have φ′ = 0 exactly.',
   phi: (h) => (h > 1 ? 1 : h < -1 ? -1 : h),
   dphi: (h) => (h > -1 && h < 1 ? 1 : 0),
-  traits: { ...SMOOTH, odd: true, zeroAtZero: true, binaryDerivative: true, structuralZeros: true },
+  traits: { ...SMOOTH, odd: true, zeroAtZero: true, binaryDerivative: true, structuralZeros: true, saturates: true },
   quadrature: { breaks: [-1, 1], smoothBeyond: 40 },
   closedMoments: (q) => {
     if (q === 0) return { ephi: 0, ephi2: 0, edphi2: 1, edphi4: 1 };

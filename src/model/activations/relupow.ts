@@ -29,6 +29,7 @@ function relupowAt(a: number): ActivationModel {
       // phi' -> 0 at 0+ for a > 1; it jumps (a = 1) or diverges (a < 1) otherwise.
       smoothAtZero: a > 1,
       float32Tails: false,
+      saturates: false,
     },
     quadrature: { breaks: [0], smoothBeyond: Infinity },
     // 0 ** negative = Infinity and 0 ** 0 = 1 give the q -> 0+ limits.

@@ -21,7 +21,7 @@ export const sigmoid = fixedActivation({
   description: 'The logistic function: not odd, so residual nets drift.',
   phi: logistic,
   dphi: logisticPrime,
-  traits: SMOOTH,
+  traits: { ...SMOOTH, saturates: true },
   quadrature: { breaks: [], smoothBeyond: 40 },
   wgsl: { phi: 'return sigmoid_f(h);', dphi: 'return sigmoid_prime(h);' },
 });

@@ -14,7 +14,7 @@ export const tanh = fixedActivation({
     const d = 1 + t;
     return (4 * t) / (d * d);
   },
-  traits: { ...SMOOTH, odd: true, zeroAtZero: true },
+  traits: { ...SMOOTH, odd: true, zeroAtZero: true, saturates: true },
   // tanh^2 is 1 to within 4 e^{-40} beyond |h| = 20.
   quadrature: { breaks: [], smoothBeyond: 20 },
   wgsl: {

@@ -39,6 +39,11 @@ export interface ActivationTraits {
    * GELU's zero crossing reached by cancellation): the float32 engine's bottom exponent can read high.
    */
   readonly float32Tails: boolean;
+  /**
+   * phi tends to finite limits as h -> +-infinity (tanh, erf, hard tanh, sigmoid): in residual nets the
+   * variance then grows linearly and, for odd phi, the laws of docs/THEORY.md 5.15 are power laws.
+   */
+  readonly saturates: boolean;
 }
 
 /** Where the quadrature must be careful: kinks or jumps of phi or phi' (in h), and |h| beyond which phi is smooth. */
@@ -138,6 +143,7 @@ export const SMOOTH: ActivationTraits = {
   structuralZeros: false,
   smoothAtZero: true,
   float32Tails: false,
+  saturates: false,
 };
 
 /** Correlation of (u_1, u_2) from variances and covariance, clamped to [-1, 1] against rounding. */

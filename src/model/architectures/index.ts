@@ -18,5 +18,13 @@ export function architectureEntry(id: ArchitectureId): ArchitectureEntry {
   return entry;
 }
 
-export { type ArchitectureEntry, type ArchitectureKnobs, type GpuLayerProgramId } from './types';
+export {
+  deltaMethodLog,
+  type ArchitectureEntry,
+  type ArchitectureKnobs,
+  type ArchitectureMeanField,
+  type GpuLayerProgramId,
+  type LayerMoments,
+  type SignalState,
+} from './types';
 export { ALPHA_SCALINGS, residualStrength, scheduleVaries, type AlphaScaling, type ScheduleKnobs } from './schedule';

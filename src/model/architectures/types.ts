@@ -51,4 +51,53 @@ export interface ArchitectureEntry<Id extends string = string> {
    */
   readonly martingaleIncrements: boolean;
   readonly gpuProgram: GpuLayerProgramId;
+  /** The layer's mean-field recursion and gradient increments (docs/THEORY.md 5.15). */
+  readonly meanField: ArchitectureMeanField;
+}
+
+/**
+ * Mean-field state after a layer for two inputs of equal norm (docs/THEORY.md 5.15): p = |x|^2/N,
+ * p12 = x.x'/N and m = the mean of x's entries (the drift of non-odd activations in arch=res, 5.7e).
+ */
+export interface SignalState {
+  readonly p: number;
+  readonly p12: number;
+  readonly m: number;
+}
+
+/**
+ * Gaussian moments of the activation at the layer's pre-activation variance q = sw2 p + sb2, supplied by
+ * the theory (the model folder does no integration).
+ */
+export interface LayerMoments {
+  /** E phi(sqrt(q) z). */
+  readonly ephi: number;
+  /** E phi(sqrt(q) z)^2. */
+  readonly ephi2: number;
+  /** E phi(u_1) phi(u_2), (u_1, u_2) centred with variances q and covariance q12 = sw2 p12 + sb2. */
+  readonly kernel: number;
+  /** sw2 E phi'(sqrt(q) z)^2: the gain of D W on a direction orthogonal to x. */
+  readonly chiW: number;
+  /** E phi'^4 / (E phi'^2)^2 at the same variance (Infinity where E phi'^4 diverges). */
+  readonly kurtosis: number;
+}
+
+export interface ArchitectureMeanField {
+  /** One layer of the two-input recursion, at residual strength c = c_l. */
+  step(s: SignalState, c: number, mo: LayerMoments, k: ArchitectureKnobs): SignalState;
+  /**
+   * The gradient along a direction u orthogonal to x, one layer: `logGain` = log E|J_l u|^2 (annealed,
+   * what gradSq multiplies by) and `meanLog` = E log|J_l u|, from the mean and variance of |J_l u|^2 to
+   * second order (delta method), with the width N and inner width m.
+   */
+  gradient(c: number, mo: LayerMoments, k: ArchitectureKnobs): { logGain: number; meanLog: number };
+}
+
+/**
+ * E log|J u| from the mean M and variance V of |J u|^2 (second-order delta method):
+ * (1/2)(log M - V / (2 M^2)). Shared by the entries so that each states only its M and V.
+ */
+export function deltaMethodLog(mean: number, variance: number): { logGain: number; meanLog: number } {
+  const logGain = Math.log(mean);
+  return { logGain, meanLog: 0.5 * (logGain - variance / (2 * mean * mean)) };
 }
