@@ -19,7 +19,10 @@ export type TheoryId =
   | 'residual-small-c'
   | 'residual-linear-spectrum'
   | 'tarnowski'
-  | 'residual-outlier';
+  | 'residual-outlier'
+  | 'signal-meanfield'
+  | 'residual-power-law'
+  | 'power-schedule';
 
 /** Everything the conditions read: the parameters, the model entries and derived quantities. */
 export interface TheoryContext {
@@ -109,6 +112,18 @@ const C = {
     (x) => `c = ${x.c.toPrecision(3)} is not small (needs c <= ${SMALL_C})`,
   ),
   odd: condition('odd', (x) => x.act.traits.odd, 'non-odd activation: the mean drift breaks the expansion'),
+  saturating: condition(
+    'saturating',
+    (x) => x.act.traits.odd && x.act.traits.saturates,
+    (x) => `${x.act.label} does not saturate to +-phi(infinity): derived for odd bounded activations (tanh, erf, hard tanh)`,
+  ),
+  accumulated: condition(
+    'accumulated',
+    (x) => x.c * x.c * x.p.depth >= POWER_LAW_MIN_C2L * Math.max(x.p.q0, 1e-12),
+    (x) =>
+      `c^2 L = ${(x.c * x.c * x.p.depth).toPrecision(2)} is below ${POWER_LAW_MIN_C2L} q0: the residual updates never dominate the input, so the signal does not reach its large-l regime`,
+  ),
+  powerSchedule: condition('powerSchedule', (x) => x.varyingC, 'only for the decaying schedule c_l = alpha l^-beta (ascale=power, beta > 0)'),
   nonOdd: condition('nonOdd', (x) => !x.act.traits.odd, 'only residual nets with a non-odd activation have it'),
   tarnowskiC: condition(
     'tarnowskiC',
@@ -124,6 +139,9 @@ const C = {
   ),
 } as const;
 
+/** The large-l power laws are drawn once the accumulated update c^2 L is this many times the input's q0. */
+export const POWER_LAW_MIN_C2L = 10;
+
 /** The caveat of the N -> infinity laws, naming an ensemble that approaches them only asymptotically. */
 const asymptotic = (x: TheoryContext, rest: string) =>
   x.ensemble.traits.asymptoticOnly ? `${x.ensemble.label} weights: Gaussian result, valid only as N -> infinity${rest ? `; ${rest}` : ''}` : '';
@@ -136,7 +154,7 @@ export interface TheoryEntry {
   readonly source: string;
   /** Where docs/THEORY.md states it, with its check. */
   readonly docs: string;
-  readonly plot: 'spectrum' | 'density' | 'convergence';
+  readonly plot: 'spectrum' | 'density' | 'convergence' | 'signal';
   /** All must hold for the overlay to apply; the first that fails is the reason it is hidden. */
   readonly conditions: readonly Condition[];
   /** A qualification of a curve that is drawn ('' for none). */
@@ -269,6 +287,52 @@ export const THEORY_CATALOG: readonly TheoryEntry[] = [
     docs: '5.7f',
     plot: 'density',
     conditions: [C.residual, C.singleMatrix, C.nonOdd],
+  },
+  {
+    id: 'signal-meanfield',
+    title: 'Mean-field signal propagation',
+    formula: 'q_l = sw2 p_{l-1} + sb2; p_l, p12_l from the architecture map; E log|J_l u| by the delta method',
+    validity:
+      'Every architecture and activation as N -> infinity, with the 1/N terms of the gradient for Gaussian weights (exact per layer for linear Gaussian nets). The mean per-network cosine has an O(1/N) ratio bias.',
+    source:
+      'Poole et al., arXiv:1606.05340; Schoenholz et al., arXiv:1611.01232; Yang & Schoenholz, arXiv:1712.08969; full block and gradient terms derived here',
+    docs: '5.15',
+    plot: 'signal',
+    conditions: [],
+    caveat: (x) =>
+      [
+        asymptotic(x, ''),
+        x.act.id === 'relupow' && x.act.shape <= 0.75 && !x.arch.residual
+          ? 'ReLU^a with a <= 3/4: small nets contract although chi_1 > 1 (only qualitative)'
+          : '',
+        x.act.id === 'relupow' && x.act.shape > 1 && x.arch.residual && !x.arch.outputMatrix
+          ? 'residual ReLU^a, a > 1: fluctuations of |x| are amplified, mean field underestimates q and gradSq'
+          : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+  },
+  {
+    id: 'residual-power-law',
+    title: 'Power laws of residual nets (large l)',
+    formula: 'q_l ~ c^2 A^2 l, 1 - ... c_l ~ l^(2/pi - 1), log gradSq_l ~ 2 c^2 sv2 sw2 I sqrt(l) / sqrt(2 pi sw2 K)',
+    validity:
+      'Residual nets (res, or full blocks with sa2 = 0 for the cosine) with one c and an odd saturating activation, once the accumulated update c^2 L dominates the input; polynomial where feedforward nets are exponential.',
+    source: 'Derived for this project (docs/THEORY.md 5.15); in kind: Yang & Schoenholz, arXiv:1712.08969',
+    docs: '5.15',
+    plot: 'signal',
+    conditions: [C.residual, C.constantC, C.saturating, C.accumulated],
+    caveat: () => 'asymptotes: slopes exact, the cosine anchored to the mean-field curve at the last layer',
+  },
+  {
+    id: 'power-schedule',
+    title: 'Convergence of c_l = alpha l^-beta',
+    formula: 'sum c_l < infinity (beta > 1): converges; martingale increments: sum c_l^2 < infinity (beta > 1/2) suffices',
+    validity: 'Residual nets with the decaying schedule: which condition applies depends on whether the increments have zero conditional mean.',
+    source: 'Derived for this project (docs/THEORY.md 5.11)',
+    docs: '5.11',
+    plot: 'signal',
+    conditions: [C.residual, C.powerSchedule],
   },
 ];
 

@@ -8,5 +8,6 @@ export { convergenceLevels } from './convergence';
 export { densityOverlays } from './density';
 export { phasePlotData } from './phase';
 export { residualLinearTop } from './shared';
+export { signalOverlays, SIGNAL_PANELS, type SignalPanel, type SignalTheory } from './signal';
 export { spectrumOverlays } from './spectrum';
 export type { DensityVariableSpec, PhaseGridOptions, PhasePlotData, TheoryCurve } from './types';

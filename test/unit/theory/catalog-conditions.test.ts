@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseQuery } from '../../../src/params/url';
 import { applicability, THEORY_CATALOG, theoryContext, type TheoryId } from '../../../src/theory/catalog';
-import { densityOverlays, spectrumOverlays } from '../../../src/theory/overlays';
+import { densityOverlays, signalOverlays, spectrumOverlays } from '../../../src/theory/overlays';
 
 interface Examples {
   /** Where the overlay applies and is drawn. */
@@ -77,11 +77,27 @@ const EXAMPLES: Record<TheoryId, Examples> = {
     drawn: 'act=relu&arch=res&depth=50',
     fails: { residual: 'act=relu', singleMatrix: 'act=relu&arch=full&depth=50', nonOdd: 'act=tanh&arch=res' },
   },
+  // No condition: the mean field is drawn for every model (with caveats where it is only qualitative).
+  'signal-meanfield': { drawn: 'act=tanh&arch=res', fails: {} },
+  'residual-power-law': {
+    drawn: 'act=tanh&arch=res&ascale=const&alpha=1&depth=200',
+    fails: {
+      residual: 'act=tanh&ascale=const&alpha=1&depth=200',
+      constantC: 'act=tanh&arch=res&ascale=power&alpha=1&beta=0.3&depth=200',
+      saturating: 'act=relu&arch=res&ascale=const&alpha=1&depth=200',
+      accumulated: 'act=tanh&arch=res&ascale=sqrtL&alpha=1&depth=200',
+    },
+  },
+  'power-schedule': { drawn: 'arch=res&ascale=power&beta=1.5', fails: { residual: 'ascale=power&beta=1.5', powerSchedule: 'arch=res&ascale=sqrtL' } },
 };
 
 const drawnIds = (q: string) => {
   const p = parseQuery(q).params;
-  return new Set([...spectrumOverlays(p), ...densityOverlays(p, { squared: false, perLayer: true })].map((c) => c.id));
+  const signal = signalOverlays(p);
+  return new Set([
+    ...[...spectrumOverlays(p), ...densityOverlays(p, { squared: false, perLayer: true }), ...Object.values(signal.curves).flat()].map((c) => c.id),
+    ...signal.notes.map((n) => n.id),
+  ]);
 };
 
 describe.each(THEORY_CATALOG.map((e) => [e.id, e] as const))('overlay %s', (id, entry) => {

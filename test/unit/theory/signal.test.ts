@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS } from '../../../src/params/table';
 import type { Params } from '../../../src/params/types';
 import { signalMeanField } from '../../../src/theory/signal';
+import { residualPowerLaws, scheduleVerdict } from '../../../src/theory/signal-laws';
 
 const params = (over: Partial<Params>): Params => ({ ...DEFAULT_PARAMS, ...over });
 const at = (a: Float64Array, ls: number[]) => ls.map((l) => a[l]!);
@@ -97,5 +98,40 @@ describe('signalMeanField: residual tanh grows polynomially, feedforward tanh ge
     const t = signalMeanField(params({ act: 'relu', arch: 'ff', sw2: 8, sb2: 0, depth: 2000 }));
     expect(Number.isFinite(t.q[10]!)).toBe(true);
     expect(Number.isNaN(t.q[2000]!)).toBe(true);
+  });
+});
+
+describe('scheduleVerdict (docs/THEORY.md 5.11): which convergence condition applies', () => {
+  const v = (over: Partial<Params>) => scheduleVerdict(params({ arch: 'res', ascale: 'power', alpha: 1, ...over }));
+  it('martingale increments need only beta > 1/2; a drifting mean needs beta > 1', () => {
+    expect(v({ arch: 'full', act: 'relu', beta: 0.7 })).toMatchObject({ martingale: true, threshold: 0.5, converges: true });
+    expect(v({ act: 'tanh', beta: 0.7 })).toMatchObject({ martingale: true, converges: true });
+    expect(v({ act: 'relu', beta: 0.7 })).toMatchObject({ martingale: false, threshold: 1, converges: false });
+    expect(v({ act: 'relu', beta: 1.5 })).toMatchObject({ converges: true });
+    expect(v({ act: 'tanh', beta: 0.4 })).toMatchObject({ converges: false });
+    expect(v({ act: 'relupow', apow: 2, beta: 1.5 })!.converges).toBeNull();
+  });
+  it('says nothing for other schedules or feedforward nets', () => {
+    expect(v({ ascale: 'sqrtL' })).toBeNull();
+    expect(v({ arch: 'ff' })).toBeNull();
+  });
+});
+
+describe('residualPowerLaws (docs/THEORY.md 5.15) against the mean-field trajectory', () => {
+  const p = params({ act: 'tanh', arch: 'res', ascale: 'const', alpha: 1, sw2: 1, sb2: 0, depth: 1600, q0: 1, width: 64 });
+  it('tanh, c = 1: p_l ~ l, log gradSq ~ (4/3) (2/sqrt(2 pi)) sqrt(l) = 1.064 sqrt(l)', () => {
+    const laws = residualPowerLaws(p)!;
+    expect(laws.qRate).toBeCloseTo(1, 12);
+    expect(laws.gradCoefficient).toBeCloseTo((4 / 3) * (2 / Math.sqrt(2 * Math.PI)), 8);
+    const t = signalMeanField(p);
+    expect(Math.abs(t.q[1600]! / 1600 - 1)).toBeLessThan(0.05);
+    // The growth rate between l = 400 and 1600 matches the sqrt(l) law to a few percent.
+    const rate = (Math.log(t.gradSq[1600]!) - Math.log(t.gradSq[400]!)) / (Math.sqrt(1600) - Math.sqrt(400));
+    expect(Math.abs(rate / laws.gradCoefficient - 1)).toBeLessThan(0.05);
+  });
+  it('no laws for feedforward nets, non-saturating or non-odd activations', () => {
+    expect(residualPowerLaws({ ...p, arch: 'ff' })).toBeNull();
+    expect(residualPowerLaws({ ...p, act: 'relu' })).toBeNull();
+    expect(residualPowerLaws({ ...p, act: 'sigmoid' })).toBeNull();
   });
 });
