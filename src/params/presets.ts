@@ -38,8 +38,11 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'tanh-chaotic',
     label: 'tanh, chaotic phase',
-    description: 'Large weights (σw² = 4): the top exponents are positive, so tiny input differences grow exponentially with depth.',
-    query: 'v=1&width=32&depth=200&sw2=4&sb2=0.05&act=tanh&arch=ff&weights=gauss&samples=32',
+    description:
+      'Large weights (σw² = 4): the top exponents are positive, so tiny input differences grow exponentially with depth. The first 20 layers, where the signal variance settles from q₁ ≈ 4 to q* ≈ 2.2, are left out of the averages (burn-in).',
+    // Burn-in: the mean-field top exponent assumes q = q*; measured with 400 samples, lambda_1 with 20 layers
+    // discarded is 0.1019 +- 0.0009 against 0.1008 +- 0.0006 for a stationary run (600 layers, 200 discarded).
+    query: 'v=1&width=32&depth=200&sw2=4&sb2=0.05&act=tanh&arch=ff&weights=gauss&samples=32&transient=20',
   },
   {
     id: 'relu-he',
@@ -65,5 +68,40 @@ export const PRESETS: readonly Preset[] = [
     label: 'Sparse weights',
     description: 'A linear network where only 10% of the weights are nonzero (rescaled to keep the variance): compare with the dense Gaussian case.',
     query: 'v=1&width=64&depth=50&sw2=1&sb2=0&act=linear&arch=ff&weights=sparse&p=0.1&samples=32',
+  },
+  {
+    id: 'two-inputs-ff',
+    label: 'Two inputs: feedforward tanh',
+    description:
+      'Two inputs at cosine 0.9 through a chaotic feedforward tanh net (σw² = 2): their cosine falls to 0 exponentially in the layer, a straight line on the linear layer axis of the signal plot. Compare with the ResNet preset.',
+    query: 'v=1&width=64&depth=200&sw2=2&sb2=0&act=tanh&arch=ff&c0=0.9&samples=32',
+  },
+  {
+    id: 'two-inputs-res',
+    label: 'Two inputs: ResNet tanh',
+    description:
+      'The same two inputs through a residual tanh net with c = 1: the cosine decays only like a power of the layer, l^(2/π − 1), a straight line on the log layer axis; q grows like l and log |J u| like √l.',
+    query: 'v=1&width=64&depth=200&sw2=2&sb2=0&act=tanh&arch=res&alpha=1&ascale=const&c0=0.9&samples=32',
+  },
+  {
+    id: 'convergent-resnet',
+    label: 'Convergent ResNet (β = 1.5)',
+    description:
+      'Residual strength c_l = l^(−1.5): Σ c_l is finite, so the output and the Jacobian converge as the net gets deeper. The gradient panel levels off; the per-layer exponents fall like 1/L, so read L·λ or log σ(J).',
+    query: 'v=1&width=32&depth=1000&sw2=1&sb2=0&act=tanh&arch=res&alpha=1&ascale=power&beta=1.5&samples=32',
+  },
+  {
+    id: 'bottleneck-resnet',
+    label: 'Bottleneck ResNet (inner = N/4)',
+    description:
+      'Full residual blocks x + c (V φ(W x + b) + a) with W of shape 16 × 64: products of non-square matrices. Each update has rank at most 16, yet the mean field does not depend on the inner width.',
+    query: 'v=1&width=64&depth=100&sw2=2&sb2=0&act=relu&arch=full&inner=16&sv2=1&alpha=1&ascale=sqrtL&samples=32',
+  },
+  {
+    id: 'relu2-residual',
+    label: 'ReLU² residual',
+    description:
+      'φ(h) = max(h, 0)² in a residual net with c = 1/L: fluctuations of |x| are amplified by φ ~ h², so the mean-field curves only describe the trend, and the non-odd φ adds a drifting mean.',
+    query: 'v=1&width=32&depth=100&sw2=1&sb2=0&act=relupow&apow=2&arch=res&alpha=1&ascale=L&samples=32',
   },
 ];

@@ -3,7 +3,7 @@
  * behind it as CSV (one header row, RFC 4180 quoting). The plots draw with presentation attributes and
  * literal colours only (no CSS classes for styling, no CSS variables), so the markup needs no inlining.
  */
-import type { ConvergencePlotData, DensityPlotData, PhasePlotData, SpectrumPlotData, TheoryCurve } from './types';
+import type { ConvergencePlotData, DensityPlotData, PhasePlotData, SpectrumPlotData, SignalPlotData, TheoryCurve } from './types';
 import { histogramDensity } from './density';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -164,6 +164,17 @@ export function convergenceColumns(d: ConvergencePlotData): Record<string, CsvCe
     cols['theory level'] = d.levels.map((l) => l.label);
     cols['theory value'] = d.levels.map((l) => l.y);
   }
+  return cols;
+}
+
+/** One row per recorded layer: mean and SE of each quantity; then each panel's theory curves as column pairs. */
+export function signalColumns(d: SignalPlotData): Record<string, CsvCell[]> {
+  const cols: Record<string, CsvCell[]> = { layer: d.layers };
+  for (const p of d.panels) {
+    cols[`${p.key} mean`] = p.mean;
+    cols[`${p.key} SE`] = p.sem;
+  }
+  for (const p of d.panels) theoryColumns(cols, p.theory.map((c) => ({ ...c, label: `${p.key} ${c.label}` })), 'layer', p.key);
   return cols;
 }
 

@@ -3,7 +3,10 @@
  * from the font size, axes with labels and grid lines, a legend laid out below the plot area (so it never
  * hides data), and a centred message for "no data yet" or "not available". Text only through .text().
  */
-import { axisBottom, axisLeft, format, select, type ScaleLinear, type Selection } from 'd3';
+import { axisBottom, axisLeft, format, select, type ScaleLinear, type ScaleLogarithmic, type Selection } from 'd3';
+
+/** A numeric axis scale: linear, or logarithmic (the signal plot's layer axis and positive quantities). */
+export type AxisScale = ScaleLinear<number, number> | ScaleLogarithmic<number, number>;
 import type { Palette, PlotSize } from './types';
 
 export type G = Selection<SVGGElement, unknown, null, undefined>;
@@ -187,8 +190,8 @@ export function beginPlot(svgEl: SVGSVGElement, size: PlotSize, palette: Palette
 /** `integerX`: x is a count (layers), so it gets whole-number ticks only (no "layer 0.5" on a short run). */
 export function drawAxes(
   f: Frame,
-  x: ScaleLinear<number, number>,
-  y: ScaleLinear<number, number>,
+  x: AxisScale,
+  y: AxisScale,
   xLabel: string,
   yLabel: string,
   options: { integerX?: boolean } = {},
@@ -200,8 +203,8 @@ export function drawAxes(
   // Grid lines first, under everything. Axes use offset 0 (d3's default shifts ticks by half a pixel on
   // low-DPI screens), so ticks, grid lines and data share exact coordinates.
   const grid = g.append('g').attr('class', 'grid').attr('stroke', palette.grid).attr('stroke-width', 1);
-  for (const t of y.ticks(yTicks)) grid.append('line').attr('x1', 0).attr('x2', width).attr('y1', y(t)).attr('y2', y(t));
-  const xValues = x.ticks(xTicks).filter((t) => !options.integerX || Number.isInteger(t));
+  for (const t of ticksOf(y, yTicks)) grid.append('line').attr('x1', 0).attr('x2', width).attr('y1', y(t)).attr('y2', y(t));
+  const xValues = ticksOf(x, xTicks).filter((t) => !options.integerX || Number.isInteger(t));
   for (const t of xValues) grid.append('line').attr('y1', 0).attr('y2', height).attr('x1', x(t)).attr('x2', x(t));
 
   const xAxis = g
@@ -216,7 +219,7 @@ export function drawAxes(
     );
   // Long y ticks (0.0005, 1.2e+6) would run into the axis label: they are printed in units of a power
   // of ten, named above the axis.
-  const yValues = y.ticks(yTicks);
+  const yValues = ticksOf(y, yTicks);
   const yText = yTickLabels(yValues);
   const yAxis = g
     .append('g')
@@ -254,6 +257,19 @@ export function drawAxes(
       .attr('font-size', fs * 0.85)
       .attr('fill', palette.foreground)
       .text(yText.multiplier);
+}
+
+/**
+ * Tick values: d3's, except that a log scale spanning several decades keeps only powers of ten (or every
+ * second or third one), so labels never crowd.
+ */
+export function ticksOf(scale: AxisScale, count: number): number[] {
+  const ticks = scale.ticks(count);
+  if (!('base' in scale)) return ticks;
+  const decades = ticks.filter((t) => Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9);
+  if (decades.length < 2) return ticks.length <= count + 1 ? ticks : decades.length ? decades : ticks.filter((_, i) => i % Math.ceil(ticks.length / count) === 0);
+  const step = Math.ceil(decades.length / Math.max(2, count));
+  return decades.filter((_, i) => i % step === 0);
 }
 
 /** A centred message in the plot area (possibly over empty axes). Long text is wrapped into lines. */

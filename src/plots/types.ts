@@ -79,3 +79,26 @@ export interface ConvergencePlotData {
 
 /** Event-free plots return nothing; the phase diagram takes a pick callback. */
 export type PickHandler = (sw2: number, sb2: number) => void;
+
+/** Signal propagation against layer: four panels (q, c, dist, grad) with mean, SE and theory curves. */
+export interface SignalPlotData {
+  /** Recorded layers (0 = the inputs). */
+  layers: number[];
+  panels: {
+    key: 'q' | 'c' | 'dist' | 'grad';
+    /** Y axis label. */
+    label: string;
+    mean: (number | null)[];
+    sem: (number | null)[];
+    /** Use a log y axis where every value is positive. */
+    logY: boolean;
+    theory: TheoryCurve[];
+  }[];
+  /** 'loglog': log layer axis (power laws straight); 'linlog': linear layer axis (exponentials straight). */
+  scale: 'loglog' | 'linlog';
+  samples: number;
+  /** Statements drawn as text (the convergence condition of a decaying schedule). */
+  notes: string[];
+  /** Shown while there is no data. */
+  waiting: string;
+}

@@ -3,7 +3,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { Params } from '../../params/types';
 import { applicableTheories, THEORY_CATALOG } from '../../theory/catalog';
 
-export function renderCaptions(p: Params, plot: 'spectrum' | 'density' | 'convergence'): TemplateResult {
+export function renderCaptions(p: Params, plot: 'spectrum' | 'density' | 'convergence' | 'signal'): TemplateResult {
   const applicable = applicableTheories(p);
   // The convergence plot's levels are the spectrum's exact or mean-field values.
   const source = plot === 'convergence' ? 'spectrum' : plot;

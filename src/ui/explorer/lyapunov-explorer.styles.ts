@@ -209,6 +209,10 @@ export const explorerStyles = css`
     .plots:not(.count-1) {
       grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
     }
+    /* Four small panels in one plot: it takes a whole row. */
+    .plots plot-panel.signal {
+      grid-column: 1 / -1;
+    }
   }
   .tools {
     display: inline-flex;

@@ -19,8 +19,8 @@ import { parseEntries, parseQuery, serializeParams } from '../../params/url';
 import type { Params } from '../../params/types';
 import type { Engine, Snapshot } from '../../engine/types';
 import { snapshotJson, type SnapshotJson } from '../../engine/snapshot-json';
-import { drawConvergence, drawDensity, drawPhase, drawSpectrum, paletteFor } from '../../plots/index';
-import { convergenceColumns, densityColumns, phaseColumns, spectrumColumns, toCsv } from '../../plots/export';
+import { drawConvergence, drawDensity, drawPhase, drawSignal, drawSpectrum, paletteFor } from '../../plots/index';
+import { convergenceColumns, densityColumns, phaseColumns, signalColumns, spectrumColumns, toCsv } from '../../plots/export';
 import type { Palette, PhasePlotData } from '../../plots/types';
 import { convergenceLevels } from '../../theory/overlays';
 import { TheoryClient } from './theory-client';
@@ -31,7 +31,7 @@ import type { DrawFunction, PlotExport } from '../plot-panel/plot-panel';
 import { RunController } from './run-controller';
 import { chooseEngine } from './engine-choice';
 import { parsePresentation, type PlotId } from './presentation';
-import { convergenceData, densityData, spectrumData, type DensityVariable } from './plot-data';
+import { convergenceData, densityData, signalData, spectrumData, type DensityVariable, type SignalScale } from './plot-data';
 import { explorerStyles } from './lyapunov-explorer.styles';
 import { ExplorerState } from './explorer-state';
 import { renderControls } from './controls-view';
@@ -46,6 +46,7 @@ const PLOT_TITLES: Record<PlotId, string> = {
   density: 'Singular values of J',
   convergence: 'Convergence with depth',
   phase: 'Order–chaos phase diagram (mean field)',
+  signal: 'Signal propagation with depth',
 };
 
 const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -72,6 +73,7 @@ export class LyapunovExplorer extends LitElement {
   });
   @state() private snap: Snapshot | null = null;
   @state() private densityVariable: DensityVariable = { squared: false, perLayer: true };
+  @state() private signalScale: SignalScale = 'loglog';
   @state() private runError: string | null = null;
   @state() private dark = false;
   @state() private copied = false;
@@ -265,6 +267,19 @@ export class LyapunovExplorer extends LitElement {
     });
   }
 
+  private signalPlot(p: Params, key: string): { draw: DrawFunction; data: PlotExport } {
+    const snap = this.snap;
+    const theory = this.theory?.signal(p, key);
+    const scale = this.signalScale;
+    return this.cached('signal', `${key}|${scale}|${this.snapKey()}|${theory !== undefined}`, () => {
+      const data = signalData(snap, theory, scale);
+      return {
+        draw: (svg, size, palette) => drawSignal(svg, data, size, palette),
+        data: { csv: () => toCsv(signalColumns(data)), json: () => ({ params: p, gradientDirection: snap?.forward?.u ?? null, plot: data }) },
+      };
+    });
+  }
+
   private phasePlot(p: Params): { draw: DrawFunction; data: PlotExport } {
     const grid = this.theory?.phase(p);
     const act = activationOf(p);
@@ -315,6 +330,8 @@ export class LyapunovExplorer extends LitElement {
     const parts: string[] = [];
     if (s) {
       parts.push(`${s.layers} of ${s.params.depth} layers × ${s.samples} of ${s.params.samples} samples`);
+      // The burn-in is part of what the exponents mean: always stated (docs/THEORY.md section 2).
+      parts.push(s.params.transient > 0 ? `burn-in ${s.params.transient} layers` : 'no burn-in');
       if (s.throughput > 0) parts.push(`${numberFormat.format(s.throughput)} layer-samples/s`);
       parts.push(s.done ? `done in ${(s.elapsedMs / 1000).toFixed(2)} s` : 'running…');
     }
@@ -326,6 +343,19 @@ export class LyapunovExplorer extends LitElement {
       ${s?.warnings.map((w) => html`<span class="warning">${w}</span>`)}
       <span class="sr-only">${activationOf(p).label} ${architectureEntry(p.arch).label} network, width ${p.width}, depth ${p.depth}</span>
     </div>`;
+  }
+
+  private renderSignalTools(): TemplateResult {
+    const scale = this.signalScale;
+    return html`<span slot="tools" class="tools">
+      <label
+        >Layer axis
+        <select @change=${(e: Event) => (this.signalScale = (e.target as HTMLSelectElement).value as SignalScale)}>
+          <option value="loglog" ?selected=${scale === 'loglog'}>log (power laws straight)</option>
+          <option value="linlog" ?selected=${scale === 'linlog'}>linear (exponentials straight)</option>
+        </select>
+      </label>
+    </span>`;
   }
 
   private renderDensityTools(): TemplateResult {
@@ -373,7 +403,14 @@ export class LyapunovExplorer extends LitElement {
           </p>
         </plot-panel>`;
       }
-      const plot = id === 'spectrum' ? this.spectrumPlot(p, key) : id === 'density' ? this.densityPlot(p, key) : this.convergencePlot(p, key);
+      const plot =
+        id === 'spectrum'
+          ? this.spectrumPlot(p, key)
+          : id === 'density'
+            ? this.densityPlot(p, key)
+            : id === 'signal'
+              ? this.signalPlot(p, key)
+              : this.convergencePlot(p, key);
       return html`<plot-panel
         class=${id}
         heading=${PLOT_TITLES[id]}
@@ -384,7 +421,7 @@ export class LyapunovExplorer extends LitElement {
         font-scale=${fontScale}
         ?compact=${pres.embed}
       >
-        ${id === 'density' ? this.renderDensityTools() : nothing} ${pres.embed ? nothing : renderCaptions(p, id)}
+        ${id === 'density' ? this.renderDensityTools() : id === 'signal' ? this.renderSignalTools() : nothing} ${pres.embed ? nothing : renderCaptions(p, id)}
       </plot-panel>`;
     });
     const notices = this.model.notices.length

@@ -4,7 +4,8 @@
  */
 import type { Params } from '../../params/types';
 import type { Snapshot } from '../../engine/types';
-import type { ConvergencePlotData, DensityPlotData, SpectrumPlotData, TheoryCurve } from '../../plots/types';
+import type { ConvergencePlotData, DensityPlotData, SignalPlotData, SpectrumPlotData, TheoryCurve } from '../../plots/types';
+import { SIGNAL_PANELS, type SignalTheory } from '../../theory/overlays';
 import { hasResidualOutlier } from '../../theory/residual';
 
 export interface DensityVariable {
@@ -54,4 +55,28 @@ export function convergenceData(snap: Snapshot | null, levels: { y: number; labe
   if (!snap) return { layer: [], top: [], bottom: [], mean: [], levels };
   const c = snap.convergence;
   return { layer: c.layer, top: c.top, bottom: c.bottom, mean: c.mean, levels };
+}
+
+/** The signal plot's panels: axis label and whether the quantity is positive (log y axis). */
+const SIGNAL_AXES = {
+  q: { label: 'q = |xₗ|²/N', logY: true },
+  c: { label: 'cos(xₗ, x′ₗ)', logY: false },
+  dist: { label: '|xₗ − x′ₗ|²/N', logY: true },
+  grad: { label: 'log |Jₗ⋯J₁u|', logY: false },
+} as const;
+
+export type SignalScale = SignalPlotData['scale'];
+
+export function signalData(snap: Snapshot | null, theory: SignalTheory | undefined, scale: SignalScale): SignalPlotData {
+  const f = snap?.forward ?? null;
+  const waiting = snap && !f ? 'This engine did not record the forward block.' : 'Waiting for the first finished sample…';
+  const panels = SIGNAL_PANELS.map((key) => ({
+    key,
+    label: SIGNAL_AXES[key].label,
+    logY: SIGNAL_AXES[key].logY,
+    mean: f ? f[key].mean : [],
+    sem: f ? f[key].sem : [],
+    theory: theory?.curves[key] ?? [],
+  }));
+  return { layers: f ? f.layers : [], panels, scale, samples: snap?.samples ?? 0, notes: theory?.notes.map((n) => n.text) ?? [], waiting };
 }

@@ -5,7 +5,7 @@
 import { PARAM_NAMES } from '../../params/table';
 import type { Correction, Params } from '../../params/types';
 
-export const PLOT_IDS = ['spectrum', 'density', 'convergence', 'phase'] as const;
+export const PLOT_IDS = ['spectrum', 'density', 'convergence', 'phase', 'signal'] as const;
 export type PlotId = (typeof PLOT_IDS)[number];
 
 export const BACKENDS = ['auto', 'gpu', 'cpu'] as const;

@@ -5,12 +5,19 @@
  */
 import { activationOf } from '../../model/index';
 import type { Params } from '../../params/types';
-import type { DensityVariableSpec, PhasePlotData, TheoryCurve } from '../../theory/overlays';
+import type { DensityVariableSpec, PhasePlotData, SignalTheory, TheoryCurve } from '../../theory/overlays';
 import { answer, type TheoryRequest, type TheoryResponse } from './theory-protocol';
 import TheoryWorker from './theory-worker?worker&inline';
 
 /** Answers kept; older keys are dropped first. */
 const CACHE_SIZE = 64;
+
+/** What a failed computation shows: no curve (the catalogue caption still says what applies). */
+function failed(keyOrKind: string): unknown {
+  if (keyOrKind.startsWith('phase')) return null;
+  if (keyOrKind.startsWith('signal')) return { curves: { q: [], c: [], dist: [], grad: [] }, notes: [] } satisfies SignalTheory;
+  return [];
+}
 
 export class TheoryClient {
   private worker: Worker | null = null;
@@ -48,7 +55,7 @@ export class TheoryClient {
     if (key === undefined) return;
     this.requested.delete(key);
     // A failed computation shows no curve (the catalogue caption still says what applies).
-    this.store(key, 'error' in res ? (key.startsWith('phase') ? null : []) : res.value);
+    this.store(key, 'error' in res ? failed(key) : res.value);
     this.onReady();
   }
 
@@ -59,7 +66,7 @@ export class TheoryClient {
       try {
         value = answer(req);
       } catch {
-        value = req.kind === 'phase' ? null : [];
+        value = failed(req.kind);
       }
       this.store(key, value);
       return value as T;
@@ -81,6 +88,10 @@ export class TheoryClient {
     // The fraction is rounded so that a stream of snapshots does not request a new curve each time.
     const f = Math.round(finiteFraction * 1000) / 1000;
     return this.get(`density|${key}|${variable.squared}|${variable.perLayer}|${f}`, { kind: 'density', params: p, variable, finiteFraction: f });
+  }
+
+  signal(p: Params, key: string): SignalTheory | undefined {
+    return this.get(`signal|${key}`, { kind: 'signal', params: p });
   }
 
   phase(p: Params): PhasePlotData | null | undefined {

@@ -4,9 +4,18 @@
  */
 import { activationOf } from '../../model/index';
 import type { Params } from '../../params/types';
-import { densityOverlays, phasePlotData, spectrumOverlays, type DensityVariableSpec, type PhasePlotData, type TheoryCurve } from '../../theory/overlays';
+import {
+  densityOverlays,
+  phasePlotData,
+  signalOverlays,
+  spectrumOverlays,
+  type DensityVariableSpec,
+  type PhasePlotData,
+  type SignalTheory,
+  type TheoryCurve,
+} from '../../theory/overlays';
 
-export type TheoryKind = 'spectrum' | 'density' | 'phase';
+export type TheoryKind = 'spectrum' | 'density' | 'phase' | 'signal';
 
 export interface TheoryRequest {
   id: number;
@@ -16,11 +25,14 @@ export interface TheoryRequest {
   finiteFraction?: number;
 }
 
-export type TheoryResponse = { id: number; value: TheoryCurve[] | PhasePlotData } | { id: number; error: string };
+export type TheoryValue = TheoryCurve[] | PhasePlotData | SignalTheory;
 
-export function answer(req: Omit<TheoryRequest, 'id'>): TheoryCurve[] | PhasePlotData {
+export type TheoryResponse = { id: number; value: TheoryValue } | { id: number; error: string };
+
+export function answer(req: Omit<TheoryRequest, 'id'>): TheoryValue {
   const p = req.params;
   if (req.kind === 'spectrum') return spectrumOverlays(p);
+  if (req.kind === 'signal') return signalOverlays(p);
   if (req.kind === 'density') return densityOverlays(p, req.variable!, req.finiteFraction ?? 1);
   return phasePlotData(activationOf(p), { sw2: p.sw2, sb2: p.sb2 });
 }
