@@ -174,7 +174,13 @@ export function signalColumns(d: SignalPlotData): Record<string, CsvCell[]> {
     cols[`${p.key} mean`] = p.mean;
     cols[`${p.key} SE`] = p.sem;
   }
-  for (const p of d.panels) theoryColumns(cols, p.theory.map((c) => ({ ...c, label: `${p.key} ${c.label}` })), 'layer', p.key);
+  for (const p of d.panels)
+    theoryColumns(
+      cols,
+      p.theory.map((c) => ({ ...c, label: `${p.key} ${c.label}` })),
+      'layer',
+      p.key,
+    );
   return cols;
 }
 

@@ -188,14 +188,7 @@ export function beginPlot(svgEl: SVGSVGElement, size: PlotSize, palette: Palette
 }
 
 /** `integerX`: x is a count (layers), so it gets whole-number ticks only (no "layer 0.5" on a short run). */
-export function drawAxes(
-  f: Frame,
-  x: AxisScale,
-  y: AxisScale,
-  xLabel: string,
-  yLabel: string,
-  options: { integerX?: boolean } = {},
-): void {
+export function drawAxes(f: Frame, x: AxisScale, y: AxisScale, xLabel: string, yLabel: string, options: { integerX?: boolean } = {}): void {
   const { g, width, height, palette, size } = f;
   const fs = size.fontSize;
   const xTicks = Math.max(2, Math.floor(width / (fs * 6)));
@@ -267,7 +260,8 @@ export function ticksOf(scale: AxisScale, count: number): number[] {
   const ticks = scale.ticks(count);
   if (!('base' in scale)) return ticks;
   const decades = ticks.filter((t) => Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9);
-  if (decades.length < 2) return ticks.length <= count + 1 ? ticks : decades.length ? decades : ticks.filter((_, i) => i % Math.ceil(ticks.length / count) === 0);
+  if (decades.length < 2)
+    return ticks.length <= count + 1 ? ticks : decades.length ? decades : ticks.filter((_, i) => i % Math.ceil(ticks.length / count) === 0);
   const step = Math.ceil(decades.length / Math.max(2, count));
   return decades.filter((_, i) => i % step === 0);
 }

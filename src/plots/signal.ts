@@ -8,9 +8,20 @@
  */
 import { area, line, scaleLinear, scaleLog } from 'd3';
 import type { Palette, PlotSize, SignalPlotData } from './types';
-import { beginPlot, clipTo, type AxisScale, drawAxes, drawCornerNote, drawMessage, finiteExtent, isFiniteNumber, padExtent, type Frame, type LegendEntry } from './frame';
+import {
+  beginPlot,
+  clipTo,
+  type AxisScale,
+  drawAxes,
+  drawCornerNote,
+  drawMessage,
+  finiteExtent,
+  isFiniteNumber,
+  padExtent,
+  type Frame,
+  type LegendEntry,
+} from './frame';
 import { theoryColor } from './theory-curves';
-
 
 const THEORY_DASHES = [null, '7 4', '2 3'];
 
@@ -26,7 +37,13 @@ export function drawSignal(svg: SVGSVGElement, data: SignalPlotData, size: PlotS
   const legend: LegendEntry[] = [{ label: `mean ± SE over ${data.samples} networks`, color: palette.data, kind: 'line' }];
   for (const [i, id] of kinds.entries()) {
     const c = data.panels.flatMap((p) => p.theory).find((t) => t.id === id)!;
-    legend.push({ label: id === 'signal-meanfield' ? 'mean field' : 'large-l asymptote', note: c.note, color: theoryColor(palette, i), kind: 'line', dash: THEORY_DASHES[i] ?? undefined });
+    legend.push({
+      label: id === 'signal-meanfield' ? 'mean field' : 'large-l asymptote',
+      note: c.note,
+      color: theoryColor(palette, i),
+      kind: 'line',
+      dash: THEORY_DASHES[i] ?? undefined,
+    });
   }
   const f = beginPlot(svg, size, palette, 'Signal, two-input geometry and gradient against layer', legend);
   const fs = size.fontSize;
@@ -64,7 +81,8 @@ function drawPanel(f: Frame, data: SignalPlotData, panel: SignalPlotData['panels
     }),
     ...theory.flatMap(({ c, j }) => j.map((k) => c.y[k]!)),
   ];
-  const logY = panel.logY && values.length > 0 && values.every((v) => v > 0);
+  // A log axis only pays off over more than a decade; a narrow range reads better on a linear one.
+  const logY = panel.logY && values.length > 0 && values.every((v) => v > 0) && Math.max(...values) > 10 * Math.min(...values);
   const xs = [...idx.map((i) => data.layers[i]!), ...theory.flatMap(({ c, j }) => j.map((k) => c.x[k]!))];
   const xMax = Math.max(logX ? 2 : 1, ...xs);
   const x: AxisScale = logX ? scaleLog().domain([1, xMax]).range([0, f.width]) : scaleLinear().domain([0, xMax]).range([0, f.width]);

@@ -20,6 +20,39 @@ function cli(query: string): PageSnapshot {
   return JSON.parse(out) as PageSnapshot;
 }
 
+/**
+ * The signal plot for a query: drawn with no NaN, the expected theory present, the mean curve in each of the
+ * four panels, its CSV export carrying the snapshot's forward numbers; then a screenshot of the panel.
+ */
+async function checkSignalPlot(s: Session, query: string, backend: RegExp, theory: string[], note: RegExp | null, shot: string): Promise<void> {
+  await s.page.goto(`${baseUrl}/?${query}&plots=signal`);
+  const snap = (await finishedSnapshot(s.page)) as PageSnapshot & { forward: { layers: number[]; grad: { mean: (number | null)[] } } };
+  expect(snap.backend).toMatch(backend);
+  const panel = s.page.locator('lyapunov-explorer plot-panel.signal');
+  await expect.poll(async () => panel.locator(`svg [data-theory="${theory.at(-1)}"]`).count(), { timeout: 20_000 }).toBeGreaterThan(0);
+  const svg = await panel.locator('svg').evaluate((e) => e.outerHTML);
+  expect(svg).not.toMatch(/NaN|Infinity/);
+  for (const id of theory) expect(await panel.locator(`svg [data-theory="${id}"]`).count(), id).toBeGreaterThan(0);
+  expect(await panel.locator('svg path.series-mean').count()).toBe(4);
+  if (note) expect(await panel.locator('svg .signal-note').textContent()).toMatch(note);
+  const [download] = await Promise.all([
+    s.page.waitForEvent('download'),
+    s.page.getByRole('button', { name: 'Download Signal propagation with depth as CSV' }).click(),
+  ]);
+  const rows = readFileSync((await download.path())!, 'utf8')
+    .trim()
+    .split('\n')
+    .map((r) => r.split(','));
+  const col = rows[0]!.indexOf('grad mean');
+  expect(col).toBeGreaterThan(0);
+  snap.forward.layers.forEach((l, i) => {
+    expect(Number(rows[i + 1]![0])).toBe(l);
+    expect(Number(rows[i + 1]![col])).toBeCloseTo(snap.forward.grad.mean[i]!, 9);
+  });
+  expect(s.consoleErrors).toEqual([]);
+  await panel.screenshot({ path: await screenshot(s.page, shot).then((p) => p.replace(/\.png$/, '-panel.png')) });
+}
+
 function expectOwnOrigin(s: Session): void {
   const foreign = s.requests.filter((u) => !u.startsWith(baseUrl) && !u.startsWith('data:') && !u.startsWith('blob:'));
   expect(foreign, 'requests outside the page origin').toEqual([]);
@@ -221,6 +254,18 @@ describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium without
     expect(s.consoleErrors).toEqual([]);
   });
 
+  it('draws the signal plot for a residual tanh net on the CPU: mean field and power laws (screenshot signal-cpu-panel)', async () => {
+    await s.page.setViewportSize({ width: 1280, height: 900 });
+    await checkSignalPlot(
+      s,
+      'width=16&depth=60&samples=6&act=tanh&arch=res&alpha=1&ascale=const&sw2=2&c0=0.9',
+      /^CPU/,
+      ['signal-meanfield', 'residual-power-law'],
+      null,
+      'signal-cpu',
+    );
+  });
+
   it('the library module runs from a plain page with attributes as URL keys', async () => {
     await s.page.goto(`${baseUrl}/library-demo.html`);
     const snap = await finishedSnapshot(s.page);
@@ -280,6 +325,17 @@ describe.skipIf(!chromiumAvailable() && !required)('explorer in Chromium with We
     const ref = cli(query);
     snap.exponents.mean.forEach((m, i) => expect(Math.abs(m! - ref.exponents.mean[i]!)).toBeLessThan(1e-3));
     expect(s.consoleErrors).toEqual([]);
+  });
+
+  it('draws the signal plot of a full-block ResNet with c_l = l^-1.5 on the GPU, with its convergence condition (screenshot signal-gpu-panel)', async () => {
+    await checkSignalPlot(
+      s,
+      'width=16&inner=8&depth=60&samples=6&act=tanh&arch=full&alpha=1&ascale=power&beta=1.5&backend=gpu',
+      /^gpu \(float32/,
+      ['signal-meanfield'],
+      /β = 1\.5 > 1: Σ c_l < ∞/,
+      'signal-gpu',
+    );
   });
 
   it('says why it uses the CPU for sparse feedforward nets (float32 cannot count their exact zeros)', async () => {
