@@ -6,8 +6,23 @@
 import { lambdaName } from '../math/notation';
 import { area, line, scaleLinear } from 'd3';
 import type { Palette, PlotSize, SpectrumPlotData } from './types';
-import { beginPlot, clipTo, drawAxes, drawMessage, finiteExtent, halo, isFiniteNumber, padExtent, textWidth, valueText, type LegendEntry } from './frame';
+import {
+  beginPlot,
+  clipTo,
+  drawAxes,
+  drawCornerNote,
+  drawMessage,
+  finiteExtent,
+  halo,
+  isFiniteNumber,
+  padExtent,
+  textWidth,
+  valueText,
+  type LegendEntry,
+} from './frame';
 import { drawTheory, theoryLegend } from './theory-curves';
+
+const SV_DASH = '6 3';
 
 export function drawSpectrum(svg: SVGSVGElement, data: SpectrumPlotData, size: PlotSize, palette: Palette): void {
   const k = data.k;
@@ -22,16 +37,20 @@ export function drawSpectrum(svg: SVGSVGElement, data: SpectrumPlotData, size: P
   const negInf = idx.filter((i) => data.mean[i] === null || data.mean[i] === -Infinity);
 
   const legend: LegendEntry[] = [];
-  if (hasData) legend.push({ label: `measured (${data.samples} samples, ±1 SE)`, color: palette.data, kind: 'line' });
+  if (hasData) legend.push({ label: `QR estimate (1/L) Σ log|Rᵢᵢ| (${data.samples} samples, ±1 SE)`, color: palette.data, kind: 'line' });
+  const sv = hasData && data.singular ? data.singular : null;
+  const svIdx = sv ? sv.mean.map((_, i) => i).filter((i) => isFiniteNumber(sv.mean[i])) : [];
+  if (svIdx.length > 0) legend.push({ label: '(1/L) log σᵢ(J), SVD of J', color: palette.accent, kind: 'line', dash: SV_DASH });
   if (negInf.length > 0) legend.push({ label: 'λᵢ = −∞ in every sample', color: palette.foreground, kind: 'triangle' });
   legend.push(...theoryLegend(data.theory, palette));
-  const f = beginPlot(svg, size, palette, 'Lyapunov spectrum: exponent per layer against i/k', legend);
+  const f = beginPlot(svg, size, palette, 'Lyapunov spectrum: exponent per layer against i/k (QR order)', legend);
 
   const xs = (i: number) => (i + 1) / k;
   const lows = finiteIdx.map((i) => mean(i)! - (sem(i) ?? 0));
   const highs = finiteIdx.map((i) => mean(i)! + (sem(i) ?? 0));
   const theoryY = data.theory.flatMap((c) => (c.style === 'vline' ? [] : c.y));
-  const extent = finiteExtent([...lows, ...highs, ...theoryY]) ?? [-1, 1];
+  const svY = sv ? svIdx.map((i) => sv.mean[i]!) : [];
+  const extent = finiteExtent([...lows, ...highs, ...theoryY, ...svY]) ?? [-1, 1];
   const x = scaleLinear().domain([0, 1]).range([0, f.width]);
   const y = scaleLinear().domain(padExtent(extent)).nice().range([f.height, 0]);
   drawAxes(f, x, y, 'i / k', 'λᵢ (per layer)');
@@ -64,6 +83,16 @@ export function drawSpectrum(svg: SVGSVGElement, data: SpectrumPlotData, size: P
     body.append('path').attr('class', 'measured').attr('d', path(idx)).attr('fill', 'none').attr('stroke', palette.data).attr('stroke-width', 2);
   }
   drawTheory(body, data.theory, x, y, f.height, palette);
+  if (sv && svIdx.length > 0) {
+    // sigma_i in descending order at the same i/k as the QR index: the comparison the note asks for.
+    const svLine = line<number>()
+      .defined((i) => isFiniteNumber(sv.mean[i]))
+      .x((i) => x(xs(i)))
+      .y((i) => y(sv.mean[i]!));
+    const g = body.append('g').attr('class', 'singular-per-layer');
+    g.append('title').text('(1/L) log σᵢ(J): the singular values of the whole Jacobian at this depth, per layer, descending');
+    g.append('path').attr('d', svLine(idx)).attr('fill', 'none').attr('stroke', palette.accent).attr('stroke-width', 2).attr('stroke-dasharray', SV_DASH);
+  }
 
   const fs = size.fontSize;
   if (finiteIdx.length > 0) {
@@ -107,6 +136,7 @@ export function drawSpectrum(svg: SVGSVGElement, data: SpectrumPlotData, size: P
       palette,
     );
 
+  if (data.note && hasData) drawCornerNote(f, data.note, 'spectrum-note');
   if (!hasData) drawMessage(f, data.layers > 0 || k <= 0 ? 'No exponents to show.' : 'Waiting for the first layers…');
   else if (finiteIdx.length === 0) drawMessage(f, `All ${n} exponents are −∞ in every sample: every direction collapsed to exactly 0.`);
 }

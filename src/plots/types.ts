@@ -46,6 +46,13 @@ export interface SpectrumPlotData {
   /** Layers measured so far (0 = nothing yet: draw an empty plot with a "waiting" message). */
   layers: number;
   theory: TheoryCurve[];
+  /**
+   * (1/L) log sigma_i(J) from the SVD of J at the run's depth, descending, mean and SE over samples (null
+   * entries: -Infinity or too few samples); null when not computed (k < N or the density plot is off).
+   */
+  singular: { mean: (number | null)[]; sem: (number | null)[] } | null;
+  /** A caveat on the QR estimator for these parameters, drawn on the plot; null for none. */
+  note: string | null;
 }
 
 /** Histogram of log singular values of J, in the variable chosen by the toggles. */

@@ -142,6 +142,9 @@ const C = {
 /** The large-l power laws are drawn once the accumulated update c^2 L is this many times the input's q0. */
 export const POWER_LAW_MIN_C2L = 10;
 
+/** Degree of positive homogeneity of phi, or NaN where phi is not homogeneous. */
+const degree = (x: TheoryContext) => x.act.traits.homogeneousDegree ?? NaN;
+
 /** The caveat of the N -> infinity laws, naming an ensemble that approaches them only asymptotically. */
 const asymptotic = (x: TheoryContext, rest: string) =>
   x.ensemble.traits.asymptoticOnly ? `${x.ensemble.label} weights: Gaussian result, valid only as N -> infinity${rest ? `; ${rest}` : ''}` : '';
@@ -302,11 +305,9 @@ export const THEORY_CATALOG: readonly TheoryEntry[] = [
     caveat: (x) =>
       [
         asymptotic(x, ''),
-        x.act.id === 'relupow' && x.act.shape <= 0.75 && !x.arch.residual
-          ? 'ReLU^a with a <= 3/4: small nets contract although chi_1 > 1 (only qualitative)'
-          : '',
-        x.act.id === 'relupow' && x.act.shape > 1 && x.arch.residual && !x.arch.outputMatrix
-          ? 'residual ReLU^a, a > 1: fluctuations of |x| are amplified, mean field underestimates q and gradSq'
+        degree(x) <= 0.75 && !x.arch.residual ? `${x.act.label} (homogeneous of degree <= 3/4): small nets contract although chi_1 > 1 (only qualitative)` : '',
+        degree(x) > 1 && x.arch.residual && !x.arch.outputMatrix
+          ? `residual ${x.act.label} (degree > 1): fluctuations of |x| are amplified, mean field underestimates q and gradSq`
           : '',
       ]
         .filter(Boolean)

@@ -35,7 +35,9 @@ export function scheduleVerdict(p: Params): ScheduleVerdict | null {
     : act.traits.odd
       ? `${act.label} is odd, so the increments have zero mean given the past`
       : `${act.label} is not odd: x_l drifts along a mean direction like the sum of c_l`;
-  const nonLipschitz = act.id === 'relupow' && act.shape > 1;
+  // phi homogeneous of degree d > 1 (ReLU^a, a > 1) grows faster than linearly: not Lipschitz.
+  const d = act.traits.homogeneousDegree;
+  const nonLipschitz = d !== null && d > 1;
   const b = p.beta;
   const bText = `β = ${b}`;
   if (b > 1) {

@@ -172,9 +172,11 @@ export class LyapunovExplorer extends LitElement {
     return Promise.resolve(this.currentEngine);
   }
 
-  /** Run options for params: singular values only when the density plot is shown and k = N. */
+  /** Run options for params: singular values only when the density or spectrum plot is shown and k = N. */
   private runOptions(p: Params) {
-    return { snapshotIntervalMs: SNAPSHOT_INTERVAL_MS, singularValues: p.k === p.width && this.model.presentation.plots.includes('density') };
+    // The spectrum plot draws (1/L) log sigma_i(J) beside the QR exponents, the density plot their histogram.
+    const plots = this.model.presentation.plots;
+    return { snapshotIntervalMs: SNAPSHOT_INTERVAL_MS, singularValues: p.k === p.width && (plots.includes('density') || plots.includes('spectrum')) };
   }
 
   private startRun(params: Params): void {
@@ -231,7 +233,7 @@ export class LyapunovExplorer extends LitElement {
     const snap = this.snap;
     const theory = this.theory?.spectrum(p, key);
     return this.cached(`spectrum`, `${key}|${this.snapKey()}|${theory !== undefined}`, () => {
-      const data = spectrumData(snap, p.k, theory ?? []);
+      const data = spectrumData(snap, p, theory ?? []);
       return {
         draw: (svg, size, palette) => drawSpectrum(svg, data, size, palette),
         data: { csv: () => toCsv(spectrumColumns(data)), json: () => ({ params: p, plot: data }) },

@@ -6,7 +6,7 @@ import type { Params } from '../../params/types';
 import type { Snapshot } from '../../engine/types';
 import type { ConvergencePlotData, DensityPlotData, SignalPlotData, SpectrumPlotData, TheoryCurve } from '../../plots/types';
 import { SIGNAL_PANELS, type SignalTheory } from '../../theory/overlays';
-import { hasResidualOutlier } from '../../theory/residual';
+import { depthScaledQrNote, hasResidualOutlier } from '../../theory/residual';
 
 export interface DensityVariable {
   /** Plot log σ² instead of log σ. */
@@ -25,10 +25,16 @@ export function densityLabel(v: DensityVariable): string {
   return v.perLayer ? `(1/L) log ${s}` : `log ${s}`;
 }
 
-export function spectrumData(snap: Snapshot | null, k: number, theory: TheoryCurve[]): SpectrumPlotData {
-  if (!snap) return { k, mean: [], sem: [], count: [], samples: 0, layers: 0, theory };
+export function spectrumData(snap: Snapshot | null, params: Params, theory: TheoryCurve[]): SpectrumPlotData {
+  const note = depthScaledQrNote(params);
+  if (!snap) return { k: params.k, mean: [], sem: [], count: [], samples: 0, layers: 0, theory, singular: null, note };
   const { mean, sem, count } = snap.exponents;
-  return { k: mean.length, mean, sem, count, samples: snap.samples, layers: snap.layers, theory };
+  // Per layer, as the exponents: log sigma_i(J) / L at the snapshot's depth (complete samples only).
+  const L = snap.params.depth;
+  const perLayer = (v: number | null) => (v !== null && Number.isFinite(v) ? v / L : null);
+  const sv = snap.logSingularValues;
+  const singular = sv ? { mean: sv.mean.map(perLayer), sem: sv.sem.map(perLayer) } : null;
+  return { k: mean.length, mean, sem, count, samples: snap.samples, layers: snap.layers, theory, singular, note };
 }
 
 export function densityData(snap: Snapshot | null, params: Params, v: DensityVariable, theory: TheoryCurve[]): DensityPlotData {

@@ -68,6 +68,8 @@ const spectrum: SpectrumPlotData = {
   count: [4, 4, 0],
   samples: 4,
   layers: 10,
+  singular: null,
+  note: null,
   theory: [
     { id: 'newman', label: 'Exact, finite N', note: '', x: [1 / 3, 2 / 3, 1], y: [0.1, -0.3, null], style: 'points' },
     { id: 'residual-outlier', label: 'edge', note: '', x: [0.5], y: [], style: 'vline' },

@@ -20,6 +20,8 @@ const spectrum = (over: Partial<SpectrumPlotData> = {}): SpectrumPlotData => ({
   count: [8, 8, 8, 8],
   samples: 8,
   layers: 100,
+  singular: null,
+  note: null,
   theory: [],
   ...over,
 });
@@ -177,7 +179,12 @@ describe('spectrum: theory curves', () => {
     expect(num(v, 'x2')).toBe(num(v, 'x1'));
     expect(v.getAttribute('stroke')).toBe(LIGHT_PALETTE.theory[2]);
     const legend = [...svg.querySelectorAll('.legend-entry')];
-    expect(legend.map((e) => e.querySelector('text')!.textContent)).toEqual(['measured (8 samples, ±1 SE)', 'Exact, finite N', 'Free probability', 'edge']);
+    expect(legend.map((e) => e.querySelector('text')!.textContent)).toEqual([
+      'QR estimate (1/L) Σ log|Rᵢᵢ| (8 samples, ±1 SE)',
+      'Exact, finite N',
+      'Free probability',
+      'edge',
+    ]);
     expect(legend[1]!.querySelector('title')!.textContent).toBe('Exact, finite N: valid for linear nets');
     expect(badValues(svg)).toEqual([]);
   });
@@ -216,5 +223,27 @@ describe('spectrum: robustness', () => {
     expect(injectedElements(svg)).toBe(0);
     expect(svg.querySelector('.legend-entry:nth-child(2) text')!.textContent).toBe(HOSTILE);
     expect(svg.textContent).toContain(`${HOSTILE}: ${HOSTILE}`);
+  });
+});
+
+describe('spectrum: the SVD of J beside the QR estimator', () => {
+  it('draws (1/L) log sigma_i(J) as its own series, with a gap at -Infinity, and the QR caveat as a note', () => {
+    drawSpectrum(
+      svg,
+      spectrum({ singular: { mean: [0.9, 0.1, null, -1.2], sem: [0.01, 0.01, null, 0.01] }, note: 'Read (1/L) log σᵢ(J).' }),
+      SIZE,
+      LIGHT_PALETTE,
+    );
+    const d = svg.querySelector('.singular-per-layer path')!.getAttribute('d')!;
+    expect(d.match(/M/g)?.length).toBe(2);
+    expect(d).not.toMatch(/NaN/);
+    expect(svg.querySelector('.spectrum-note')!.textContent).toContain('Read (1/L) log σᵢ(J).');
+    const legend = [...svg.querySelectorAll('.legend-entry text')].map((e) => e.textContent);
+    expect(legend).toContain('(1/L) log σᵢ(J), SVD of J');
+  });
+  it('draws neither without them', () => {
+    drawSpectrum(svg, spectrum(), SIZE, LIGHT_PALETTE);
+    expect(svg.querySelector('.singular-per-layer')).toBeNull();
+    expect(svg.querySelector('.spectrum-note')).toBeNull();
   });
 });

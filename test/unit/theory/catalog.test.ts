@@ -20,7 +20,7 @@ describe('theory catalog (independent checks)', () => {
       expect(e.formula.length).toBeGreaterThan(5);
       expect(e.validity.length).toBeGreaterThan(20);
       expect(e.source).toMatch(/[A-Z]|sheet/);
-      expect(['spectrum', 'density', 'convergence', 'phase']).toContain(e.plot);
+      expect(['spectrum', 'density', 'convergence', 'phase', 'signal']).toContain(e.plot);
     }
     // Every entry is answered for every parameter set, and a hidden curve always says why.
     for (const q of ['', 'act=relu&arch=res', 'act=linear&weights=orth', 'act=gelu&sw2=10&sb2=2']) {
@@ -92,13 +92,13 @@ describe('theory catalog (independent checks)', () => {
   });
 
   it('picks the exact results only where they hold', () => {
-    expect(applying('act=linear&weights=gauss')).toEqual(['free-spectrum', 'fuss-catalan', 'meanfield-top', 'newman', 'pennington']);
+    expect(applying('act=linear&weights=gauss')).toEqual(['free-spectrum', 'fuss-catalan', 'meanfield-top', 'newman', 'pennington', 'signal-meanfield']);
     expect(applying('act=relu&sw2=2&sb2=0')).toContain('relu-exact');
     expect(applying('act=relu&sw2=2&sb2=0.1')).not.toContain('relu-exact');
     expect(applying('act=linear&weights=orth')).not.toContain('newman');
-    expect(applying('act=linear&arch=res&alpha=0.5&ascale=const')).toEqual(['residual-linear-spectrum', 'residual-linear-top']);
-    expect(applying('act=relu&arch=res&ascale=sqrtL&depth=100')).toEqual(['residual-outlier', 'tarnowski']);
-    expect(applying('act=tanh&arch=res&ascale=sqrtL&depth=100')).toEqual(['residual-small-c', 'tarnowski']);
+    expect(applying('act=linear&arch=res&alpha=0.5&ascale=const')).toEqual(['residual-linear-spectrum', 'residual-linear-top', 'signal-meanfield']);
+    expect(applying('act=relu&arch=res&ascale=sqrtL&depth=100')).toEqual(['residual-outlier', 'signal-meanfield', 'tarnowski']);
+    expect(applying('act=tanh&arch=res&ascale=sqrtL&depth=100')).toEqual(['residual-small-c', 'signal-meanfield', 'tarnowski']);
   });
 
   it('explains why a curve is hidden', () => {

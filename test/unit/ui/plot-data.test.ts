@@ -18,9 +18,23 @@ const snap = (over: Partial<Snapshot>): Snapshot =>
 
 describe('plot data from snapshots', () => {
   it('spectrum: passes statistics through, and an empty plot before the first snapshot', () => {
-    const d = spectrumData(snap({}), 2, []);
+    const d = spectrumData(snap({}), { ...DEFAULT_PARAMS, k: 2 }, []);
     expect(d).toMatchObject({ k: 2, mean: [0.1, null], samples: 4, layers: 100 });
-    expect(spectrumData(null, 5, [])).toMatchObject({ k: 5, mean: [], layers: 0 });
+    expect(spectrumData(null, { ...DEFAULT_PARAMS, k: 5 }, [])).toMatchObject({ k: 5, mean: [], layers: 0, singular: null });
+  });
+
+  it('spectrum: (1/L) log sigma_i(J) per layer beside the QR exponents, -Infinity as a gap', () => {
+    const d = spectrumData(snap({}), { ...DEFAULT_PARAMS, k: 2 }, []);
+    expect(d.singular).toEqual({ mean: [30 / DEFAULT_PARAMS.depth, null], sem: [1 / DEFAULT_PARAMS.depth, null] });
+  });
+
+  it('spectrum: the QR caveat is stated for depth-scaled ResNets only', () => {
+    const note = (over: Partial<typeof DEFAULT_PARAMS>) => spectrumData(null, { ...DEFAULT_PARAMS, ...over }, []).note;
+    expect(note({ arch: 'res', ascale: 'sqrtL' })).toMatch(/read \(1\/L\) log σᵢ\(J\)/);
+    expect(note({ arch: 'full', ascale: 'power', beta: 1 })).not.toBeNull();
+    expect(note({ arch: 'res', ascale: 'const' })).toBeNull();
+    expect(note({ arch: 'res', ascale: 'power', beta: 0.4 })).toBeNull();
+    expect(note({ arch: 'ff', ascale: 'sqrtL' })).toBeNull();
   });
 
   it('density variable: factor and label for each toggle', () => {
