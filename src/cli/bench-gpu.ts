@@ -476,6 +476,35 @@ export async function targetRun(dev: BenchDevice, n = 256, depth = 100, samples 
   }
 }
 
+/**
+ * The full residual block at N = 128, L = 100 (the block layer program: W m x N and V N x m from their own
+ * streams, two matmuls per layer): wall time of one run, and where the adapter has timestamps the share of
+ * the 'forward' kernels, an upper bound on what the forward block costs (they also run x_0's own forward pass).
+ */
+async function fullBlockRow(dev: BenchDevice, samples: number): Promise<Record<string, unknown>> {
+  const query = `width=128&inner=128&depth=100&samples=${samples}&act=tanh&arch=full&sw2=1.5&alpha=1&ascale=sqrtL&seed=1`;
+  const run = await runEngine(dev.device, dev.description, query, false);
+  const row: Record<string, unknown> = {
+    query,
+    seconds: round(run.seconds),
+    layerSamplesPerSecond: Math.round((100 * samples) / run.seconds),
+  };
+  if (dev.timestamps) {
+    const profiler = new GpuProfiler(dev.device);
+    try {
+      await runEngine(dev.device, dev.description, query, false, profiler);
+      const totals = await profiler.result();
+      const all = KERNEL_GROUPS.reduce((sum, g) => sum + totals.groups[g].ns, 0);
+      row.forwardKernelShare = all > 0 ? round(totals.groups.forward.ns / all, 3) : null;
+      row.forwardKernelShareNote =
+        "GPU time of the forward kernels (both inputs' forward passes and the forward block's sums) over all kernels: an upper bound on the forward block's cost";
+    } finally {
+      profiler.destroy();
+    }
+  }
+  return row;
+}
+
 export function parseGpuSizes(value: string): number[] {
   const sizes = value
     .split(',')
@@ -510,6 +539,7 @@ export async function gpuBench(options: GpuBenchOptions = {}): Promise<Record<st
   const rows: GpuRow[] = [];
   const failures: { n: number; error: string }[] = [];
   let target: TargetRun | null = null;
+  let fullBlock: Record<string, unknown> | null = null;
   let targetNote: string;
   try {
     for (const n of sizes) {
@@ -519,6 +549,11 @@ export async function gpuBench(options: GpuBenchOptions = {}): Promise<Record<st
         // One size failing (a device limit, say) still leaves the others' figures.
         failures.push({ n, error: e instanceof Error ? e.message : String(e) });
       }
+    }
+    try {
+      fullBlock = await fullBlockRow(dev, swiftshader ? 2 : 32);
+    } catch (e) {
+      failures.push({ n: 128, error: `full block: ${e instanceof Error ? e.message : String(e)}` });
     }
     if (swiftshader) {
       targetNote = 'not run on SwiftShader (CPU emulation says nothing about this target); run the bench on a GPU';
@@ -566,6 +601,7 @@ export async function gpuBench(options: GpuBenchOptions = {}): Promise<Record<st
         }
       : {}),
     rows,
+    fullBlock,
     skipped,
     ...(failures.length ? { failures } : {}),
     targets: {

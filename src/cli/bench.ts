@@ -46,12 +46,16 @@ function parseFlags(argv: string[]): BenchFlags {
 const loopFlops = (n: number) => 2 * n ** 3 + (8 / 3) * n ** 3;
 const gradedFlops = (n: number) => n ** 3 / 3;
 
-async function timeCpu(query: string, singularValues: boolean): Promise<{ seconds: number; layerSamplesPerSecond: number; kernels: string }> {
+async function timeCpu(
+  query: string,
+  singularValues: boolean,
+  forwardStats = true,
+): Promise<{ seconds: number; layerSamplesPerSecond: number; kernels: string }> {
   const { params } = parseQuery(query);
   const pool = defaultNodeWorkers();
   const engine = new CpuEngine({ workers: pool.factory, concurrency: pool.concurrency });
   const t0 = performance.now();
-  for await (const snap of engine.run(params, { snapshotIntervalMs: 10_000, singularValues })) void snap;
+  for await (const snap of engine.run(params, { snapshotIntervalMs: 10_000, singularValues, forwardStats })) void snap;
   const seconds = (performance.now() - t0) / 1000;
   engine.dispose();
   return { seconds, layerSamplesPerSecond: (params.depth * params.samples) / seconds, kernels: kernelModule() ? 'wasm-simd' : 'js' };
@@ -64,7 +68,7 @@ function timeCommand(cmd: string, args: string[]): { seconds: number; stdout: st
   return { seconds: (performance.now() - t0) / 1000, stdout: r.stdout };
 }
 
-async function cpuSection(): Promise<{ cpu: unknown[]; comparisonWithNumpy: unknown[] }> {
+async function cpuSection(): Promise<{ cpu: unknown[]; fullBlock: unknown; comparisonWithNumpy: unknown[] }> {
   // Depths chosen so that each run takes about a second on 2 cores.
   const depthFor: Record<number, number> = { 32: 400, 64: 200, 128: 60, 256: 16 };
   const cpu = [];
@@ -95,6 +99,26 @@ async function cpuSection(): Promise<{ cpu: unknown[]; comparisonWithNumpy: unkn
     });
   }
 
+  // The full residual block at N = 128, L = 100, and what the forward block (second input, four sums per
+  // layer, the log-gradient) costs: the same run without it, timed in the same process, as a ratio.
+  const fullQuery = 'width=128&inner=128&depth=100&samples=16&act=tanh&arch=full&sw2=1.5&alpha=1&ascale=sqrtL&seed=1';
+  const fullWith = await timeCpu(fullQuery, false);
+  const fullWithout = await timeCpu(fullQuery, false, false);
+  const resQuery = 'width=128&depth=100&samples=16&act=tanh&arch=res&sw2=1.5&alpha=1&ascale=sqrtL&seed=1';
+  const resWith = await timeCpu(resQuery, false);
+  const resWithout = await timeCpu(resQuery, false, false);
+  const forwardCost = (withIt: { seconds: number }, without: { seconds: number }) => +(withIt.seconds / without.seconds - 1).toFixed(3);
+  const fullBlock = {
+    query: fullQuery,
+    seconds: +fullWith.seconds.toFixed(3),
+    layerSamplesPerSecond: Math.round(fullWith.layerSamplesPerSecond),
+    forwardStatsCost: {
+      method: 'time with the forward block / time without it - 1, same process, exponents only',
+      fullBlock: forwardCost(fullWith, fullWithout),
+      residual: forwardCost(resWith, resWithout),
+    },
+  };
+
   // The issue's comparison: 32 samples, tanh, N = 64 and 128, whole process timed (start-up included).
   const here = fileURLToPath(new URL('.', import.meta.url));
   const mainJs = `${here}main.js`;
@@ -117,7 +141,7 @@ async function cpuSection(): Promise<{ cpu: unknown[]; comparisonWithNumpy: unkn
       ratio: ours && numpy ? +(numpy.seconds / ours.seconds).toFixed(2) : null,
     });
   }
-  return { cpu, comparisonWithNumpy: comparison };
+  return { cpu, fullBlock, comparisonWithNumpy: comparison };
 }
 
 async function main(): Promise<void> {

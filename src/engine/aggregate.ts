@@ -103,10 +103,10 @@ export function perSampleJson(r: SampleResult): PerSampleJson {
   };
 }
 
-/** The forward block over the samples that recorded one (null when none has). */
+/** The forward block over the samples that recorded one (null when none has, or when it was not recorded). */
 function forwardBlock(layers: readonly number[], good: SampleResult[]): ForwardStats | null {
   const records = good.flatMap((r) => (r.forward ? [r.forward] : []));
-  return records.length > 0 ? forwardStats(layers, records) : null;
+  return records.length > 0 && layers.length > 0 ? forwardStats(layers, records) : null;
 }
 
 /** One-line description of the protocol, shown by the CLI and the UI. */

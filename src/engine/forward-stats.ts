@@ -46,8 +46,9 @@ export class ForwardPlan {
   readonly layers: readonly number[];
   private readonly slots: Int32Array;
 
-  constructor(depth: number) {
-    this.layers = forwardLayers(depth);
+  /** `enabled` false records nothing (the bench's control run, which measures what the block costs). */
+  constructor(depth: number, enabled = true) {
+    this.layers = enabled ? forwardLayers(depth) : [];
     this.slots = new Int32Array(depth + 1).fill(-1);
     this.layers.forEach((l, i) => (this.slots[l] = i));
   }

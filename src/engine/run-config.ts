@@ -45,6 +45,7 @@ export class RunConfig {
   constructor(
     readonly params: Params,
     singularValues = true,
+    forwardStats = true,
   ) {
     this.n = params.width;
     this.k = Math.min(params.k, params.width);
@@ -56,7 +57,7 @@ export class RunConfig {
     this.outputMatrix = model.architecture.outputMatrix;
     this.outputWeightScale = this.outputMatrix ? model.ensemble.scale({ sw2: params.sv2, p: params.p }, this.m) : 0;
     this.outputBiasScale = Math.sqrt(params.sa2);
-    this.forward = new ForwardPlan(params.depth);
+    this.forward = new ForwardPlan(params.depth, forwardStats);
     this.act = model.activation;
     this.ensemble = model.ensemble;
     this.architecture = model.architecture;

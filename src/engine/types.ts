@@ -127,6 +127,11 @@ export interface RunOptions {
    * k = N). Costs about N^3/3 flops and N^2 memory per layer and sample.
    */
   singularValues?: boolean;
+  /**
+   * Record the forward block (default true). Off only to measure its cost (`npm run bench`); the CPU
+   * engine then also skips the second input's forward pass. The GPU engine always records it.
+   */
+  forwardStats?: boolean;
 }
 
 export interface Engine {

@@ -28,8 +28,8 @@ export class CpuEngine implements Engine {
   }
 
   async *run(params: Params, options: RunOptions = {}): AsyncGenerator<Snapshot, void, void> {
-    const { signal, snapshotIntervalMs = 100, perSample = false, singularValues = true } = options;
-    const config = new RunConfig(params, singularValues);
+    const { signal, snapshotIntervalMs = 100, perSample = false, singularValues = true, forwardStats = true } = options;
+    const config = new RunConfig(params, singularValues, forwardStats);
     const started = performance.now();
     const nWorkers = Math.max(1, Math.min(this.options.concurrency, params.samples));
     const runId = Math.floor(Math.random() * 2 ** 31);
@@ -90,7 +90,7 @@ export class CpuEngine implements Engine {
         // Interleaved assignment keeps every worker's share of samples equal.
         const samples: number[] = [];
         for (let s = wi; s < params.samples; s += nWorkers) samples.push(s);
-        worker.postMessage({ type: 'run', runId, params, samples, progressMs: Math.min(100, snapshotIntervalMs), singularValues });
+        worker.postMessage({ type: 'run', runId, params, samples, progressMs: Math.min(100, snapshotIntervalMs), singularValues, forwardStats });
       }
 
       let lastEmit = -Infinity;

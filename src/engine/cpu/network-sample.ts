@@ -84,7 +84,8 @@ export class NetworkSample {
     ws.drawWeights(this.sample, layer);
     this.drawBiases(ws, layer);
     const active = this.forward(ws, this.x, c, true);
-    this.forward(ws, this.x2, c, false);
+    // The second input exists only for the forward block.
+    if (this.config.forward.layers.length > 0) this.forward(ws, this.x2, c, false);
     if (active < 0) {
       this.overflowLayer = layer;
       return;

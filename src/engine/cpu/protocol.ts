@@ -12,6 +12,8 @@ export interface RunRequest {
   progressMs: number;
   /** Accumulate the graded product for singular values (k = N only). */
   singularValues: boolean;
+  /** Record the forward block (and run the second input). */
+  forwardStats: boolean;
 }
 
 export interface ProgressMessage {

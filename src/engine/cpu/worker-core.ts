@@ -19,9 +19,9 @@ export interface RunControl {
 const FIRST_SLICE_MS = 15;
 
 export async function runAssignment(request: RunRequest, post: Post, control: RunControl): Promise<void> {
-  const { runId, params, samples, progressMs, singularValues } = request;
+  const { runId, params, samples, progressMs, singularValues, forwardStats } = request;
   try {
-    const config = new RunConfig(params, singularValues);
+    const config = new RunConfig(params, singularValues, forwardStats);
     const ws = new Workspace(config);
     let work = 0;
     // The first report comes after a short slice, so the page can plot something within a frame or two.
